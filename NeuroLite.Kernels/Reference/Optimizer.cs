@@ -1,0 +1,49 @@
+namespace NeuroLite.Kernels.Reference;
+
+/// <summary>Scalar reference of <see cref="NeuroLite.Kernels.Optimizer"/>: in-place parameter updates, PyTorch's conventions.</summary>
+public static class Optimizer
+{
+    /// <summary>p -= lr · g; then g = 0 when <paramref name="zeroGradients"/>.</summary>
+    public static void Sgd(Span<double> parameters, Span<double> gradients, double learningRate, bool zeroGradients = false)
+    {
+        Validate.Update(parameters, gradients, gradients);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            parameters[i] -= learningRate * gradients[i];
+            if (zeroGradients) gradients[i] = 0;
+        }
+    }
+
+    /// <summary>v = μ·v + g; p -= lr · v (PyTorch's SGD momentum); then g = 0 when <paramref name="zeroGradients"/>.</summary>
+    public static void SgdMomentum(Span<double> parameters, Span<double> gradients, Span<double> velocity, double learningRate, double momentum, bool zeroGradients = false)
+    {
+        Validate.Update(parameters, gradients, velocity);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            velocity[i] = momentum * velocity[i] + gradients[i];
+            parameters[i] -= learningRate * velocity[i];
+            if (zeroGradients) gradients[i] = 0;
+        }
+    }
+
+    /// <summary>
+    /// One Adam step (Kingma and Ba; PyTorch's form): m = β1·m + (1−β1)·g, v = β2·v + (1−β2)·g²,
+    /// p -= lr · (m / (1−β1^t)) / (√(v / (1−β2^t)) + ε), with <paramref name="step"/> = t ≥ 1; then g = 0 when <paramref name="zeroGradients"/>.
+    /// </summary>
+    public static void Adam(Span<double> parameters, Span<double> gradients, Span<double> m, Span<double> v, double learningRate, double beta1, double beta2, double epsilon, int step, bool zeroGradients = false)
+    {
+        Validate.Update(parameters, gradients, m);
+        Validate.Update(parameters, gradients, v);
+        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), $"Adam's step count starts at 1, got {step}.");
+        double c1 = 1.0 - Math.Pow(beta1, step);
+        double c2 = 1.0 - Math.Pow(beta2, step);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            double g = gradients[i];
+            m[i] = beta1 * m[i] + (1.0 - beta1) * g;
+            v[i] = beta2 * v[i] + (1.0 - beta2) * g * g;
+            parameters[i] -= learningRate * (m[i] / c1) / (Math.Sqrt(v[i] / c2) + epsilon);
+            if (zeroGradients) gradients[i] = 0;
+        }
+    }
+}

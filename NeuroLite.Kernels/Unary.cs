@@ -1,0 +1,23 @@
+namespace NeuroLite.Kernels;
+
+/// <summary>SIMD kernels (AVX2+FMA, NEON/Vector128, scalar fallback); <see cref="Reference.Unary"/> holds the scalar reference of each.</summary>
+public static class Unary
+{
+    /// <summary>y[i] = tanh(x[i]).</summary>
+    public static void Tanh(ReadOnlySpan<double> x, Span<double> y) => Reference.Unary.Tanh(x, y);
+
+    /// <summary>y[i] = max(x[i], 0); NaN stays NaN.</summary>
+    public static void Relu(ReadOnlySpan<double> x, Span<double> y) => Reference.Unary.Relu(x, y);
+
+    /// <summary>y[i] = e^x[i].</summary>
+    public static void Exp(ReadOnlySpan<double> x, Span<double> y) => Reference.Unary.Exp(x, y);
+
+    /// <summary>y[i] = ln x[i].</summary>
+    public static void Log(ReadOnlySpan<double> x, Span<double> y) => Reference.Unary.Log(x, y);
+
+    /// <summary>Backward of tanh from its output: dx[i] = (1 - t[i]·t[i])·g[i], or dx[i] += that when <paramref name="accumulate"/>.</summary>
+    public static void TanhBackward(ReadOnlySpan<double> t, ReadOnlySpan<double> g, Span<double> dx, bool accumulate = false) => Reference.Unary.TanhBackward(t, g, dx, accumulate);
+
+    /// <summary>Backward of ReLU from its input: dx[i] = x[i] &gt; 0 ? g[i] : 0, or dx[i] += that when <paramref name="accumulate"/>.</summary>
+    public static void ReluBackward(ReadOnlySpan<double> x, ReadOnlySpan<double> g, Span<double> dx, bool accumulate = false) => Reference.Unary.ReluBackward(x, g, dx, accumulate);
+}
