@@ -1,41 +1,45 @@
+using NeuroLite.Kernels.Elementwise;
+using E = NeuroLite.Kernels.Elementwise.Elementwise;
+
 namespace NeuroLite.Kernels;
 
 /// <summary>SIMD kernels (AVX2+FMA, NEON/Vector128, scalar fallback); <see cref="Reference.Binary"/> holds the scalar reference of each.</summary>
+/// <remarks>All equal their references exactly. The output may be exactly an input (in place); partial overlap throws.</remarks>
 public static class Binary
 {
     /// <summary>c[i] = a[i] + b[i].</summary>
-    public static void Add(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) => Reference.Binary.Add(a, b, c);
+    public static void Add(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) { Reference.Binary.Check(a, b, c); E.Binary<AddOperator>(a, b, c); }
 
     /// <summary>c[i] = a[i] - b[i].</summary>
-    public static void Subtract(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) => Reference.Binary.Subtract(a, b, c);
+    public static void Subtract(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) { Reference.Binary.Check(a, b, c); E.Binary<SubtractOperator>(a, b, c); }
 
     /// <summary>c[i] = a[i] · b[i].</summary>
-    public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) => Reference.Binary.Multiply(a, b, c);
+    public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) { Reference.Binary.Check(a, b, c); E.Binary<MultiplyOperator>(a, b, c); }
 
     /// <summary>c[i] = a[i] / b[i].</summary>
-    public static void Divide(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) => Reference.Binary.Divide(a, b, c);
+    public static void Divide(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) { Reference.Binary.Check(a, b, c); E.Binary<DivideOperator>(a, b, c); }
 
     /// <summary>c[i] = a[i] + b.</summary>
-    public static void Add(ReadOnlySpan<double> a, double b, Span<double> c) => Reference.Binary.Add(a, b, c);
+    public static void Add(ReadOnlySpan<double> a, double b, Span<double> c) { Guard.SameLength(a, c); E.Binary<AddOperator>(a, b, c); }
 
     /// <summary>c[i] = a[i] - b.</summary>
-    public static void Subtract(ReadOnlySpan<double> a, double b, Span<double> c) => Reference.Binary.Subtract(a, b, c);
+    public static void Subtract(ReadOnlySpan<double> a, double b, Span<double> c) { Guard.SameLength(a, c); E.Binary<SubtractOperator>(a, b, c); }
 
     /// <summary>c[i] = a - b[i].</summary>
-    public static void Subtract(double a, ReadOnlySpan<double> b, Span<double> c) => Reference.Binary.Subtract(a, b, c);
+    public static void Subtract(double a, ReadOnlySpan<double> b, Span<double> c) { Guard.SameLength(b, c); E.Binary<SubtractOperator>(a, b, c); }
 
     /// <summary>c[i] = a[i] · b.</summary>
-    public static void Multiply(ReadOnlySpan<double> a, double b, Span<double> c) => Reference.Binary.Multiply(a, b, c);
+    public static void Multiply(ReadOnlySpan<double> a, double b, Span<double> c) { Guard.SameLength(a, c); E.Binary<MultiplyOperator>(a, b, c); }
 
     /// <summary>c[i] = a[i] / b.</summary>
-    public static void Divide(ReadOnlySpan<double> a, double b, Span<double> c) => Reference.Binary.Divide(a, b, c);
+    public static void Divide(ReadOnlySpan<double> a, double b, Span<double> c) { Guard.SameLength(a, c); E.Binary<DivideOperator>(a, b, c); }
 
     /// <summary>c[i] = a / b[i].</summary>
-    public static void Divide(double a, ReadOnlySpan<double> b, Span<double> c) => Reference.Binary.Divide(a, b, c);
+    public static void Divide(double a, ReadOnlySpan<double> b, Span<double> c) { Guard.SameLength(b, c); E.Binary<DivideOperator>(a, b, c); }
 
     /// <summary>c[i] += a[i] · b[i] (one rounding per element: a fused multiply-add).</summary>
-    public static void MultiplyAdd(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) => Reference.Binary.MultiplyAdd(a, b, c);
+    public static void MultiplyAdd(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) { Reference.Binary.Check(a, b, c); E.Ternary<FusedMultiplyAddOperator>(a, b, c, c); }
 
     /// <summary>y[i] += alpha · x[i] (one rounding per element: a fused multiply-add).</summary>
-    public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y) => Reference.Binary.Axpy(alpha, x, y);
+    public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y) { Guard.SameLength(x, y); E.Ternary<FusedMultiplyAddOperator>(alpha, x, y, y); }
 }

@@ -1,23 +1,54 @@
+using NeuroLite.Kernels.Elementwise;
+
 namespace NeuroLite.Kernels;
 
 /// <summary>SIMD kernels (AVX2+FMA, NEON/Vector128, scalar fallback); <see cref="Reference.Unary"/> holds the scalar reference of each.</summary>
+/// <remarks>Every kernel equals its reference bit for bit on every path (the references are the scalar form of the same algorithms).</remarks>
 public static class Unary
 {
     /// <summary>y[i] = tanh(x[i]).</summary>
-    public static void Tanh(ReadOnlySpan<double> x, Span<double> y) => Reference.Unary.Tanh(x, y);
+    public static void Tanh(ReadOnlySpan<double> x, Span<double> y)
+    {
+        Guard.SameLength(x, y);
+        Elementwise.Elementwise.Unary<TanhOperator>(x, y);
+    }
 
     /// <summary>y[i] = max(x[i], 0); NaN stays NaN.</summary>
-    public static void Relu(ReadOnlySpan<double> x, Span<double> y) => Reference.Unary.Relu(x, y);
+    public static void Relu(ReadOnlySpan<double> x, Span<double> y)
+    {
+        Guard.SameLength(x, y);
+        Elementwise.Elementwise.Unary<ReluOperator>(x, y);
+    }
 
     /// <summary>y[i] = e^x[i].</summary>
-    public static void Exp(ReadOnlySpan<double> x, Span<double> y) => Reference.Unary.Exp(x, y);
+    public static void Exp(ReadOnlySpan<double> x, Span<double> y)
+    {
+        Guard.SameLength(x, y);
+        Elementwise.Elementwise.Unary<ExpOperator>(x, y);
+    }
 
     /// <summary>y[i] = ln x[i].</summary>
-    public static void Log(ReadOnlySpan<double> x, Span<double> y) => Reference.Unary.Log(x, y);
+    public static void Log(ReadOnlySpan<double> x, Span<double> y)
+    {
+        Guard.SameLength(x, y);
+        Elementwise.Elementwise.Unary<LogOperator>(x, y);
+    }
 
     /// <summary>Backward of tanh from its output: dx[i] = (1 - t[i]·t[i])·g[i], or dx[i] += that when <paramref name="accumulate"/>.</summary>
-    public static void TanhBackward(ReadOnlySpan<double> t, ReadOnlySpan<double> g, Span<double> dx, bool accumulate = false) => Reference.Unary.TanhBackward(t, g, dx, accumulate);
+    public static void TanhBackward(ReadOnlySpan<double> t, ReadOnlySpan<double> g, Span<double> dx, bool accumulate = false)
+    {
+        Guard.SameLength(t, dx);
+        Guard.SameLength(g, dx);
+        if (accumulate) Elementwise.Elementwise.Ternary<TanhBackwardAccumulateOperator>(t, g, dx, dx);
+        else Elementwise.Elementwise.Binary<TanhBackwardOperator>(t, g, dx);
+    }
 
     /// <summary>Backward of ReLU from its input: dx[i] = x[i] &gt; 0 ? g[i] : 0, or dx[i] += that when <paramref name="accumulate"/>.</summary>
-    public static void ReluBackward(ReadOnlySpan<double> x, ReadOnlySpan<double> g, Span<double> dx, bool accumulate = false) => Reference.Unary.ReluBackward(x, g, dx, accumulate);
+    public static void ReluBackward(ReadOnlySpan<double> x, ReadOnlySpan<double> g, Span<double> dx, bool accumulate = false)
+    {
+        Guard.SameLength(x, dx);
+        Guard.SameLength(g, dx);
+        if (accumulate) Elementwise.Elementwise.Ternary<ReluBackwardAccumulateOperator>(x, g, dx, dx);
+        else Elementwise.Elementwise.Binary<ReluBackwardOperator>(x, g, dx);
+    }
 }

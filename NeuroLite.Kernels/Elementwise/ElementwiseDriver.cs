@@ -1,0 +1,95 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NeuroLite.Kernels.Elementwise;
+
+/// <summary>
+/// One step of an element-wise loop over one or more streams at a position: the driver decides positions, widths
+/// and the tail, a kernel only loads, computes and stores. Kernels are ref structs holding refs to the spans'
+/// first elements, so after inlining the whole loop is specialized per kernel and operator.
+/// </summary>
+internal interface IStreamKernel
+{
+    /// <summary>Processes element <paramref name="i"/>.</summary>
+    void Step1(int i);
+
+    /// <summary>Processes elements [i, i + 2).</summary>
+    void Step128(int i);
+
+    /// <summary>Processes elements [i, i + 4).</summary>
+    void Step256(int i);
+
+    /// <summary>
+    /// Processes elements [i, i + 2) but stores only lanes whose <paramref name="write"/> mask is all ones; the
+    /// other lanes of every output keep what memory holds now (already final, as the driver finished them).
+    /// </summary>
+    void Step128Masked(int i, Vector128<double> write);
+
+    /// <summary>Processes elements [i, i + 4), storing only the lanes selected by <paramref name="write"/>.</summary>
+    void Step256Masked(int i, Vector256<double> write);
+}
+
+/// <summary>
+/// The one element-wise loop: 4x unrolled full vectors, then single vectors, then ONE masked vector for the tail.
+/// </summary>
+/// <remarks>
+/// The tail re-runs the last full-width window [n - W, n) and blends: lanes the loop already finished keep what
+/// memory holds (their final value), the remaining lanes get the new result. Re-reading finished lanes is
+/// harmless because their recomputed values are discarded, so this is correct for in-place use (an output that is
+/// exactly an input), for accumulating kernels (dx += ...), and for optimizer updates that rewrite several
+/// streams; it costs one extra load and blend per output, once per call. Inputs shorter than one vector take the
+/// scalar step, which computes the same IEEE operations as the vector lanes. Partial overlap between an output
+/// and an input is rejected by <see cref="Guard"/> before the driver runs.
+/// </remarks>
+internal static class ElementwiseDriver
+{
+    // Mask source: loading 4 (or 2) longs at offset 4 - j yields lanes j.. set, lanes ..j-1 clear.
+    private static ReadOnlySpan<long> TailMasks => [0, 0, 0, 0, -1, -1, -1, -1];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Run<TKernel>(ref TKernel kernel, int n)
+        where TKernel : struct, IStreamKernel, allows ref struct
+    {
+        if (Simd.UseAvx2Fma && n >= Vector256<double>.Count)
+        {
+            int i = 0;
+            for (; i <= n - 16; i += 16)
+            {
+                kernel.Step256(i);
+                kernel.Step256(i + 4);
+                kernel.Step256(i + 8);
+                kernel.Step256(i + 12);
+            }
+            for (; i <= n - 4; i += 4)
+                kernel.Step256(i);
+            if (i != n)
+            {
+                int done = i - (n - 4); // lanes of the last window the loop already finished: 1..3
+                var write = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(TailMasks), (nuint)(4 - done)).AsDouble();
+                kernel.Step256Masked(n - 4, write);
+            }
+        }
+        // Also taken on the AVX2 path for 2 or 3 elements: the 128-bit lanes compute the same operations.
+        else if (Vector128.IsHardwareAccelerated && n >= Vector128<double>.Count)
+        {
+            int i = 0;
+            for (; i <= n - 8; i += 8)
+            {
+                kernel.Step128(i);
+                kernel.Step128(i + 2);
+                kernel.Step128(i + 4);
+                kernel.Step128(i + 6);
+            }
+            for (; i <= n - 2; i += 2)
+                kernel.Step128(i);
+            if (i != n)
+                kernel.Step128Masked(n - 2, Vector128.Create(0L, -1L).AsDouble()); // only the last lane is new
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
+                kernel.Step1(i);
+        }
+    }
+}

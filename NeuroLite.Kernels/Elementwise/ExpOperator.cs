@@ -1,0 +1,43 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using static NeuroLite.Kernels.Elementwise.MathConstants;
+
+namespace NeuroLite.Kernels.Elementwise;
+
+/// <summary>e^x: lane-wise <see cref="Reference.Unary.Exp(double)"/> (see there for the algorithm and its error).</summary>
+internal readonly struct ExpOperator : IUnaryOperator
+{
+    public static double Invoke(double x) => Reference.Unary.Exp(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> Invoke(Vector128<double> x)
+    {
+        var xc = Vector128.MinNative(Vector128.MaxNative(x, Vector128.Create(ExpMin)), Vector128.Create(ExpMax));
+        var kd = Vector128.FusedMultiplyAdd(xc, Vector128.Create(Log2E), Vector128.Create(Shifter));
+        var kf = kd - Vector128.Create(Shifter);
+        var t1 = MathVectors.ExpReduced(xc, kf, out var c);
+        var p = t1 + c;
+        var u = kd.AsInt64() + Vector128.Create(2048 - ShifterBits);
+        var half = Vector128.ShiftRightLogical(u, 1);
+        var s1 = Vector128.ShiftLeft(half - Vector128.Create(1L), 52).AsDouble();
+        var s2 = Vector128.ShiftLeft(u - half - Vector128.Create(1L), 52).AsDouble();
+        var y = p * s1 * s2;
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Invoke(Vector256<double> x)
+    {
+        var xc = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(ExpMin)), Vector256.Create(ExpMax));
+        var kd = Vector256.FusedMultiplyAdd(xc, Vector256.Create(Log2E), Vector256.Create(Shifter));
+        var kf = kd - Vector256.Create(Shifter);
+        var t1 = MathVectors.ExpReduced(xc, kf, out var c);
+        var p = t1 + c;
+        var u = kd.AsInt64() + Vector256.Create(2048 - ShifterBits);
+        var half = Vector256.ShiftRightLogical(u, 1);
+        var s1 = Vector256.ShiftLeft(half - Vector256.Create(1L), 52).AsDouble();
+        var s2 = Vector256.ShiftLeft(u - half - Vector256.Create(1L), 52).AsDouble();
+        var y = p * s1 * s2;
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+    }
+}

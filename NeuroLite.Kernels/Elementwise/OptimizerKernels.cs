@@ -1,0 +1,194 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NeuroLite.Kernels.Elementwise;
+
+// Optimizer updates rewrite several streams in place (parameters, state, gradients), so they are stream kernels
+// of their own rather than pure operators; the driver's masked tail blends every output, which keeps lanes the
+// loop already updated. Each Step performs the reference's IEEE operations in the reference's order, and the
+// gradient is zeroed after it is read, so the kernels equal Reference.Optimizer bit for bit.
+
+/// <summary>p -= lr·g; optionally g = 0.</summary>
+internal readonly ref struct SgdKernel : IStreamKernel
+{
+    private readonly ref double _p;
+    private readonly ref double _g;
+    private readonly double _lr;
+    private readonly bool _zero;
+
+    public SgdKernel(Span<double> p, Span<double> g, double lr, bool zero)
+    {
+        _p = ref MemoryMarshal.GetReference(p);
+        _g = ref MemoryMarshal.GetReference(g);
+        _lr = lr;
+        _zero = zero;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step1(int i)
+    {
+        ref double p = ref Unsafe.Add(ref _p, i);
+        ref double g = ref Unsafe.Add(ref _g, i);
+        p -= _lr * g;
+        if (_zero) g = 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128(int i) => Step128Masked(i, Vector128<double>.AllBitsSet);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256(int i) => Step256Masked(i, Vector256<double>.AllBitsSet);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128Masked(int i, Vector128<double> write)
+    {
+        var p = Vector128.LoadUnsafe(ref _p, (nuint)i);
+        var g = Vector128.LoadUnsafe(ref _g, (nuint)i);
+        Vector128.ConditionalSelect(write, p - Vector128.Create(_lr) * g, p).StoreUnsafe(ref _p, (nuint)i);
+        if (_zero) Vector128.AndNot(g, write).StoreUnsafe(ref _g, (nuint)i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256Masked(int i, Vector256<double> write)
+    {
+        var p = Vector256.LoadUnsafe(ref _p, (nuint)i);
+        var g = Vector256.LoadUnsafe(ref _g, (nuint)i);
+        Vector256.ConditionalSelect(write, p - Vector256.Create(_lr) * g, p).StoreUnsafe(ref _p, (nuint)i);
+        if (_zero) Vector256.AndNot(g, write).StoreUnsafe(ref _g, (nuint)i);
+    }
+}
+
+/// <summary>v = μ·v + g; p -= lr·v; optionally g = 0.</summary>
+internal readonly ref struct SgdMomentumKernel : IStreamKernel
+{
+    private readonly ref double _p;
+    private readonly ref double _g;
+    private readonly ref double _v;
+    private readonly double _lr;
+    private readonly double _mu;
+    private readonly bool _zero;
+
+    public SgdMomentumKernel(Span<double> p, Span<double> g, Span<double> v, double lr, double mu, bool zero)
+    {
+        _p = ref MemoryMarshal.GetReference(p);
+        _g = ref MemoryMarshal.GetReference(g);
+        _v = ref MemoryMarshal.GetReference(v);
+        _lr = lr;
+        _mu = mu;
+        _zero = zero;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step1(int i)
+    {
+        ref double p = ref Unsafe.Add(ref _p, i);
+        ref double g = ref Unsafe.Add(ref _g, i);
+        ref double v = ref Unsafe.Add(ref _v, i);
+        v = _mu * v + g;
+        p -= _lr * v;
+        if (_zero) g = 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128(int i) => Step128Masked(i, Vector128<double>.AllBitsSet);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256(int i) => Step256Masked(i, Vector256<double>.AllBitsSet);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128Masked(int i, Vector128<double> write)
+    {
+        var p = Vector128.LoadUnsafe(ref _p, (nuint)i);
+        var g = Vector128.LoadUnsafe(ref _g, (nuint)i);
+        var v = Vector128.LoadUnsafe(ref _v, (nuint)i);
+        var vNew = Vector128.Create(_mu) * v + g;
+        Vector128.ConditionalSelect(write, vNew, v).StoreUnsafe(ref _v, (nuint)i);
+        Vector128.ConditionalSelect(write, p - Vector128.Create(_lr) * vNew, p).StoreUnsafe(ref _p, (nuint)i);
+        if (_zero) Vector128.AndNot(Vector128.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256Masked(int i, Vector256<double> write)
+    {
+        var p = Vector256.LoadUnsafe(ref _p, (nuint)i);
+        var g = Vector256.LoadUnsafe(ref _g, (nuint)i);
+        var v = Vector256.LoadUnsafe(ref _v, (nuint)i);
+        var vNew = Vector256.Create(_mu) * v + g;
+        Vector256.ConditionalSelect(write, vNew, v).StoreUnsafe(ref _v, (nuint)i);
+        Vector256.ConditionalSelect(write, p - Vector256.Create(_lr) * vNew, p).StoreUnsafe(ref _p, (nuint)i);
+        if (_zero) Vector256.AndNot(Vector256.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
+    }
+}
+
+/// <summary>One Adam step, fused: m, v, p updated and g optionally zeroed in a single pass.</summary>
+internal readonly ref struct AdamKernel : IStreamKernel
+{
+    private readonly ref double _p;
+    private readonly ref double _g;
+    private readonly ref double _m;
+    private readonly ref double _v;
+    private readonly double _lr, _b1, _b2, _eps, _c1, _c2;
+    private readonly bool _zero;
+
+    public AdamKernel(Span<double> p, Span<double> g, Span<double> m, Span<double> v, double lr, double b1, double b2, double eps, double c1, double c2, bool zero)
+    {
+        _p = ref MemoryMarshal.GetReference(p);
+        _g = ref MemoryMarshal.GetReference(g);
+        _m = ref MemoryMarshal.GetReference(m);
+        _v = ref MemoryMarshal.GetReference(v);
+        (_lr, _b1, _b2, _eps, _c1, _c2, _zero) = (lr, b1, b2, eps, c1, c2, zero);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step1(int i)
+    {
+        ref double p = ref Unsafe.Add(ref _p, i);
+        ref double gr = ref Unsafe.Add(ref _g, i);
+        ref double m = ref Unsafe.Add(ref _m, i);
+        ref double v = ref Unsafe.Add(ref _v, i);
+        double g = gr;
+        m = _b1 * m + (1.0 - _b1) * g;
+        v = _b2 * v + (1.0 - _b2) * g * g;
+        p -= _lr * (m / _c1) / (Math.Sqrt(v / _c2) + _eps);
+        if (_zero) gr = 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128(int i) => Step128Masked(i, Vector128<double>.AllBitsSet);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256(int i) => Step256Masked(i, Vector256<double>.AllBitsSet);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128Masked(int i, Vector128<double> write)
+    {
+        var p = Vector128.LoadUnsafe(ref _p, (nuint)i);
+        var g = Vector128.LoadUnsafe(ref _g, (nuint)i);
+        var m = Vector128.LoadUnsafe(ref _m, (nuint)i);
+        var v = Vector128.LoadUnsafe(ref _v, (nuint)i);
+        var mNew = Vector128.Create(_b1) * m + Vector128.Create(1.0 - _b1) * g;
+        var vNew = Vector128.Create(_b2) * v + Vector128.Create(1.0 - _b2) * g * g;
+        var pNew = p - Vector128.Create(_lr) * (mNew / Vector128.Create(_c1)) / (Vector128.Sqrt(vNew / Vector128.Create(_c2)) + Vector128.Create(_eps));
+        Vector128.ConditionalSelect(write, mNew, m).StoreUnsafe(ref _m, (nuint)i);
+        Vector128.ConditionalSelect(write, vNew, v).StoreUnsafe(ref _v, (nuint)i);
+        Vector128.ConditionalSelect(write, pNew, p).StoreUnsafe(ref _p, (nuint)i);
+        if (_zero) Vector128.AndNot(Vector128.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256Masked(int i, Vector256<double> write)
+    {
+        var p = Vector256.LoadUnsafe(ref _p, (nuint)i);
+        var g = Vector256.LoadUnsafe(ref _g, (nuint)i);
+        var m = Vector256.LoadUnsafe(ref _m, (nuint)i);
+        var v = Vector256.LoadUnsafe(ref _v, (nuint)i);
+        var mNew = Vector256.Create(_b1) * m + Vector256.Create(1.0 - _b1) * g;
+        var vNew = Vector256.Create(_b2) * v + Vector256.Create(1.0 - _b2) * g * g;
+        var pNew = p - Vector256.Create(_lr) * (mNew / Vector256.Create(_c1)) / (Vector256.Sqrt(vNew / Vector256.Create(_c2)) + Vector256.Create(_eps));
+        Vector256.ConditionalSelect(write, mNew, m).StoreUnsafe(ref _m, (nuint)i);
+        Vector256.ConditionalSelect(write, vNew, v).StoreUnsafe(ref _v, (nuint)i);
+        Vector256.ConditionalSelect(write, pNew, p).StoreUnsafe(ref _p, (nuint)i);
+        if (_zero) Vector256.AndNot(Vector256.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
+    }
+}

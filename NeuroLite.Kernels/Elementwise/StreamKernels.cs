@@ -1,0 +1,284 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NeuroLite.Kernels.Elementwise;
+
+// Adapters from the operator shapes (unary, binary, ternary, with a broadcast scalar operand) to the driver's
+// stream kernel. Lengths and overlap are checked by the public kernels before these are built.
+
+/// <summary>d = Op(x).</summary>
+internal readonly ref struct UnaryKernel<TOp> : IStreamKernel where TOp : IUnaryOperator
+{
+    private readonly ref readonly double _x;
+    private readonly ref double _d;
+
+    public UnaryKernel(ReadOnlySpan<double> x, Span<double> d)
+    {
+        _x = ref MemoryMarshal.GetReference(x);
+        _d = ref MemoryMarshal.GetReference(d);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step1(int i) => Unsafe.Add(ref _d, i) = TOp.Invoke(Unsafe.Add(ref Unsafe.AsRef(in _x), i));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128(int i) => TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128Masked(int i, Vector128<double> write)
+    {
+        var r = TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i));
+        Vector128.ConditionalSelect(write, r, Vector128.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256Masked(int i, Vector256<double> write)
+    {
+        var r = TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i));
+        Vector256.ConditionalSelect(write, r, Vector256.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    }
+}
+
+/// <summary>d = Op(x, y).</summary>
+internal readonly ref struct BinaryKernel<TOp> : IStreamKernel where TOp : IBinaryOperator
+{
+    private readonly ref readonly double _x;
+    private readonly ref readonly double _y;
+    private readonly ref double _d;
+
+    public BinaryKernel(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> d)
+    {
+        _x = ref MemoryMarshal.GetReference(x);
+        _y = ref MemoryMarshal.GetReference(y);
+        _d = ref MemoryMarshal.GetReference(d);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step1(int i) => Unsafe.Add(ref _d, i) = TOp.Invoke(Unsafe.Add(ref Unsafe.AsRef(in _x), i), Unsafe.Add(ref Unsafe.AsRef(in _y), i));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128(int i) => TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i), Vector128.LoadUnsafe(in _y, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.LoadUnsafe(in _y, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128Masked(int i, Vector128<double> write)
+    {
+        var r = TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i), Vector128.LoadUnsafe(in _y, (nuint)i));
+        Vector128.ConditionalSelect(write, r, Vector128.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256Masked(int i, Vector256<double> write)
+    {
+        var r = TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.LoadUnsafe(in _y, (nuint)i));
+        Vector256.ConditionalSelect(write, r, Vector256.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    }
+}
+
+/// <summary>d = Op(x, s) for a scalar s broadcast to every lane.</summary>
+internal readonly ref struct SpanScalarKernel<TOp> : IStreamKernel where TOp : IBinaryOperator
+{
+    private readonly ref readonly double _x;
+    private readonly double _s;
+    private readonly ref double _d;
+
+    public SpanScalarKernel(ReadOnlySpan<double> x, double s, Span<double> d)
+    {
+        _x = ref MemoryMarshal.GetReference(x);
+        _s = s;
+        _d = ref MemoryMarshal.GetReference(d);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step1(int i) => Unsafe.Add(ref _d, i) = TOp.Invoke(Unsafe.Add(ref Unsafe.AsRef(in _x), i), _s);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128(int i) => TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i), Vector128.Create(_s)).StoreUnsafe(ref _d, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.Create(_s)).StoreUnsafe(ref _d, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128Masked(int i, Vector128<double> write)
+    {
+        var r = TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i), Vector128.Create(_s));
+        Vector128.ConditionalSelect(write, r, Vector128.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256Masked(int i, Vector256<double> write)
+    {
+        var r = TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.Create(_s));
+        Vector256.ConditionalSelect(write, r, Vector256.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    }
+}
+
+/// <summary>d = Op(s, y) for a scalar s broadcast to every lane.</summary>
+internal readonly ref struct ScalarSpanKernel<TOp> : IStreamKernel where TOp : IBinaryOperator
+{
+    private readonly double _s;
+    private readonly ref readonly double _y;
+    private readonly ref double _d;
+
+    public ScalarSpanKernel(double s, ReadOnlySpan<double> y, Span<double> d)
+    {
+        _s = s;
+        _y = ref MemoryMarshal.GetReference(y);
+        _d = ref MemoryMarshal.GetReference(d);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step1(int i) => Unsafe.Add(ref _d, i) = TOp.Invoke(_s, Unsafe.Add(ref Unsafe.AsRef(in _y), i));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128(int i) => TOp.Invoke(Vector128.Create(_s), Vector128.LoadUnsafe(in _y, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256(int i) => TOp.Invoke(Vector256.Create(_s), Vector256.LoadUnsafe(in _y, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128Masked(int i, Vector128<double> write)
+    {
+        var r = TOp.Invoke(Vector128.Create(_s), Vector128.LoadUnsafe(in _y, (nuint)i));
+        Vector128.ConditionalSelect(write, r, Vector128.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256Masked(int i, Vector256<double> write)
+    {
+        var r = TOp.Invoke(Vector256.Create(_s), Vector256.LoadUnsafe(in _y, (nuint)i));
+        Vector256.ConditionalSelect(write, r, Vector256.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    }
+}
+
+/// <summary>d = Op(x, y, z); z may be d itself (accumulation).</summary>
+internal readonly ref struct TernaryKernel<TOp> : IStreamKernel where TOp : ITernaryOperator
+{
+    private readonly ref readonly double _x;
+    private readonly ref readonly double _y;
+    private readonly ref readonly double _z;
+    private readonly ref double _d;
+
+    public TernaryKernel(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Span<double> d)
+    {
+        _x = ref MemoryMarshal.GetReference(x);
+        _y = ref MemoryMarshal.GetReference(y);
+        _z = ref MemoryMarshal.GetReference(z);
+        _d = ref MemoryMarshal.GetReference(d);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step1(int i) => Unsafe.Add(ref _d, i) = TOp.Invoke(Unsafe.Add(ref Unsafe.AsRef(in _x), i), Unsafe.Add(ref Unsafe.AsRef(in _y), i), Unsafe.Add(ref Unsafe.AsRef(in _z), i));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128(int i) => TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i), Vector128.LoadUnsafe(in _y, (nuint)i), Vector128.LoadUnsafe(in _z, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.LoadUnsafe(in _y, (nuint)i), Vector256.LoadUnsafe(in _z, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128Masked(int i, Vector128<double> write)
+    {
+        var r = TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i), Vector128.LoadUnsafe(in _y, (nuint)i), Vector128.LoadUnsafe(in _z, (nuint)i));
+        Vector128.ConditionalSelect(write, r, Vector128.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256Masked(int i, Vector256<double> write)
+    {
+        var r = TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.LoadUnsafe(in _y, (nuint)i), Vector256.LoadUnsafe(in _z, (nuint)i));
+        Vector256.ConditionalSelect(write, r, Vector256.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    }
+}
+
+/// <summary>d = Op(s, y, z) for a scalar s broadcast to every lane; z may be d itself.</summary>
+internal readonly ref struct ScalarSpanSpanKernel<TOp> : IStreamKernel where TOp : ITernaryOperator
+{
+    private readonly double _s;
+    private readonly ref readonly double _y;
+    private readonly ref readonly double _z;
+    private readonly ref double _d;
+
+    public ScalarSpanSpanKernel(double s, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Span<double> d)
+    {
+        _s = s;
+        _y = ref MemoryMarshal.GetReference(y);
+        _z = ref MemoryMarshal.GetReference(z);
+        _d = ref MemoryMarshal.GetReference(d);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step1(int i) => Unsafe.Add(ref _d, i) = TOp.Invoke(_s, Unsafe.Add(ref Unsafe.AsRef(in _y), i), Unsafe.Add(ref Unsafe.AsRef(in _z), i));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128(int i) => TOp.Invoke(Vector128.Create(_s), Vector128.LoadUnsafe(in _y, (nuint)i), Vector128.LoadUnsafe(in _z, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256(int i) => TOp.Invoke(Vector256.Create(_s), Vector256.LoadUnsafe(in _y, (nuint)i), Vector256.LoadUnsafe(in _z, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128Masked(int i, Vector128<double> write)
+    {
+        var r = TOp.Invoke(Vector128.Create(_s), Vector128.LoadUnsafe(in _y, (nuint)i), Vector128.LoadUnsafe(in _z, (nuint)i));
+        Vector128.ConditionalSelect(write, r, Vector128.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256Masked(int i, Vector256<double> write)
+    {
+        var r = TOp.Invoke(Vector256.Create(_s), Vector256.LoadUnsafe(in _y, (nuint)i), Vector256.LoadUnsafe(in _z, (nuint)i));
+        Vector256.ConditionalSelect(write, r, Vector256.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    }
+}
+
+/// <summary>Entry points that build a stream kernel for an operator and run the one driver loop over it.</summary>
+internal static class Elementwise
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Unary<TOp>(ReadOnlySpan<double> x, Span<double> d) where TOp : IUnaryOperator
+    {
+        var k = new UnaryKernel<TOp>(x, d);
+        ElementwiseDriver.Run(ref k, d.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Binary<TOp>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> d) where TOp : IBinaryOperator
+    {
+        var k = new BinaryKernel<TOp>(x, y, d);
+        ElementwiseDriver.Run(ref k, d.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Binary<TOp>(ReadOnlySpan<double> x, double s, Span<double> d) where TOp : IBinaryOperator
+    {
+        var k = new SpanScalarKernel<TOp>(x, s, d);
+        ElementwiseDriver.Run(ref k, d.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Binary<TOp>(double s, ReadOnlySpan<double> y, Span<double> d) where TOp : IBinaryOperator
+    {
+        var k = new ScalarSpanKernel<TOp>(s, y, d);
+        ElementwiseDriver.Run(ref k, d.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Ternary<TOp>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Span<double> d) where TOp : ITernaryOperator
+    {
+        var k = new TernaryKernel<TOp>(x, y, z, d);
+        ElementwiseDriver.Run(ref k, d.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Ternary<TOp>(double s, ReadOnlySpan<double> y, ReadOnlySpan<double> z, Span<double> d) where TOp : ITernaryOperator
+    {
+        var k = new ScalarSpanSpanKernel<TOp>(s, y, z, d);
+        ElementwiseDriver.Run(ref k, d.Length);
+    }
+}
