@@ -1,0 +1,148 @@
+using NeuroLite.Kernels;
+using static NeuroLite.Tests.Kernels.KernelTestData;
+using Ref = NeuroLite.Kernels.Reference;
+
+namespace NeuroLite.Tests.Kernels;
+
+/// <summary>
+/// Every element-wise SIMD kernel against its scalar reference, bit for bit, on every size and tail, with inputs and
+/// output sliced at offsets 0..3 of larger buffers (so nothing may be written outside the slice), in place, and
+/// with the argument checks that must throw before anything is written.
+/// </summary>
+public class ElementwiseKernelTests
+{
+    /// <summary>(a, b, c): a and b are inputs, c is the output (and an input for accumulating kernels).</summary>
+    public delegate void Kernel(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c);
+
+    public sealed record KernelCase(string Name, Kernel Simd, Kernel Reference, int Inputs, double Scale = 4.0)
+    {
+        public override string ToString() => Name;
+    }
+
+    private const double S = 1.75; // a scalar operand
+
+    public static IEnumerable<KernelCase> Cases()
+    {
+        yield return new("Tanh", (a, _, c) => Unary.Tanh(a, c), (a, _, c) => Ref.Unary.Tanh(a, c), 1, 25);
+        yield return new("Exp", (a, _, c) => Unary.Exp(a, c), (a, _, c) => Ref.Unary.Exp(a, c), 1, 750);
+        yield return new("Log", (a, _, c) => Unary.Log(a, c), (a, _, c) => Ref.Unary.Log(a, c), 1, 1e6);
+        yield return new("Relu", (a, _, c) => Unary.Relu(a, c), (a, _, c) => Ref.Unary.Relu(a, c), 1);
+        yield return new("TanhBackward", (a, b, c) => Unary.TanhBackward(a, b, c), (a, b, c) => Ref.Unary.TanhBackward(a, b, c), 2);
+        yield return new("TanhBackward accumulate", (a, b, c) => Unary.TanhBackward(a, b, c, true), (a, b, c) => Ref.Unary.TanhBackward(a, b, c, true), 2);
+        yield return new("ReluBackward", (a, b, c) => Unary.ReluBackward(a, b, c), (a, b, c) => Ref.Unary.ReluBackward(a, b, c), 2);
+        yield return new("ReluBackward accumulate", (a, b, c) => Unary.ReluBackward(a, b, c, true), (a, b, c) => Ref.Unary.ReluBackward(a, b, c, true), 2);
+        yield return new("Add", (a, b, c) => Binary.Add(a, b, c), (a, b, c) => Ref.Binary.Add(a, b, c), 2);
+        yield return new("Subtract", (a, b, c) => Binary.Subtract(a, b, c), (a, b, c) => Ref.Binary.Subtract(a, b, c), 2);
+        yield return new("Multiply", (a, b, c) => Binary.Multiply(a, b, c), (a, b, c) => Ref.Binary.Multiply(a, b, c), 2);
+        yield return new("Divide", (a, b, c) => Binary.Divide(a, b, c), (a, b, c) => Ref.Binary.Divide(a, b, c), 2);
+        yield return new("Add span scalar", (a, _, c) => Binary.Add(a, S, c), (a, _, c) => Ref.Binary.Add(a, S, c), 1);
+        yield return new("Subtract span scalar", (a, _, c) => Binary.Subtract(a, S, c), (a, _, c) => Ref.Binary.Subtract(a, S, c), 1);
+        yield return new("Subtract scalar span", (a, _, c) => Binary.Subtract(S, a, c), (a, _, c) => Ref.Binary.Subtract(S, a, c), 1);
+        yield return new("Multiply span scalar", (a, _, c) => Binary.Multiply(a, S, c), (a, _, c) => Ref.Binary.Multiply(a, S, c), 1);
+        yield return new("Divide span scalar", (a, _, c) => Binary.Divide(a, S, c), (a, _, c) => Ref.Binary.Divide(a, S, c), 1);
+        yield return new("Divide scalar span", (a, _, c) => Binary.Divide(S, a, c), (a, _, c) => Ref.Binary.Divide(S, a, c), 1);
+        yield return new("MultiplyAdd", (a, b, c) => Binary.MultiplyAdd(a, b, c), (a, b, c) => Ref.Binary.MultiplyAdd(a, b, c), 2);
+        yield return new("Axpy", (a, _, c) => Binary.Axpy(-0.3, a, c), (a, _, c) => Ref.Binary.Axpy(-0.3, a, c), 1);
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Equals_reference_on_every_size_tail_and_offset(KernelCase k)
+    {
+        foreach (int n in Sizes)
+        {
+            double[] a = Values(n + 4, 1000 + n, k.Scale), b = Values(n + 4, 2000 + n), c0 = Values(n + 4, 3000 + n);
+            foreach (int ao in Offsets)
+            foreach (int co in Offsets)
+            {
+                int bo = 3 - ao;
+                var simd = (double[])c0.Clone();
+                var reference = (double[])c0.Clone();
+                k.Simd(a.AsSpan(ao, n), b.AsSpan(bo, n), simd.AsSpan(co, n));
+                k.Reference(a.AsSpan(ao, n), b.AsSpan(bo, n), reference.AsSpan(co, n));
+                int at = FirstDifference(simd, reference);
+                if (at >= 0)
+                    Assert.Fail($"{k.Name}: n={n}, input offset {ao}, output offset {co}: element {at - co} " +
+                                $"(input {(at - co >= 0 && at - co < n ? a[ao + at - co] : double.NaN):R}) is {simd[at]:R}, reference {reference[at]:R}");
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Works_in_place(KernelCase k)
+    {
+        foreach (int n in Sizes)
+        {
+            double[] a = Values(n + 4, 4000 + n, k.Scale), b = Values(n + 4, 5000 + n);
+            foreach (int o in Offsets)
+            {
+                // The output is the first input; for two-input kernels also the second.
+                var simd = (double[])a.Clone();
+                var reference = (double[])a.Clone();
+                k.Simd(simd.AsSpan(o, n), b.AsSpan(0, n), simd.AsSpan(o, n));
+                k.Reference(reference.AsSpan(o, n), b.AsSpan(0, n), reference.AsSpan(o, n));
+                Assert.That(FirstDifference(simd, reference), Is.EqualTo(-1), $"{k.Name} in place on a, n={n}, offset {o}");
+                if (k.Inputs == 2)
+                {
+                    simd = (double[])b.Clone();
+                    reference = (double[])b.Clone();
+                    k.Simd(a.AsSpan(0, n), simd.AsSpan(o, n), simd.AsSpan(o, n));
+                    k.Reference(a.AsSpan(0, n), reference.AsSpan(o, n), reference.AsSpan(o, n));
+                    Assert.That(FirstDifference(simd, reference), Is.EqualTo(-1), $"{k.Name} in place on b, n={n}, offset {o}");
+                }
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Rejects_partial_overlap_and_mismatched_lengths_before_writing(KernelCase k)
+    {
+        foreach (int n in new[] { 2, 5, 17, 64 })
+        {
+            double[] buffer = Values(n + 8, 6000 + n), other = Values(n + 8, 7000 + n);
+            var before = (double[])buffer.Clone();
+            var otherBefore = (double[])other.Clone();
+            // Output shifted by one against the first input (and, for two inputs, against the second).
+            Assert.Throws<ArgumentException>(() => k.Simd(buffer.AsSpan(0, n), other.AsSpan(0, n), buffer.AsSpan(1, n)), $"{k.Name} a/c overlap n={n}");
+            if (k.Inputs == 2)
+                Assert.Throws<ArgumentException>(() => k.Simd(other.AsSpan(0, n), buffer.AsSpan(1, n), buffer.AsSpan(0, n)), $"{k.Name} b/c overlap n={n}");
+            // Lengths that disagree.
+            Assert.Throws<ArgumentException>(() => k.Simd(other.AsSpan(0, n), other.AsSpan(0, n), buffer.AsSpan(0, n + 1)), $"{k.Name} long output n={n}");
+            Assert.Throws<ArgumentException>(() => k.Simd(other.AsSpan(0, n + 1), other.AsSpan(0, n + 1), buffer.AsSpan(0, n)), $"{k.Name} short output n={n}");
+            if (k.Inputs == 2)
+                Assert.Throws<ArgumentException>(() => k.Simd(other.AsSpan(0, n), other.AsSpan(0, n + 1), buffer.AsSpan(0, n)), $"{k.Name} b longer n={n}");
+            Assert.That(FirstDifference(buffer, before), Is.EqualTo(-1), $"{k.Name} wrote before throwing, n={n}");
+            Assert.That(FirstDifference(other, otherBefore), Is.EqualTo(-1), $"{k.Name} wrote an input, n={n}");
+        }
+    }
+
+    [Test]
+    public void NaN_propagates_through_every_value_kernel()
+    {
+        double[] x = [double.NaN, 1, double.NaN, 1.5, 0.5, double.NaN, 2, 3, double.NaN];
+        double[] y = new double[x.Length];
+        void Check(string name)
+        {
+            for (int i = 0; i < x.Length; i++)
+                if (double.IsNaN(x[i])) Assert.That(double.IsNaN(y[i]), $"{name}[{i}]");
+                else Assert.That(double.IsNaN(y[i]), Is.False, $"{name}[{i}]");
+        }
+        Unary.Tanh(x, y); Check("tanh");
+        Unary.Exp(x, y); Check("exp");
+        Unary.Log(x, y); Check("log");
+        Unary.Relu(x, y); Check("relu");
+        Binary.Add(x, x, y); Check("add");
+        Binary.Multiply(x, 2.0, y); Check("multiply");
+        Binary.Divide(x, 3.0, y); Check("divide");
+    }
+
+    [Test]
+    public void Relu_is_exact()
+    {
+        double[] x = [-0.0, 0.0, -1e-310, 1e-310, -3, 3, double.NegativeInfinity, double.PositiveInfinity, double.NaN, 7.25];
+        double[] y = new double[x.Length];
+        Unary.Relu(x, y);
+        double[] expected = [0.0, 0.0, 0.0, 1e-310, 0.0, 3, 0.0, double.PositiveInfinity, double.NaN, 7.25];
+        for (int i = 0; i < x.Length; i++)
+            Assert.That(Same(y[i], expected[i]), $"relu({x[i]:R}) = {y[i]:R}");
+    }
+}
