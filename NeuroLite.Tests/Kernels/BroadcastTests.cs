@@ -41,13 +41,17 @@ public class BroadcastTests
         var rng = new Random(1);
         Func<double> fill = Mixed(rng);
         Span<int> o = stackalloc int[4];
-        foreach (var (kind, fa, fb) in FastKinds)
+        for (int kindIndex = 0; kindIndex < FastKinds.Length; kindIndex++)
             foreach (int n in Sizes)
             {
+                var (kind, fa, fb) = FastKinds[kindIndex];
                 int[] aShape = fa(n), bShape = fb(n);
                 int la = Shapes.Count(aShape), lb = Shapes.Count(bShape);
                 int lc = Shapes.Count(o[..Shapes.Broadcast(aShape, bShape, o)]);
-                for (int off = 0; off < 4; off++)
+                // Every offset for the first kinds (whole-span and per-row calls); one rotating offset for the rest
+                // keeps the suite quick under qemu (the planner's indexing does not depend on alignment).
+                bool allOffsets = kindIndex < 7;
+                for (int off = allOffsets ? 0 : (n + kindIndex) % 4; off < 4; off += allOffsets ? 1 : 4)
                 {
                     double[] a = Buffer(la, off, fill), b = Buffer(lb, (off + 1) % 4, fill);
                     var c = new double[lc + 8];
@@ -58,8 +62,8 @@ public class BroadcastTests
                         fast(a.AsSpan(off, la), aShape, b.AsSpan((off + 1) % 4, lb), bShape, c.AsSpan((off + 2) % 4, lc));
                         reference(a.AsSpan(off, la), aShape, b.AsSpan((off + 1) % 4, lb), bShape, e);
                         AssertSame(e, c.AsSpan((off + 2) % 4, lc), $"{name} {kind} {Str(aShape)} {Str(bShape)} offset {off}");
-                        Assert.That(c[..((off + 2) % 4)], Is.All.EqualTo(12345), "wrote before the output");
-                        Assert.That(c[((off + 2) % 4 + lc)..], Is.All.EqualTo(12345), "wrote past the output");
+                        AssertUntouched(c.AsSpan(0, (off + 2) % 4), 12345, "before the output");
+                        AssertUntouched(c.AsSpan((off + 2) % 4 + lc), 12345, "past the output");
                     }
                 }
             }

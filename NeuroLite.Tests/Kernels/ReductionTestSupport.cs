@@ -67,6 +67,14 @@ internal static class ReductionTestSupport
         }
     }
 
+    /// <summary>Asserts every element of <paramref name="x"/> still holds <paramref name="sentinel"/> (a cheap loop: NUnit's collection constraints are slow in hot sweeps).</summary>
+    public static void AssertUntouched(ReadOnlySpan<double> x, double sentinel, string what)
+    {
+        for (int i = 0; i < x.Length; i++)
+            if (BitConverter.DoubleToInt64Bits(x[i]) != BitConverter.DoubleToInt64Bits(sentinel))
+                Assert.Fail($"{what}: element {i} was overwritten with {x[i]:R}");
+    }
+
     /// <summary>Shape as a string for messages.</summary>
     public static string Str(int[] shape) => NeuroLite.Kernels.Shapes.Format(shape);
 

@@ -75,22 +75,24 @@ public class SumToTests
         Func<double> fill = Mixed(rng);
         // n = 1 would make the row vector a scalar, which Reduce.Sum reorders (covered by the bound tests).
         foreach (int n in Sizes.Where(n => n != 1))
-            foreach (int m in new[] { 1, 3, 4, 5, 9 })
+            foreach (int m in new[] { 1, 4, 7 })
                 for (int off = 0; off < 4; off++)
                 {
                     double[] buf = Buffer(m * n, off, fill);
                     ReadOnlySpan<double> g = buf.AsSpan(off, m * n);
+                    int[] dstShape = off % 2 == 0 ? [n] : [1, n];
                     foreach (bool accumulate in new[] { false, true })
-                        foreach (int[] dstShape in new[] { new[] { n }, new[] { 1, n } })
                         {
-                            double[] dbuf = Buffer(n, (off + 1) % 4, fill);
-                            double[] e = dbuf[((off + 1) % 4)..][..n];
-                            double[] before = (double[])dbuf.Clone();
+                            int doff = (off + 1) % 4;
+                            double[] dbuf = Buffer(n, doff, fill);
+                            dbuf.AsSpan(0, doff).Fill(777);
+                            dbuf.AsSpan(doff + n).Fill(777);
+                            double[] e = dbuf[doff..][..n];
                             Ref.Broadcast.SumTo(g, [m, n], e, dstShape, accumulate);
-                            Broadcast.SumTo(g, [m, n], dbuf.AsSpan((off + 1) % 4, n), dstShape, accumulate);
-                            AssertSame(e, dbuf.AsSpan((off + 1) % 4, n), $"({m}, {n}) -> {Str(dstShape)} offset {off} accumulate {accumulate}");
-                            Assert.That(dbuf[..((off + 1) % 4)], Is.EqualTo(before[..((off + 1) % 4)]));
-                            Assert.That(dbuf[((off + 1) % 4 + n)..], Is.EqualTo(before[((off + 1) % 4 + n)..]));
+                            Broadcast.SumTo(g, [m, n], dbuf.AsSpan(doff, n), dstShape, accumulate);
+                            AssertSame(e, dbuf.AsSpan(doff, n), $"({m}, {n}) -> {Str(dstShape)} offset {off} accumulate {accumulate}");
+                            AssertUntouched(dbuf.AsSpan(0, doff), 777, "before dst");
+                            AssertUntouched(dbuf.AsSpan(doff + n), 777, "past dst");
                         }
                 }
         // Leading and middle axes of a rank-3/4 gradient (batch × time × features): rows added in reference order.
@@ -111,13 +113,20 @@ public class SumToTests
         var rng = new Random(13);
         Func<double> fill = Finite(rng);
         foreach (int n in Sizes)
-            foreach (var (gShape, dstShape) in new (int[], int[])[] { ([n], [n]), ([n], []), ([n], [1]), ([3, n], [3, 1]), ([3, n], [1, 1]), ([2, 3, n], [3, 1]) })
-                for (int off = 0; off < 4; off++)
+        {
+            (int[], int[])[] kinds = [([n], [n]), ([n], []), ([3, n], [3, 1]), ([3, n], [1, 1]), ([2, 3, n], [3, 1])];
+            for (int k = 0; k < kinds.Length; k++)
+            {
+                // One rotating offset per case: Reduce.Sum's own test covers every offset of every size.
+                var (gShape, dstShape) = kinds[k];
+                int off = (n + k) % 4;
                 {
                     int len = Shapes.Count(gShape);
                     double[] g = Buffer(len, off, fill)[off..][..len];
                     Check(g, gShape, dstShape, rng, fill, exact: false, $"offset {off}");
                 }
+            }
+        }
     }
 
     [Test]
