@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+
+namespace NeuroLite.Kernels;
+
+/// <summary>
+/// Packs blocks of op(A) and op(B) into the sliver layout the micro-kernel streams: an A block becomes slivers of
+/// MR rows stored depth-major (MR values per k), a B block slivers of NR columns (NR values per k). The transposes
+/// are absorbed here: a non-transposed A and a transposed B are read along rows (strided pack), a transposed A and a
+/// non-transposed B are copied MR/NR values at a time (contiguous pack); no transposed copy is ever made. Slivers
+/// at the edges are padded with zeros to full MR/NR, so every tile runs the same register kernel.
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    /// <summary>Packs rows [i0, i0+mc) and depth [p0, p0+kc) of op(A) into ⌈mc/MR⌉ slivers of MR×kc.</summary>
+    public static void PackA<TKernel>(double* dst, in GemmProblem p, int i0, int mc, int p0, int kc)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        int mr = TKernel.Mr;
+        for (int ir = 0; ir < mc; ir += mr, dst += (nint)mr * kc)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            if (p.TransA)
+                Contiguous<TKernel>(dst, p.A + (nint)p0 * p.M + i0 + ir, p.M, rows, mr, kc);
+            else
+                Strided(dst, p.A + (nint)(i0 + ir) * p.K + p0, p.K, rows, mr, kc);
+        }
+    }
+
+    /// <summary>Packs depth [p0, p0+kc) and columns [j0, j0+nc) of op(B) into ⌈nc/NR⌉ slivers of kc×NR.</summary>
+    public static void PackB<TKernel>(double* dst, in GemmProblem p, int p0, int kc, int j0, int nc)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        int nr = TKernel.Nr;
+        for (int jr = 0; jr < nc; jr += nr, dst += (nint)nr * kc)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            if (p.TransB)
+                Strided(dst, p.B + (nint)(j0 + jr) * p.K + p0, p.K, cols, nr, kc);
+            else
+                Contiguous<TKernel>(dst, p.B + (nint)p0 * p.N + j0 + jr, p.N, cols, nr, kc);
+        }
+    }
+
+    /// <summary>Lane r at depth q is src[q·ld + r] (lanes contiguous): copy <paramref name="count"/> lanes per depth, zero the rest.</summary>
+    private static void Contiguous<TKernel>(double* dst, double* src, nint ld, int count, int width, int kc)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        if (count == width)
+        {
+            // width is MR or NR: JIT-time constants of the kernel, so these copies unroll into a few vector moves.
+            uint bytes = (uint)(width * sizeof(double));
+            if (width == TKernel.Mr)
+                for (int q = 0; q < kc; q++, src += ld, dst += TKernel.Mr)
+                    Unsafe.CopyBlockUnaligned(dst, src, (uint)(TKernel.Mr * sizeof(double)));
+            else if (width == TKernel.Nr)
+                for (int q = 0; q < kc; q++, src += ld, dst += TKernel.Nr)
+                    Unsafe.CopyBlockUnaligned(dst, src, (uint)(TKernel.Nr * sizeof(double)));
+            else
+                for (int q = 0; q < kc; q++, src += ld, dst += width)
+                    Unsafe.CopyBlockUnaligned(dst, src, bytes);
+            return;
+        }
+        for (int q = 0; q < kc; q++, src += ld, dst += width)
+        {
+            int r = 0;
+            for (; r < count; r++) dst[r] = src[r];
+            for (; r < width; r++) dst[r] = 0;
+        }
+    }
+
+    /// <summary>Lane r at depth q is src[r·ld + q] (depth contiguous): read each lane's run, scatter with stride width.</summary>
+    private static void Strided(double* dst, double* src, nint ld, int count, int width, int kc)
+    {
+        int r = 0;
+        // Four lanes at a time: four sequential read streams, and each depth's four values land side by side.
+        for (; r + 4 <= count; r += 4)
+        {
+            double* s0 = src + r * ld, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+            double* d = dst + r;
+            for (int q = 0; q < kc; q++, d += width)
+            {
+                d[0] = s0[q];
+                d[1] = s1[q];
+                d[2] = s2[q];
+                d[3] = s3[q];
+            }
+        }
+        for (; r < count; r++)
+        {
+            double* s = src + r * ld;
+            double* d = dst + r;
+            for (int q = 0; q < kc; q++, d += width) *d = s[q];
+        }
+        for (; r < width; r++)
+        {
+            double* d = dst + r;
+            for (int q = 0; q < kc; q++, d += width) *d = 0;
+        }
+    }
+}
