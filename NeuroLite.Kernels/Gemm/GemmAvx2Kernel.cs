@@ -21,6 +21,13 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, double* a, double* b, double* c, nint ldc, bool add)
     {
+        // The C tile is only touched after the kc loop; start its 6 rows (up to 2 lines each) on their way now so the
+        // final load-add-store does not wait on L2/L3 misses (C rows are a whole row of C apart).
+        for (int r = 0; r < 6; r++)
+        {
+            Sse.Prefetch0(c + r * ldc);
+            Sse.Prefetch0(c + r * ldc + 7);
+        }
         Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<double> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
