@@ -5,7 +5,7 @@ machine), one BLAS thread unless --threads says otherwise, reporting the median 
     /usr/bin/python3 NeuroLite.Bench/peers/gemm_numpy.py [--threads N] [--repeats R]
 
 (/usr/bin/python3 is Debian's, whose python3-numpy links libopenblas0-pthread.) Prints one row per shape:
-    gemm n=256 threads=1 GFLOP/s=32.1
+    gemm n=256 threads=1 GFLOP/s=32.1 cpu_GFLOP/s=32.4
 """
 import argparse
 import os
@@ -24,6 +24,16 @@ import statistics  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+
+
+def loaded_blas():
+    """The BLAS shared objects actually mapped into this process (Debian's numpy links the libblas.so.3 alternative)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+        return ", ".join(sorted(os.path.realpath(p) for p in paths))
+    except OSError:
+        return ""
 
 
 def blas_name():
@@ -55,23 +65,32 @@ def time_gemm(a, b, repeats):
     c = a @ b
     once = max(time.perf_counter() - start, 1e-7)
     reps = max(1, int(0.05 / once))
-    samples = []
+    samples, cpu_samples = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.thread_time()
         for _ in range(reps):
             np.matmul(a, b, out=c)
         samples.append(flop * reps / (time.perf_counter() - start) / 1e9)
-    return statistics.median(samples)
+        cpu_samples.append(flop * reps / max(time.thread_time() - cpu_start, 1e-9) / 1e9)
+    return statistics.median(samples), statistics.median(cpu_samples)
+
+
+def row(name, a, b):
+    wall, cpu = time_gemm(a, b, args.repeats)
+    # cpu_GFLOP/s divides by this thread's CPU time: on a shared, loaded machine it discounts time spent descheduled
+    # (meaningful with one BLAS thread only).
+    print(f"gemm {name} threads={args.threads} GFLOP/s={wall:.1f} cpu_GFLOP/s={cpu:.1f}", flush=True)
 
 
 def main():
     rng = np.random.default_rng(42)
     print(f"# numpy {np.__version__}, BLAS: {blas_name()}, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, "
           f"python {sys.version.split()[0]}, median of {args.repeats}")
+    print(f"# loaded: {loaded_blas()}")
     for n in (64, 128, 256, 512, 1024):
         a = rng.random((n, n)) - 0.5
         b = rng.random((n, n)) - 0.5
-        print(f"gemm n={n} threads={args.threads} GFLOP/s={time_gemm(a, b, args.repeats):.1f}", flush=True)
+        row(f"n={n}", a, b)
     # The MLP step shapes; .T views make NumPy hand BLAS the transpose flag, as GemmBenchmarks does.
     x = rng.random((128, 784)) - 0.5
     w1 = rng.random((784, 256)) - 0.5
@@ -86,7 +105,7 @@ def main():
         ("mlp_G.W2t 128x256.256x256T", g, w2.T),
     ]
     for name, a, b in shapes:
-        print(f"gemm {name} threads={args.threads} GFLOP/s={time_gemm(a, b, args.repeats):.1f}", flush=True)
+        row(name, a, b)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NeuroLite.Kernels;
 
@@ -72,6 +74,14 @@ internal static unsafe class GemmPacking
     private static void Strided(double* dst, double* src, nint ld, int count, int width, int kc)
     {
         int r = 0;
+        if (Avx.IsSupported)
+        {
+            // 4×4 (and 2×4) register transposes: whole vectors in and out instead of one double per load and store.
+            for (; r + 4 <= count; r += 4)
+                Transpose4(dst + r, src + r * ld, ld, width, kc);
+            for (; r + 2 <= count; r += 2)
+                Transpose2(dst + r, src + r * ld, ld, width, kc);
+        }
         // Four lanes at a time: four sequential read streams, and each depth's four values land side by side.
         for (; r + 4 <= count; r += 4)
         {
@@ -95,6 +105,52 @@ internal static unsafe class GemmPacking
         {
             double* d = dst + r;
             for (int q = 0; q < kc; q++, d += width) *d = 0;
+        }
+    }
+
+    /// <summary>Four lanes, four depths at a time: a 4×4 transpose through unpack and 128-bit lane permutes.</summary>
+    private static void Transpose4(double* d, double* s0, nint ld, int width, int kc)
+    {
+        double* s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+        int q = 0;
+        for (; q + 4 <= kc; q += 4, d += 4 * width)
+        {
+            Vector256<double> r0 = Avx.LoadVector256(s0 + q), r1 = Avx.LoadVector256(s1 + q);
+            Vector256<double> r2 = Avx.LoadVector256(s2 + q), r3 = Avx.LoadVector256(s3 + q);
+            Vector256<double> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+            Vector256<double> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+            Avx.Store(d, Avx.Permute2x128(t0, t2, 0x20));
+            Avx.Store(d + width, Avx.Permute2x128(t1, t3, 0x20));
+            Avx.Store(d + 2 * width, Avx.Permute2x128(t0, t2, 0x31));
+            Avx.Store(d + 3 * width, Avx.Permute2x128(t1, t3, 0x31));
+        }
+        for (; q < kc; q++, d += width)
+        {
+            d[0] = s0[q];
+            d[1] = s1[q];
+            d[2] = s2[q];
+            d[3] = s3[q];
+        }
+    }
+
+    /// <summary>Two lanes, four depths at a time: unpack, then the 128-bit halves are the depth pairs.</summary>
+    private static void Transpose2(double* d, double* s0, nint ld, int width, int kc)
+    {
+        double* s1 = s0 + ld;
+        int q = 0;
+        for (; q + 4 <= kc; q += 4, d += 4 * width)
+        {
+            Vector256<double> r0 = Avx.LoadVector256(s0 + q), r1 = Avx.LoadVector256(s1 + q);
+            Vector256<double> lo = Avx.UnpackLow(r0, r1), hi = Avx.UnpackHigh(r0, r1);
+            Sse2.Store(d, lo.GetLower());
+            Sse2.Store(d + width, hi.GetLower());
+            Sse2.Store(d + 2 * width, lo.GetUpper());
+            Sse2.Store(d + 3 * width, hi.GetUpper());
+        }
+        for (; q < kc; q++, d += width)
+        {
+            d[0] = s0[q];
+            d[1] = s1[q];
         }
     }
 }
