@@ -63,10 +63,21 @@ public static class Broadcast
             return;
         }
 
+        // Bias gradients and row sums, recognised from lengths (validated above) as in the forward ops.
+        int inner = gShape[^1], rows = g.Length / inner;
+        if (dst.Length == inner && dstShape[^1] == inner)
+        {
+            Reduction.SumRows(g, rows, inner, dst, accumulate);
+            return;
+        }
+        if (dst.Length == rows && dstShape[^1] == 1)
+        {
+            SumBlock(g, rows, inner, dst, sumInnermost: true, accumulate);
+            return;
+        }
+
         // Plan over (dst, g) with g as the output: dst's stride is 0 on the summed axes, g is contiguous.
-        Span<int> dims = stackalloc int[Shapes.MaxRank];
-        Span<int> ds = stackalloc int[Shapes.MaxRank];
-        Span<int> gs = stackalloc int[Shapes.MaxRank];
+        Dims dims = default, ds = default, gs = default;
         int k = Coalesce(dstShape, gShape, gShape, dims, ds, gs);
         // k ≥ 2 here (k ≤ 1 would make dst either g's size or a single element), and kept and summed axes alternate.
         int m = dims[k - 2], n = dims[k - 1];
@@ -102,11 +113,10 @@ public static class Broadcast
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Apply<TOp>(ReadOnlySpan<double> a, ReadOnlySpan<int> aShape, ReadOnlySpan<double> b, ReadOnlySpan<int> bShape, Span<double> c)
         where TOp : struct, IBroadcastOp
     {
-        Span<int> outShape = stackalloc int[Shapes.MaxRank];
+        Dims outShape = default;
         int rank = Validate.Binary(a, aShape, b, bShape, c, outShape);
         int count = c.Length;
         if (count == 0) return;
@@ -114,23 +124,72 @@ public static class Broadcast
         if (a.Length == count && b.Length == count) { TOp.Invoke(a, b, c); return; }
         if (b.Length == 1) { TOp.Invoke(a, b[0], c); return; }
         if (a.Length == 1) { TOp.Invoke(a[0], b, c); return; }
+
+        // The shapes that dominate training, recognised from lengths alone (the shapes were validated above): an operand
+        // of `inner` elements ending in the output's last axis is a row vector (its other axes are all 1); one ending in
+        // a 1 with an element per row is a column vector (its other axes are then the output's).
+        int inner = outShape[rank - 1], rows = count / inner;
+        if (a.Length == count)
+        {
+            if (b.Length == inner && bShape[^1] == inner)
+            {
+                for (int r = 0, i = 0; r < rows; r++, i += inner) Row<TOp>(a.Slice(i, inner), b, c.Slice(i, inner));
+                return;
+            }
+            if (b.Length == rows && bShape[^1] == 1)
+            {
+                for (int r = 0, i = 0; r < rows; r++, i += inner) Row<TOp>(a.Slice(i, inner), b[r], c.Slice(i, inner));
+                return;
+            }
+        }
+        else if (b.Length == count)
+        {
+            if (a.Length == inner && aShape[^1] == inner)
+            {
+                for (int r = 0, i = 0; r < rows; r++, i += inner) Row<TOp>(a, b.Slice(i, inner), c.Slice(i, inner));
+                return;
+            }
+            if (a.Length == rows && aShape[^1] == 1)
+            {
+                for (int r = 0, i = 0; r < rows; r++, i += inner) Row<TOp>(a[r], b.Slice(i, inner), c.Slice(i, inner));
+                return;
+            }
+        }
         Strided<TOp>(a, aShape, b, bShape, outShape[..rank], c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row<TOp>(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) where TOp : struct, IBroadcastOp
+    {
+        if (c.Length >= ShortRow) TOp.Invoke(a, b, c);
+        else for (int j = 0; j < c.Length; j++) c[j] = TOp.Invoke(a[j], b[j]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row<TOp>(ReadOnlySpan<double> a, double b, Span<double> c) where TOp : struct, IBroadcastOp
+    {
+        if (c.Length >= ShortRow) TOp.Invoke(a, b, c);
+        else for (int j = 0; j < c.Length; j++) c[j] = TOp.Invoke(a[j], b);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row<TOp>(double a, ReadOnlySpan<double> b, Span<double> c) where TOp : struct, IBroadcastOp
+    {
+        if (c.Length >= ShortRow) TOp.Invoke(a, b, c);
+        else for (int j = 0; j < c.Length; j++) c[j] = TOp.Invoke(a, b[j]);
     }
 
     /// <summary>Rows (row vector, column vector, outer product) and the general case: per-row calls under up to three outer loops.</summary>
     private static void Strided<TOp>(ReadOnlySpan<double> a, ReadOnlySpan<int> aShape, ReadOnlySpan<double> b, ReadOnlySpan<int> bShape, ReadOnlySpan<int> outShape, Span<double> c)
         where TOp : struct, IBroadcastOp
     {
-        Span<int> dims = stackalloc int[Shapes.MaxRank];
-        Span<int> sa = stackalloc int[Shapes.MaxRank];
-        Span<int> sb = stackalloc int[Shapes.MaxRank];
+        Dims dims = default, sa = default, sb = default;
         int k = Coalesce(aShape, bShape, outShape, dims, sa, sb);
         int len = dims[k - 1];
         bool aRow = sa[k - 1] != 0, bRow = sb[k - 1] != 0;
         // Right-align the outer axes (k - 1 ≤ 3 of them) into three loops.
-        Span<int> od = [1, 1, 1];
-        Span<int> oa = [0, 0, 0];
-        Span<int> ob = [0, 0, 0];
+        Dims od = default, oa = default, ob = default;
+        od[0] = od[1] = od[2] = 1;
         for (int j = 0; j < k - 1; j++)
         {
             od[j + 4 - k] = dims[j];
@@ -145,14 +204,9 @@ public static class Broadcast
                     int ai = i0 * oa[0] + i1 * oa[1] + i2 * oa[2];
                     int bi = i0 * ob[0] + i1 * ob[1] + i2 * ob[2];
                     Span<double> cr = c.Slice(ci, len);
-                    if (len < ShortRow)
-                    {
-                        int da = aRow ? 1 : 0, db = bRow ? 1 : 0;
-                        for (int j = 0; j < len; j++) cr[j] = TOp.Invoke(a[ai + j * da], b[bi + j * db]);
-                    }
-                    else if (aRow && bRow) TOp.Invoke(a.Slice(ai, len), b.Slice(bi, len), cr);
-                    else if (aRow) TOp.Invoke(a.Slice(ai, len), b[bi], cr);
-                    else TOp.Invoke(a[ai], b.Slice(bi, len), cr);
+                    if (aRow && bRow) Row<TOp>(a.Slice(ai, len), b.Slice(bi, len), cr);
+                    else if (aRow) Row<TOp>(a.Slice(ai, len), b[bi], cr);
+                    else Row<TOp>(a[ai], b.Slice(bi, len), cr);
                 }
     }
 
@@ -164,10 +218,7 @@ public static class Broadcast
     /// </summary>
     internal static int Coalesce(ReadOnlySpan<int> aShape, ReadOnlySpan<int> bShape, ReadOnlySpan<int> outShape, Span<int> dims, Span<int> aStrides, Span<int> bStrides)
     {
-        Span<int> o = stackalloc int[Shapes.MaxRank];
-        Span<int> ad = stackalloc int[Shapes.MaxRank];
-        Span<int> bd = stackalloc int[Shapes.MaxRank];
-        Span<int> full = stackalloc int[Shapes.MaxRank];
+        Dims o = default, ad = default, bd = default, full = default;
         Shapes.Pad4(outShape, o);
         Shapes.Pad4(aShape, ad);
         Shapes.Pad4(bShape, bd);
@@ -196,6 +247,13 @@ public static class Broadcast
         }
         return k;
     }
+}
+
+/// <summary>Four dimensions or strides on the stack without a <c>stackalloc</c> (which costs a zeroing and a stack cookie per call).</summary>
+[InlineArray(Shapes.MaxRank)]
+internal struct Dims
+{
+    private int _element;
 }
 
 /// <summary>One element-wise op as the broadcast planner needs it: on two scalars, and as a call into <see cref="Binary"/> for a row.</summary>
