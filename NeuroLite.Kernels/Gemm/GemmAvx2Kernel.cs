@@ -8,13 +8,13 @@ namespace NeuroLite.Kernels;
 /// AVX2+FMA micro-kernel, 6×8 doubles: 12 ymm accumulators + 2 B vectors + 1 broadcast of A = 15 of the 16 ymm
 /// registers. Per k step: 2 loads, 6 broadcasts (load-port ops on Zen 3, 3 ports) for 12 FMAs, so the two FMA pipes
 /// stay the bottleneck. Blocking for Zen 3: a kc×8 B sliver (KC=256: 16 KiB) in the 32 KiB L1d, the MC×KC A block
-/// (MC=120: 240 KiB) in the 512 KiB L2, the KC×NC B block in the shared L3.
+/// (MC=144: 288 KiB) in the 512 KiB L2, the KC×NC B block in the shared L3.
 /// </summary>
 internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
 {
     public static int Mr => 6;
     public static int Nr => 8;
-    public static int Mc => 120;
+    public static int Mc => 144;
     public static int Kc => 256;
     public static int Nc => 4080;
 

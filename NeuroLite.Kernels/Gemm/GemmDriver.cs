@@ -54,28 +54,31 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     public static void Run(in GemmProblem p, int row0, int row1, int col0, int col1)
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;
-        GemmBlockSizes blocks = p.Blocks;
-        int kcMax = Math.Min(blocks.Kc, p.K);
-        int mcMax = GemmTuning.RoundUp(Math.Min(blocks.Mc, row1 - row0), mr);
-        int ncMax = GemmTuning.RoundUp(Math.Min(blocks.Nc, col1 - col0), nr);
+        // Equal blocks rather than full ones plus a sliver: k = 784 with KC = 256 runs 4×196 deep, not 3×256 + 16
+        // (a 16-deep block pays a full C update for little work); likewise rows against MC. Depth blocks depend on
+        // k alone and row blocks only regroup tiles, so the bits still do not depend on how C is split.
+        int kcStep = Balanced(p.K, p.Blocks.Kc, 1);
+        int mcStep = Balanced(row1 - row0, p.Blocks.Mc, mr);
+        int ncStep = Balanced(col1 - col0, p.Blocks.Nc, nr);
+        int kcMax = kcStep, mcMax = GemmTuning.RoundUp(Math.Min(mcStep, row1 - row0), mr), ncMax = GemmTuning.RoundUp(Math.Min(ncStep, col1 - col0), nr);
         GemmScratch scratch = GemmScratch.Current;
         double* packedA = scratch.A((nuint)mcMax * (nuint)kcMax);
         double* packedB = scratch.B((nuint)ncMax * (nuint)kcMax);
         double* edge = stackalloc double[64];
         nint ldc = p.N;
 
-        for (int jc = col0; jc < col1; jc += blocks.Nc)
+        for (int jc = col0; jc < col1; jc += ncStep)
         {
-            int nc = Math.Min(blocks.Nc, col1 - jc);
-            for (int pc = 0; pc < p.K; pc += blocks.Kc)
+            int nc = Math.Min(ncStep, col1 - jc);
+            for (int pc = 0; pc < p.K; pc += kcStep)
             {
-                int kc = Math.Min(blocks.Kc, p.K - pc);
+                int kc = Math.Min(kcStep, p.K - pc);
                 // The first depth block writes C (unless accumulating); the later ones add to it.
                 bool add = p.Accumulate || pc > 0;
                 GemmPacking.PackB<TKernel>(packedB, p, pc, kc, jc, nc);
-                for (int ic = row0; ic < row1; ic += blocks.Mc)
+                for (int ic = row0; ic < row1; ic += mcStep)
                 {
-                    int mc = Math.Min(blocks.Mc, row1 - ic);
+                    int mc = Math.Min(mcStep, row1 - ic);
                     GemmPacking.PackA<TKernel>(packedA, p, ic, mc, pc, kc);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
@@ -96,6 +99,13 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 }
             }
         }
+    }
+
+    /// <summary>The step that covers <paramref name="total"/> in as few blocks of at most <paramref name="block"/> as possible, evened out, a multiple of <paramref name="unit"/>.</summary>
+    private static int Balanced(int total, int block, int unit)
+    {
+        int blocks = (total + block - 1) / block;
+        return Math.Min(block, GemmTuning.RoundUp((total + blocks - 1) / blocks, unit));
     }
 
     /// <summary>

@@ -207,9 +207,18 @@ public class GemmTests
     {
         var rng = new Random(seed);
         double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
-        double[] expected = (double[])c0.Clone(), actual = (double[])c0.Clone();
+        double[] expected = (double[])c0.Clone();
         NeuroLite.Kernels.Reference.Gemm.Multiply(a, b, expected, m, n, k, transA, transB, accumulate);
-        Gemm.Multiply(a, b, actual, m, n, k, transA, transB, accumulate);
+        // C sits inside guard bands, so a store outside the m×n block cannot go unnoticed.
+        const int Guard = 32;
+        double[] guarded = new double[m * n + 2 * Guard];
+        guarded.AsSpan().Fill(-12345.5);
+        c0.CopyTo(guarded, Guard);
+        Gemm.Multiply(a, b, guarded.AsSpan(Guard, m * n), m, n, k, transA, transB, accumulate);
+        double[] actual = guarded[Guard..(Guard + m * n)];
+        for (int g = 0; g < Guard; g++)
+            if (guarded[g] != -12345.5 || guarded[Guard + m * n + g] != -12345.5)
+                Assert.Fail($"{m}x{n}x{k} transA={transA} transB={transB} accumulate={accumulate}: wrote outside C");
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
             {
