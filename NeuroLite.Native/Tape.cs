@@ -263,15 +263,20 @@ public sealed class Tape : IDisposable
         if (_count == _nodes.Length) Array.Resize(ref _nodes, _nodes.Length * 2);
         int i = _count++;
         ref Node n = ref _nodes[i];
-        n = default;
+        // Field by field rather than `n = default`: a struct with references would be cleared with write barriers.
         n.Op = op;
         n.A = a;
         n.B = b;
         n.Offset = off;
         n.Length = length;
         n.Aux = off + length;
+        n.Aux2 = 0;
+        n.Attr = 0;
         n.Visit = -1;
         n.GradStamp = -1;
+        n.KeepDims = false;
+        if (n.Label is not null) n.Label = null;
+        if (n.Ext is not null) n.Ext = null;
         n.Rank = (byte)shape.Length;
         shape.CopyTo(n.Shape);
         n.NeedsGrad = (a >= 0 && _nodes[a].NeedsGrad) || (b >= 0 && _nodes[b].NeedsGrad);

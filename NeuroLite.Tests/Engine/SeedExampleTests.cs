@@ -59,7 +59,7 @@ public class SeedExampleTests
         AssertPrinted(X.GradToArray(), [-0.9999666, 1.50013361, -0.41997434, 0.62996152], scientific: false);
         AssertPrinted(W.GradToArray(), [6.68136707e-05, 2.25992302e+00, 1.33621275e-04, 3.67989737e+00], scientific: true);
         AssertPrinted(b.GradToArray(), [6.68076047e-05, 1.41997434e+00], scientific: true);
-        Assert.That(X.GradToArray2D(), Has.Length.EqualTo(4));
+        Assert.That(X.GradToArray2D().Length, Is.EqualTo(4));
         Assert.That(X.GradToArray2D()[1, 0], Is.EqualTo(X.Grad[2]));
     }
 
@@ -115,7 +115,7 @@ public class SeedExampleTests
 
     private static void AssertPrinted(double[] got, double[] printed, bool scientific)
     {
-        Assert.That(got, Has.Length.EqualTo(printed.Length));
+        Assert.That(got.Length, Is.EqualTo(printed.Length));
         for (int i = 0; i < got.Length; i++)
         {
             double scale = scientific ? Math.Pow(10, Math.Floor(Math.Log10(Math.Abs(printed[i])))) : 1.0;

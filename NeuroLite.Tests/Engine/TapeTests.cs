@@ -202,7 +202,7 @@ public class TapeTests
 
         var mlp = new MLP(3, [5, 4], 2, seed: 9);
         Assert.That(mlp.Layers.Select(l => l.Activation), Is.EqualTo(new[] { Activation.Tanh, Activation.Tanh, Activation.None }));
-        Assert.That(mlp.Parameters(), Has.Count.EqualTo(6));
+        Assert.That(mlp.Parameters().Count, Is.EqualTo(6));
         IReadOnlyList<Tensor> once = mlp.Parameters();
         Assert.That(mlp.Parameters(), Is.SameAs(once), "no allocation per call");
         Assert.That(new MLP(3, [5, 4], 2, seed: 9).Parameters()[2].ToArray(), Is.EqualTo(mlp.Parameters()[2].ToArray()));
