@@ -145,6 +145,16 @@ public sealed class Tape : IDisposable
         _nodes = [];
     }
 
+    /// <summary>
+    /// Makes this tape the thread's <see cref="Default"/> until the returned scope is disposed, so ops whose operands
+    /// are all parameters (for example <c>W.Transpose()</c> or a weight penalty) land on it rather than on the ambient tape.
+    /// </summary>
+    public TapeScope Activate()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new TapeScope(SwapDefault(this));
+    }
+
     // ---------------------------------------------------------------- internals used by Tensor and Ops
 
     internal static Tape? SwapDefault(Tape? tape)
@@ -253,15 +263,20 @@ public sealed class Tape : IDisposable
         if (_count == _nodes.Length) Array.Resize(ref _nodes, _nodes.Length * 2);
         int i = _count++;
         ref Node n = ref _nodes[i];
-        n = default;
+        // Field by field rather than `n = default`: a struct with references would be cleared with write barriers.
         n.Op = op;
         n.A = a;
         n.B = b;
         n.Offset = off;
         n.Length = length;
         n.Aux = off + length;
+        n.Aux2 = 0;
+        n.Attr = 0;
         n.Visit = -1;
         n.GradStamp = -1;
+        n.KeepDims = false;
+        if (n.Label is not null) n.Label = null;
+        if (n.Ext is not null) n.Ext = null;
         n.Rank = (byte)shape.Length;
         shape.CopyTo(n.Shape);
         n.NeedsGrad = (a >= 0 && _nodes[a].NeedsGrad) || (b >= 0 && _nodes[b].NeedsGrad);
@@ -310,7 +325,7 @@ public sealed class Tape : IDisposable
         Tape? ta = a.Check();
         Tape? tb = b.Check();
         if (ta is not null && tb is not null && !ReferenceEquals(ta, tb))
-            throw new ArgumentException($"{op}: tensors of two different tapes cannot be mixed in one op (shapes {Shapes.Format(a.Shape)} and {Shapes.Format(b.Shape)}); make both on the same tape.");
+            throw new ArgumentException($"{op}: tensors of two different tapes cannot be mixed in one op (shapes {Shapes.Format(a.Shape)} and {Shapes.Format(b.Shape)}); make both on the same tape. An op on parameters alone runs on Tape.Default; tape.Activate() makes an explicit tape the default.");
         return ta ?? tb ?? Default;
     }
 
@@ -382,4 +397,30 @@ public sealed class Tape : IDisposable
         n.Visit = stamp;
         return 1;
     }
+}
+
+/// <summary>Restores the previous <see cref="Tape.Default"/> when disposed; returned by <see cref="Tape.Activate"/>.</summary>
+public readonly struct TapeScope : IDisposable, IEquatable<TapeScope>
+{
+    private readonly Tape? _previous;
+
+    internal TapeScope(Tape? previous) => _previous = previous;
+
+    /// <summary>Makes the previous tape the thread's default again.</summary>
+    public void Dispose() => Tape.SwapDefault(_previous);
+
+    /// <inheritdoc/>
+    public bool Equals(TapeScope other) => ReferenceEquals(_previous, other._previous);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is TapeScope s && Equals(s);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => _previous?.GetHashCode() ?? 0;
+
+    /// <summary>Scope equality (same previous tape).</summary>
+    public static bool operator ==(TapeScope left, TapeScope right) => left.Equals(right);
+
+    /// <summary>Scope inequality.</summary>
+    public static bool operator !=(TapeScope left, TapeScope right) => !left.Equals(right);
 }

@@ -59,14 +59,15 @@ public class SeedExampleTests
         AssertPrinted(X.GradToArray(), [-0.9999666, 1.50013361, -0.41997434, 0.62996152], scientific: false);
         AssertPrinted(W.GradToArray(), [6.68136707e-05, 2.25992302e+00, 1.33621275e-04, 3.67989737e+00], scientific: true);
         AssertPrinted(b.GradToArray(), [6.68076047e-05, 1.41997434e+00], scientific: true);
-        Assert.That(X.GradToArray2D(), Has.Length.EqualTo(4));
+        Assert.That(X.GradToArray2D().Length, Is.EqualTo(4));
         Assert.That(X.GradToArray2D()[1, 0], Is.EqualTo(X.Grad[2]));
     }
 
     /// <summary>
     /// The seed's XOR loop: 2-4-1 tanh MLP, MSE, sgd_step lr 0.1, 2000 steps. With 4 hidden tanh units XOR converges
-    /// for most seeds but not all (a unit can saturate or two can learn the same feature); seed 0 is a converging
-    /// one, chosen as the issue allows. <see cref="Xor_converges_for_most_seeds"/> counts seeds 0..19.
+    /// for most seeds (a unit can saturate, or two learn the same feature, for unlucky ones); seed 0 is the one the
+    /// test uses, as the issue allows. With this engine's Xavier-uniform init all of seeds 0..19 converge
+    /// (<see cref="Xor_converges_for_most_seeds"/>).
     /// </summary>
     [Test]
     public void Xor_example_learns_xor()
@@ -81,15 +82,17 @@ public class SeedExampleTests
     [Test]
     public void Xor_converges_for_most_seeds()
     {
+        // 20 seeds take ~2 s in a Debug build; under qemu (linux-arm64 pass, 10-30x slower) 5 seeds keep the suite short.
+        int seeds = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? 5 : 20;
         int converged = 0;
-        for (int seed = 0; seed < 20; seed++)
+        for (int seed = 0; seed < seeds; seed++)
         {
             double[] p = TrainXor(seed);
             bool ok = Math.Abs(p[0]) < 0.1 && Math.Abs(p[1] - 1) < 0.1 && Math.Abs(p[2] - 1) < 0.1 && Math.Abs(p[3]) < 0.1;
             if (ok) converged++;
         }
-        TestContext.Out.WriteLine($"XOR 2-4-1, 2000 SGD steps at lr 0.1: {converged}/20 seeds end within 0.1 of [0, 1, 1, 0]");
-        Assert.That(converged, Is.GreaterThanOrEqualTo(10));
+        TestContext.Out.WriteLine($"XOR 2-4-1, 2000 SGD steps at lr 0.1: {converged}/{seeds} seeds end within 0.1 of [0, 1, 1, 0]");
+        Assert.That(converged, Is.GreaterThanOrEqualTo(seeds * 3 / 4));
     }
 
     private static double[] TrainXor(int seed)
@@ -112,7 +115,7 @@ public class SeedExampleTests
 
     private static void AssertPrinted(double[] got, double[] printed, bool scientific)
     {
-        Assert.That(got, Has.Length.EqualTo(printed.Length));
+        Assert.That(got.Length, Is.EqualTo(printed.Length));
         for (int i = 0; i < got.Length; i++)
         {
             double scale = scientific ? Math.Pow(10, Math.Floor(Math.Log10(Math.Abs(printed[i])))) : 1.0;
