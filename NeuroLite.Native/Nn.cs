@@ -1,0 +1,130 @@
+namespace NeuroLite;
+
+/// <summary>The activation a <see cref="Layer"/> applies after its affine map.</summary>
+public enum Activation
+{
+    /// <summary>No activation: a linear layer.</summary>
+    None,
+
+    /// <summary>tanh, the seed's activation.</summary>
+    Tanh,
+
+    /// <summary>max(x, 0).</summary>
+    Relu,
+}
+
+/// <summary>
+/// A dense layer as in the seed: <c>activation(x @ W + b)</c> with W (in×out) Xavier-uniform, U(−√(6/(in+out)), +√(6/(in+out))),
+/// and b (out,) zero. Seeded: one seed gives the same weights on every run.
+/// </summary>
+public sealed class Layer
+{
+    private readonly Tensor[] _parameters;
+
+    /// <summary>Creates a layer with weights drawn from a generator seeded with <paramref name="seed"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public Layer(int inFeatures, int outFeatures, Activation activation = Activation.Tanh, int seed = 0)
+        : this(inFeatures, outFeatures, activation, new Rng(seed))
+    {
+    }
+
+    private Layer(int inFeatures, int outFeatures, Activation activation, Rng rng)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        Activation = activation;
+        double limit = Math.Sqrt(6.0 / (inFeatures + outFeatures));
+        var w = new double[inFeatures * outFeatures];
+        for (int k = 0; k < w.Length; k++) w[k] = (2.0 * rng.NextDouble() - 1.0) * limit;
+        W = Tensor.Parameter(w, [inFeatures, outFeatures], "W");
+        B = Tensor.Parameter(new double[outFeatures], [outFeatures], "b");
+        _parameters = [W, B];
+        Rng = rng;
+    }
+
+    internal static Layer Create(int inFeatures, int outFeatures, Activation activation, ref Rng rng)
+    {
+        var layer = new Layer(inFeatures, outFeatures, activation, rng);
+        rng = layer.Rng;
+        return layer;
+    }
+
+    private Rng Rng { get; }
+
+    /// <summary>The input width.</summary>
+    public int InFeatures { get; }
+
+    /// <summary>The output width.</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>The activation applied after the affine map.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>The weight parameter, shape (in, out).</summary>
+    public Tensor W { get; }
+
+    /// <summary>The bias parameter, shape (out,).</summary>
+    public Tensor B { get; }
+
+    /// <summary><c>activation(x @ W + b)</c> for x of shape (batch, in).</summary>
+    public Tensor Forward(Tensor x)
+    {
+        Tensor z = x.MatMul(W) + B;
+        return Activation switch
+        {
+            Activation.Tanh => z.Tanh(),
+            Activation.Relu => z.Relu(),
+            _ => z,
+        };
+    }
+
+    /// <summary>[W, b] (the same list on every call: no allocation).</summary>
+    public IReadOnlyList<Tensor> Parameters() => _parameters;
+}
+
+/// <summary>
+/// A multi-layer perceptron as in the seed: hidden layers with <c>hiddenActivation</c> (tanh by default) and a
+/// linear output layer. All layers draw from one generator seeded with <c>seed</c>.
+/// </summary>
+public sealed class MLP
+{
+    private readonly Layer[] _layers;
+    private readonly Tensor[] _parameters;
+
+    /// <summary>Creates the network <c>inFeatures → hiddenSizes… → outFeatures</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public MLP(int inFeatures, int[] hiddenSizes, int outFeatures, Activation hiddenActivation = Activation.Tanh, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(hiddenSizes);
+        var rng = new Rng(seed);
+        _layers = new Layer[hiddenSizes.Length + 1];
+        int width = inFeatures;
+        for (int k = 0; k < hiddenSizes.Length; k++)
+        {
+            _layers[k] = Layer.Create(width, hiddenSizes[k], hiddenActivation, ref rng);
+            width = hiddenSizes[k];
+        }
+        _layers[^1] = Layer.Create(width, outFeatures, Activation.None, ref rng);
+        _parameters = new Tensor[_layers.Length * 2];
+        for (int k = 0; k < _layers.Length; k++)
+        {
+            _parameters[2 * k] = _layers[k].W;
+            _parameters[2 * k + 1] = _layers[k].B;
+        }
+    }
+
+    /// <summary>The layers, input first.</summary>
+    public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>Runs x (batch, in) through every layer.</summary>
+    public Tensor Forward(Tensor x)
+    {
+        foreach (Layer layer in _layers) x = layer.Forward(x);
+        return x;
+    }
+
+    /// <summary>Every layer's W and b, in order (the same list on every call: no allocation).</summary>
+    public IReadOnlyList<Tensor> Parameters() => _parameters;
+}

@@ -1,0 +1,68 @@
+using System.Runtime.CompilerServices;
+
+namespace NeuroLite;
+
+/// <summary>The kind of a tape record; <see cref="Ops.Backward"/> switches on it.</summary>
+internal enum OpKind : byte
+{
+    Leaf,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    AddScalar,
+    MulScalar,
+    DivScalar,
+    RSubScalar,
+    RDivScalar,
+    Neg,
+    MatMul,
+    Tanh,
+    Relu,
+    Exp,
+    Log,
+    Pow,
+    SumAll,
+    SumAxis,
+    MeanAll,
+    MeanAxis,
+    Reshape,
+    Transpose,
+    Mse,
+    SoftmaxCe,
+}
+
+/// <summary>A shape of rank ≤ 4 stored inline, so a node record holds no array.</summary>
+[InlineArray(4)]
+internal struct Dims
+{
+    private int _element0;
+}
+
+/// <summary>
+/// One record of the Wengert list. Values and gradients of a node share one offset into two parallel arena slabs,
+/// so a node needs no separate gradient allocation; a parameter leaf points at external storage instead.
+/// </summary>
+internal struct Node
+{
+    public Dims Shape;
+    public int Offset;
+    public int Length;
+    public int A;
+    public int B;
+    /// <summary>Op-specific: arena offset of saved scratch (MSE difference, softmax probabilities), or an axis.</summary>
+    public int Aux;
+    /// <summary>Op-specific: offset into the int side-arena (class targets).</summary>
+    public int Aux2;
+    public double Attr;
+    /// <summary>The Backward() stamp that last reached this node (reachability mark).</summary>
+    public int Visit;
+    /// <summary>The Backward() stamp for which this node's gradient region is valid.</summary>
+    public int GradStamp;
+    public OpKind Op;
+    public byte Rank;
+    public bool NeedsGrad;
+    public bool KeepDims;
+    public string? Label;
+    public ParameterStorage? Ext;
+}

@@ -1,0 +1,68 @@
+using NeuroLite.Kernels;
+
+namespace NeuroLite;
+
+internal static partial class Ops
+{
+    /// <summary>mean((p − y)²) as one fused node; the difference is saved in the arena for backward.</summary>
+    internal static Tensor Mse(in Tensor prediction, in Tensor target)
+    {
+        Tape t = Tape.For(prediction, target, "Mse");
+        ReadOnlySpan<int> sp = prediction.ShapeUnchecked, st = target.ShapeUnchecked;
+        if (!sp.SequenceEqual(st))
+            throw new ArgumentException($"Mse needs prediction and target of the same shape; got {ShapeText(sp)} and {ShapeText(st)}.");
+        int ip = t.Resolve(prediction);
+        int it = t.Resolve(target);
+        int len = t.NodeRef(ip).Length;
+        int i = t.Push(OpKind.Mse, ip, it, [], 1, len);
+        Span<double> diff = t.Arena(t.NodeRef(i).Aux, len);
+        Kernels.Binary.Subtract(t.Value(ip), t.Value(it), diff);
+        double s = 0;
+        foreach (double d in diff) s += d * d;
+        t.Value(i)[0] = s / len;
+        return Handle(t, i);
+    }
+
+    private static void MseBackward(Tape t, int self, ref Node n)
+    {
+        int len = t.NodeRef(n.A).Length;
+        ReadOnlySpan<double> diff = t.Arena(n.Aux, len);
+        double scale = 2.0 * t.Grad(self)[0] / len;
+        if (Wants(t, n.A)) Kernels.Binary.Axpy(scale, diff, t.Grad(n.A));
+        if (Wants(t, n.B)) Kernels.Binary.Axpy(-scale, diff, t.Grad(n.B));
+    }
+
+    /// <summary>Mean over rows of −log softmax(row)[target]: fused, probabilities saved in the arena, targets in the int side-arena.</summary>
+    internal static Tensor SoftmaxCrossEntropy(in Tensor logits, ReadOnlySpan<int> targets)
+    {
+        Tape t = Tape.For(logits);
+        ReadOnlySpan<int> s = logits.ShapeUnchecked;
+        if (s.Length != 2)
+            throw new ArgumentException($"SoftmaxCrossEntropy needs 2-D logits (rows, classes); got shape {ShapeText(s)}.", nameof(logits));
+        int rows = s[0], cols = s[1];
+        if (targets.Length != rows)
+            throw new ArgumentException($"SoftmaxCrossEntropy: logits of shape {ShapeText(s)} need {rows} targets, got {targets.Length}.", nameof(targets));
+        for (int r = 0; r < rows; r++)
+            if ((uint)targets[r] >= (uint)cols)
+                throw new ArgumentOutOfRangeException(nameof(targets), $"SoftmaxCrossEntropy: target {targets[r]} of row {r} is outside [0, {cols}) for logits of shape {ShapeText(s)}.");
+        int il = t.Resolve(logits);
+        int len = rows * cols;
+        int i = t.Push(OpKind.SoftmaxCe, il, -1, [], 1, len + rows);
+        ref Node n = ref t.NodeRef(i);
+        n.Aux2 = t.PushInts(targets);
+        Span<double> probs = t.Arena(n.Aux, len);
+        Span<double> rowLoss = t.Arena(n.Aux + len, rows);
+        Kernels.SoftmaxCrossEntropy.Forward(t.Value(il), rows, cols, targets, probs, rowLoss);
+        t.Value(i)[0] = rows == 0 ? double.NaN : Reduce.Sum(rowLoss) / rows;
+        return Handle(t, i);
+    }
+
+    private static void SoftmaxCeBackward(Tape t, int self, ref Node n)
+    {
+        if (!Wants(t, n.A)) return;
+        ReadOnlySpan<int> s = t.ShapeOf(n.A);
+        int rows = s[0], cols = s[1];
+        if (rows == 0) return;
+        Kernels.SoftmaxCrossEntropy.Backward(t.Arena(n.Aux, rows * cols), rows, cols, t.Ints(n.Aux2, rows), t.Grad(self)[0] / rows, t.Grad(n.A), accumulate: true);
+    }
+}

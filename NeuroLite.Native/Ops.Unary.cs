@@ -1,0 +1,111 @@
+using NeuroLite.Kernels;
+
+namespace NeuroLite;
+
+internal static partial class Ops
+{
+    /// <summary>Element-wise op of one input: Tanh, Relu, Exp, Log, Pow (exponent in <paramref name="attr"/>).</summary>
+    internal static Tensor Unary(OpKind op, in Tensor a, double attr = 0)
+    {
+        Tape t = Tape.For(a);
+        if (op == OpKind.Log) CheckLogDomain(a);
+        int ia = t.Resolve(a);
+        ref Node src = ref t.NodeRef(ia);
+        int i = t.Push(op, ia, -1, src.Shape[..src.Rank], src.Length, 0);
+        t.NodeRef(i).Attr = attr;
+        ReadOnlySpan<double> x = t.Value(ia);
+        Span<double> y = t.Value(i);
+        switch (op)
+        {
+            case OpKind.Tanh: Kernels.Unary.Tanh(x, y); break;
+            case OpKind.Relu: Kernels.Unary.Relu(x, y); break;
+            case OpKind.Exp: Kernels.Unary.Exp(x, y); break;
+            case OpKind.Log: Kernels.Unary.Log(x, y); break;
+            default: PowForward(x, attr, y); break;
+        }
+        return Handle(t, i);
+    }
+
+    private static void CheckLogDomain(in Tensor a)
+    {
+        ReadOnlySpan<double> x = a.DataUnchecked;
+        for (int k = 0; k < x.Length; k++)
+            if (x[k] <= 0)
+                throw new ArgumentException($"Log of a tensor of shape {ShapeText(a.ShapeUnchecked)} with a non-positive element ({x[k]} at flat index {k}); the logarithm is defined for positive values only.", nameof(a));
+    }
+
+    private static void TanhBackward(Tape t, int self, ref Node n)
+    {
+        if (Wants(t, n.A)) Kernels.Unary.TanhBackward(t.Value(self), t.Grad(self), t.Grad(n.A), accumulate: true);
+    }
+
+    private static void ReluBackward(Tape t, int self, ref Node n)
+    {
+        if (Wants(t, n.A)) Kernels.Unary.ReluBackward(t.Value(n.A), t.Grad(self), t.Grad(n.A), accumulate: true);
+    }
+
+    private static void ExpBackward(Tape t, int self, ref Node n)
+    {
+        if (Wants(t, n.A)) Kernels.Binary.MultiplyAdd(t.Grad(self), t.Value(self), t.Grad(n.A));
+    }
+
+    private static void LogBackward(Tape t, int self, ref Node n)
+    {
+        if (!Wants(t, n.A)) return;
+        ReadOnlySpan<double> g = t.Grad(self);
+        Span<double> s = t.Scratch(g.Length);
+        Kernels.Binary.Divide(g, t.Value(n.A), s);
+        Span<double> da = t.Grad(n.A);
+        Kernels.Binary.Add(da, s, da);
+    }
+
+    // Pow has no kernel: these two loops are the engine's own (exact special cases for the common exponents).
+    private static void PowForward(ReadOnlySpan<double> x, double p, Span<double> y)
+    {
+        if (p == 2.0) Kernels.Binary.Multiply(x, x, y);
+        else if (p == 1.0) x.CopyTo(y);
+        else if (p == 0.5) for (int k = 0; k < x.Length; k++) y[k] = Math.Sqrt(x[k]);
+        else if (p == -1.0) Kernels.Binary.Divide(1.0, x, y);
+        else for (int k = 0; k < x.Length; k++) y[k] = Math.Pow(x[k], p);
+    }
+
+    private static void PowBackward(Tape t, int self, ref Node n)
+    {
+        if (!Wants(t, n.A)) return;
+        double p = n.Attr;
+        ReadOnlySpan<double> x = t.Value(n.A);
+        ReadOnlySpan<double> g = t.Grad(self);
+        Span<double> da = t.Grad(n.A);
+        if (p == 2.0)
+            for (int k = 0; k < x.Length; k++) da[k] += g[k] * (2.0 * x[k]);
+        else
+            for (int k = 0; k < x.Length; k++) da[k] += g[k] * (p * Math.Pow(x[k], p - 1.0));
+    }
+
+    /// <summary>(m×k) @ (k×n), both 2-D.</summary>
+    internal static Tensor MatMul(in Tensor a, in Tensor b)
+    {
+        Tape t = Tape.For(a, b, "MatMul");
+        ReadOnlySpan<int> sa = a.ShapeUnchecked, sb = b.ShapeUnchecked;
+        if (sa.Length != 2 || sb.Length != 2)
+            throw new ArgumentException($"MatMul needs two 2-D tensors; got shapes {ShapeText(sa)} and {ShapeText(sb)}.");
+        if (sa[1] != sb[0])
+            throw new ArgumentException($"MatMul inner sizes differ: {ShapeText(sa)} @ {ShapeText(sb)} ({sa[1]} vs {sb[0]}).");
+        int m = sa[0], k = sa[1], cols = sb[1];
+        int ia = t.Resolve(a);
+        int ib = t.Resolve(b);
+        int i = t.Push(OpKind.MatMul, ia, ib, [m, cols], m * cols, 0);
+        Gemm.Multiply(t.Value(ia), t.Value(ib), t.Value(i), m, cols, k);
+        return Handle(t, i);
+    }
+
+    private static void MatMulBackward(Tape t, int self, ref Node n)
+    {
+        ReadOnlySpan<int> sa = t.ShapeOf(n.A);
+        int m = sa[0], k = sa[1], cols = n.Shape[1];
+        ReadOnlySpan<double> g = t.Grad(self);
+        // dA += G·Bᵀ and dB += Aᵀ·G: the transposes are GEMM flags, never copies.
+        if (Wants(t, n.A)) Gemm.Multiply(g, t.Value(n.B), t.Grad(n.A), m, k, cols, transposeB: true, accumulate: true);
+        if (Wants(t, n.B)) Gemm.Multiply(t.Value(n.A), g, t.Grad(n.B), k, cols, m, transposeA: true, accumulate: true);
+    }
+}

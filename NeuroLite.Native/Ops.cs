@@ -1,0 +1,62 @@
+using System.Runtime.CompilerServices;
+using NeuroLite.Kernels;
+
+namespace NeuroLite;
+
+/// <summary>
+/// Every op of the engine: its forward (validate, append a node, compute with the kernels) and, right beside it,
+/// its backward rule, which accumulates into the inputs' gradients. <see cref="Backward"/> dispatches on the node kind.
+/// Validation always comes before <see cref="Tape.Push"/>, so a rejected op leaves the tape as it was.
+/// </summary>
+internal static partial class Ops
+{
+    internal static void Backward(Tape t, int self, ref Node n)
+    {
+        switch (n.Op)
+        {
+            case OpKind.Add: AddBackward(t, self, ref n); break;
+            case OpKind.Sub: SubBackward(t, self, ref n); break;
+            case OpKind.Mul: MulBackward(t, self, ref n); break;
+            case OpKind.Div: DivBackward(t, self, ref n); break;
+            case OpKind.AddScalar: AddScalarBackward(t, self, ref n); break;
+            case OpKind.MulScalar: MulScalarBackward(t, self, ref n); break;
+            case OpKind.DivScalar: DivScalarBackward(t, self, ref n); break;
+            case OpKind.RSubScalar: NegBackward(t, self, ref n); break;
+            case OpKind.RDivScalar: RDivScalarBackward(t, self, ref n); break;
+            case OpKind.Neg: NegBackward(t, self, ref n); break;
+            case OpKind.MatMul: MatMulBackward(t, self, ref n); break;
+            case OpKind.Tanh: TanhBackward(t, self, ref n); break;
+            case OpKind.Relu: ReluBackward(t, self, ref n); break;
+            case OpKind.Exp: ExpBackward(t, self, ref n); break;
+            case OpKind.Log: LogBackward(t, self, ref n); break;
+            case OpKind.Pow: PowBackward(t, self, ref n); break;
+            case OpKind.SumAll: SumAllBackward(t, self, ref n); break;
+            case OpKind.MeanAll: MeanAllBackward(t, self, ref n); break;
+            case OpKind.SumAxis: SumAxisBackward(t, self, ref n); break;
+            case OpKind.MeanAxis: MeanAxisBackward(t, self, ref n); break;
+            case OpKind.Reshape: ReshapeBackward(t, self, ref n); break;
+            case OpKind.Transpose: TransposeBackward(t, self, ref n); break;
+            case OpKind.Mse: MseBackward(t, self, ref n); break;
+            case OpKind.SoftmaxCe: SoftmaxCeBackward(t, self, ref n); break;
+            default: break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Wants(Tape t, int input) => input >= 0 && t.NodeRef(input).NeedsGrad;
+
+    private static Span<double> Out(Tape t, int i) => t.Value(i);
+
+    private static Tensor Handle(Tape t, int i) => new(t, i, t.CurrentGeneration);
+
+    /// <summary>dst.grad += g summed down to dst's shape (the reverse of a broadcast).</summary>
+    private static void AccumulateTo(Tape t, ReadOnlySpan<double> g, ReadOnlySpan<int> gShape, int dst)
+    {
+        Span<double> d = t.Grad(dst);
+        if (d.Length == g.Length) Binary.Add(d, g, d);
+        else if (d.Length == 1) d[0] += Reduce.Sum(g);
+        else Broadcast.SumTo(g, gShape, d, t.ShapeOf(dst), accumulate: true);
+    }
+
+    private static string ShapeText(ReadOnlySpan<int> shape) => Shapes.Format(shape);
+}

@@ -1,0 +1,149 @@
+using NeuroLite.Kernels;
+
+namespace NeuroLite;
+
+/// <summary>Collects parameter storages for an optimizer, rejecting tape tensors.</summary>
+internal static class ParameterList
+{
+    public static ParameterStorage[] From(IEnumerable<Tensor> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var list = new List<ParameterStorage>();
+        foreach (Tensor p in parameters)
+        {
+            p.Check();
+            list.Add(p.ParameterOrNull ?? throw new ArgumentException(
+                $"Optimizers update parameters (Tensor.Parameter, Layer.W/B); got a tape tensor of shape {Shapes.Format(p.ShapeUnchecked)}.", nameof(parameters)));
+        }
+        return [.. list];
+    }
+}
+
+/// <summary>Stochastic gradient descent, optionally with momentum (PyTorch's form: v = μv + g, p −= lr·v).</summary>
+public sealed class Sgd
+{
+    private readonly ParameterStorage[] _parameters;
+    private readonly double[][] _velocity;
+
+    /// <summary>Creates the optimizer over <paramref name="parameters"/>.</summary>
+    /// <exception cref="ArgumentException">An element is not a parameter.</exception>
+    public Sgd(IEnumerable<Tensor> parameters, double lr, double momentum = 0)
+    {
+        _parameters = ParameterList.From(parameters);
+        LearningRate = lr;
+        Momentum = momentum;
+        _velocity = new double[_parameters.Length][];
+        for (int k = 0; k < _parameters.Length; k++) _velocity[k] = momentum != 0 ? new double[_parameters[k].Value.Length] : [];
+    }
+
+    /// <summary>The learning rate (may be changed between steps).</summary>
+    public double LearningRate { get; set; }
+
+    /// <summary>The momentum factor μ (0: plain SGD).</summary>
+    public double Momentum { get; }
+
+    /// <summary>Updates every parameter from its gradient, then zeroes the gradients.</summary>
+    public void Step()
+    {
+        for (int k = 0; k < _parameters.Length; k++)
+        {
+            ParameterStorage p = _parameters[k];
+            if (Momentum != 0) Optimizer.SgdMomentum(p.Value, p.Grad, _velocity[k], LearningRate, Momentum, zeroGradients: true);
+            else Optimizer.Sgd(p.Value, p.Grad, LearningRate, zeroGradients: true);
+        }
+    }
+
+    /// <summary>Sets every gradient to zero.</summary>
+    public void ZeroGrad()
+    {
+        foreach (ParameterStorage p in _parameters) Array.Clear(p.Grad);
+    }
+}
+
+/// <summary>Adam (Kingma and Ba) with PyTorch's defaults and bias correction.</summary>
+public sealed class Adam
+{
+    private readonly ParameterStorage[] _parameters;
+    private readonly double[][] _m;
+    private readonly double[][] _v;
+
+    /// <summary>Creates the optimizer over <paramref name="parameters"/>.</summary>
+    /// <exception cref="ArgumentException">An element is not a parameter.</exception>
+    public Adam(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    {
+        _parameters = ParameterList.From(parameters);
+        LearningRate = lr;
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        _m = new double[_parameters.Length][];
+        _v = new double[_parameters.Length][];
+        for (int k = 0; k < _parameters.Length; k++)
+        {
+            _m[k] = new double[_parameters[k].Value.Length];
+            _v[k] = new double[_parameters[k].Value.Length];
+        }
+    }
+
+    /// <summary>The learning rate (may be changed between steps).</summary>
+    public double LearningRate { get; set; }
+
+    /// <summary>β1, the decay of the first moment.</summary>
+    public double Beta1 { get; }
+
+    /// <summary>β2, the decay of the second moment.</summary>
+    public double Beta2 { get; }
+
+    /// <summary>ε, added to the denominator.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>The number of steps taken so far.</summary>
+    public int StepCount { get; private set; }
+
+    /// <summary>Updates every parameter from its gradient, then zeroes the gradients.</summary>
+    public void Step()
+    {
+        int t = ++StepCount;
+        for (int k = 0; k < _parameters.Length; k++)
+        {
+            ParameterStorage p = _parameters[k];
+            Optimizer.Adam(p.Value, p.Grad, _m[k], _v[k], LearningRate, Beta1, Beta2, Epsilon, t, zeroGradients: true);
+        }
+    }
+
+    /// <summary>Sets every gradient to zero.</summary>
+    public void ZeroGrad()
+    {
+        foreach (ParameterStorage p in _parameters) Array.Clear(p.Grad);
+    }
+}
+
+/// <summary>One-call optimizer steps in the seed's style.</summary>
+public static class Optim
+{
+    /// <summary>
+    /// The seed's <c>sgd_step(model.parameters(), lr)</c>: p −= lr·grad for each parameter, then its gradient is
+    /// zeroed (which is why the seed's XOR loop never calls zero_grad). Allocates nothing for a list or array.
+    /// </summary>
+    /// <exception cref="ArgumentException">An element is not a parameter.</exception>
+    public static void SgdStep(IReadOnlyList<Tensor> parameters, double lr)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        for (int k = 0; k < parameters.Count; k++) Step(parameters[k], lr);
+    }
+
+    /// <summary>As <see cref="SgdStep(IReadOnlyList{Tensor}, double)"/> for any sequence of parameters.</summary>
+    public static void SgdStep(IEnumerable<Tensor> parameters, double lr)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        foreach (Tensor p in parameters) Step(p, lr);
+    }
+
+    private static void Step(in Tensor t, double lr)
+    {
+        t.Check();
+        ParameterStorage p = t.ParameterOrNull ?? throw new ArgumentException(
+            $"SgdStep updates parameters (Tensor.Parameter, Layer.W/B); got a tape tensor of shape {Shapes.Format(t.ShapeUnchecked)}.", nameof(t));
+        Optimizer.Sgd(p.Value, p.Grad, lr, zeroGradients: true);
+    }
+}

@@ -1,0 +1,385 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using NeuroLite.Kernels;
+
+namespace NeuroLite;
+
+/// <summary>
+/// An arena and a Wengert list: every op appends a node record (in execution order, which is a topological order)
+/// and takes its value from one pooled slab; <see cref="Tensor.Backward()"/> is one reverse sweep over the records.
+/// <see cref="Reset"/> rewinds the arena for the next iteration; the slabs are kept, so a warm loop allocates nothing.
+/// A tape is not thread-safe: use one per thread (<see cref="Default"/> is already per thread).
+/// </summary>
+public sealed class Tape : IDisposable
+{
+    [ThreadStatic] private static Tape? t_default;
+
+    // Values and gradients of intermediates: two parallel slabs, one offset per node for both.
+    private double[] _values;
+    private double[] _grads;
+    private int _top;
+    private int[] _ints;
+    private int _intTop;
+    private Node[] _nodes;
+    private int _count;
+    private int _generation;
+    private int _stamp;
+    private double[] _scratch = [];
+    // Parameter id -> its leaf node in the current generation (an array, not a dictionary: the hot path is one load).
+    private int[] _paramNode = [];
+    private int[] _paramGen = [];
+    private bool _disposed;
+
+    /// <summary>Creates a tape with a small arena that grows (by doubling) on demand.</summary>
+    public Tape() : this(4096)
+    {
+    }
+
+    /// <summary>Creates a tape whose arena starts with room for <paramref name="initialCapacity"/> doubles of values.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialCapacity"/> is negative.</exception>
+    public Tape(int initialCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(initialCapacity);
+        int n = Math.Max(initialCapacity, 64);
+        _values = ArrayPool<double>.Shared.Rent(n);
+        _grads = ArrayPool<double>.Shared.Rent(_values.Length);
+        _ints = ArrayPool<int>.Shared.Rent(256);
+        _nodes = new Node[64];
+    }
+
+    /// <summary>The ambient tape of the current thread, used by <see cref="Tensor"/> constructors and by ops on parameters.</summary>
+    public static Tape Default => t_default is { _disposed: false } t ? t : t_default = new Tape();
+
+    /// <summary>Incremented by every <see cref="Reset"/>; a tensor made in an older generation is stale.</summary>
+    public int Generation => _generation;
+
+    /// <summary>The number of node records on the tape since the last reset.</summary>
+    public int NodeCount => _count;
+
+    /// <summary>The number of doubles of the arena in use since the last reset (values and op scratch).</summary>
+    public int ArenaUsed => _top;
+
+    /// <summary>The number of doubles the arena holds before it must grow.</summary>
+    public int ArenaCapacity => _values.Length;
+
+    /// <summary>Copies <paramref name="values"/> into the arena as a data input of shape (rows, cols); it needs no gradient.</summary>
+    public Tensor Input(double[,] values, string? label = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ReadOnlySpan<int> shape = [values.GetLength(0), values.GetLength(1)];
+        return Leaf(Tensor.Flatten(values), shape, false, label);
+    }
+
+    /// <summary>Copies <paramref name="values"/> into the arena as a data input of shape (n,); it needs no gradient.</summary>
+    public Tensor Input(double[] values, string? label = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return Leaf(values, [values.Length], false, label);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="values"/> into the arena as a data input of the given shape (rank ≤ 4); it needs no
+    /// gradient, so Backward() skips work that only it would receive. Allocates nothing once the arena is warm.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shape's element count differs from the number of values, or its rank exceeds 4.</exception>
+    public Tensor Input(ReadOnlySpan<double> values, ReadOnlySpan<int> shape, string? label = null) => Leaf(values, shape, false, label);
+
+    /// <summary>Copies <paramref name="values"/> into the arena as a tensor that receives a gradient (like the seed's <c>Tensor(data)</c>).</summary>
+    /// <exception cref="ArgumentException">The shape's element count differs from the number of values, or its rank exceeds 4.</exception>
+    public Tensor Variable(ReadOnlySpan<double> values, ReadOnlySpan<int> shape, string? label = null) => Leaf(values, shape, true, label);
+
+    /// <summary>Copies <paramref name="values"/> into the arena as a (rows, cols) tensor that receives a gradient.</summary>
+    public Tensor Variable(double[,] values, string? label = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ReadOnlySpan<int> shape = [values.GetLength(0), values.GetLength(1)];
+        return Leaf(Tensor.Flatten(values), shape, true, label);
+    }
+
+    /// <summary>Copies <paramref name="values"/> into the arena as a (n,) tensor that receives a gradient.</summary>
+    public Tensor Variable(double[] values, string? label = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return Leaf(values, [values.Length], true, label);
+    }
+
+    /// <summary>A 0-d tensor on this tape that receives a gradient.</summary>
+    public Tensor Scalar(double value, string? label = null) => Leaf(new ReadOnlySpan<double>(in value), [], true, label);
+
+    /// <summary>A tensor of the given shape filled with <paramref name="value"/>, receiving a gradient.</summary>
+    public Tensor Full(ReadOnlySpan<int> shape, double value, string? label = null)
+    {
+        int n = CheckShape(shape, "Full");
+        int i = PushLeaf(shape, n, true, label);
+        Value(i).Fill(value);
+        return new Tensor(this, i, _generation);
+    }
+
+    /// <summary>
+    /// Rewinds the arena: every tensor made on this tape since the last reset becomes stale (using it throws
+    /// <see cref="InvalidOperationException"/>); the memory is kept for the next iteration.
+    /// </summary>
+    public void Reset()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _count = 0;
+        _top = 0;
+        _intTop = 0;
+        _generation++;
+    }
+
+    /// <summary>Returns the arena to the pool; tensors of this tape become unusable.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _generation++;
+        _count = 0;
+        _top = 0;
+        ArrayPool<double>.Shared.Return(_values);
+        ArrayPool<double>.Shared.Return(_grads);
+        ArrayPool<int>.Shared.Return(_ints);
+        _values = _grads = [];
+        _ints = [];
+        _nodes = [];
+    }
+
+    // ---------------------------------------------------------------- internals used by Tensor and Ops
+
+    internal static Tape? SwapDefault(Tape? tape)
+    {
+        Tape? old = t_default;
+        t_default = tape;
+        return old;
+    }
+
+    internal int CurrentGeneration => _generation;
+
+    internal int Stamp => _stamp;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ref Node NodeRef(int i) => ref _nodes[i];
+
+    internal ReadOnlySpan<int> ShapeOf(int i)
+    {
+        ref Node n = ref _nodes[i];
+        return MemoryMarshal.CreateReadOnlySpan(ref n.Shape[0], n.Rank);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Span<double> Value(int i)
+    {
+        ref Node n = ref _nodes[i];
+        return n.Ext is { } p ? p.Value : _values.AsSpan(n.Offset, n.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Span<double> Grad(int i)
+    {
+        ref Node n = ref _nodes[i];
+        return n.Ext is { } p ? p.Grad : _grads.AsSpan(n.Offset, n.Length);
+    }
+
+    internal Span<double> Arena(int offset, int length) => _values.AsSpan(offset, length);
+
+    internal Span<int> Ints(int offset, int length) => _ints.AsSpan(offset, length);
+
+    /// <summary>Backward-only scratch (for example g·b before a reverse broadcast); kept across iterations.</summary>
+    internal Span<double> Scratch(int length)
+    {
+        if (_scratch.Length < length) _scratch = new double[Math.Max(length, _scratch.Length * 2)];
+        return _scratch.AsSpan(0, length);
+    }
+
+    /// <summary>The gradient of node <paramref name="i"/> as a reader sees it: zero unless the latest Backward() reached it.</summary>
+    internal Span<double> ReadGrad(int i)
+    {
+        ref Node n = ref _nodes[i];
+        if (n.Ext is { } p) return p.Grad;
+        Span<double> g = _grads.AsSpan(n.Offset, n.Length);
+        if (n.GradStamp != _stamp)
+        {
+            g.Clear();
+            n.GradStamp = _stamp;
+        }
+        return g;
+    }
+
+    internal static int CheckShape(ReadOnlySpan<int> shape, string what)
+    {
+        if (shape.Length > Shapes.MaxRank)
+            throw new ArgumentException($"{what}: shape {Shapes.Format(shape)} has rank {shape.Length}; NeuroLite supports rank up to {Shapes.MaxRank}.", nameof(shape));
+        long n = 1;
+        foreach (int d in shape)
+        {
+            if (d < 0) throw new ArgumentException($"{what}: shape {Shapes.Format(shape)} has a negative dimension.", nameof(shape));
+            n *= d;
+        }
+        if (n > int.MaxValue / 2) throw new ArgumentException($"{what}: shape {Shapes.Format(shape)} has too many elements.", nameof(shape));
+        return (int)n;
+    }
+
+    private Tensor Leaf(ReadOnlySpan<double> values, ReadOnlySpan<int> shape, bool needsGrad, string? label)
+    {
+        int n = CheckShape(shape, "Input");
+        if (n != values.Length)
+            throw new ArgumentException($"Input: shape {Shapes.Format(shape)} holds {n} elements but {values.Length} values were given.", nameof(values));
+        int i = PushLeaf(shape, n, needsGrad, label);
+        values.CopyTo(Value(i));
+        return new Tensor(this, i, _generation);
+    }
+
+    internal int PushLeaf(ReadOnlySpan<int> shape, int length, bool needsGrad, string? label)
+    {
+        int i = Push(OpKind.Leaf, -1, -1, shape, length, 0);
+        ref Node n = ref _nodes[i];
+        n.NeedsGrad = needsGrad;
+        n.Label = label;
+        return i;
+    }
+
+    /// <summary>
+    /// Appends a node of the given shape whose value region (and <paramref name="auxLength"/> doubles of saved scratch,
+    /// at <see cref="Node.Aux"/>) come from the arena. Callers validate everything first: after this, nothing throws.
+    /// </summary>
+    internal int Push(OpKind op, int a, int b, ReadOnlySpan<int> shape, int length, int auxLength)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int off = _top;
+        int end = off + length + auxLength;
+        if (end > _values.Length) GrowArena(end);
+        _top = end;
+        if (_count == _nodes.Length) Array.Resize(ref _nodes, _nodes.Length * 2);
+        int i = _count++;
+        ref Node n = ref _nodes[i];
+        n = default;
+        n.Op = op;
+        n.A = a;
+        n.B = b;
+        n.Offset = off;
+        n.Length = length;
+        n.Aux = off + length;
+        n.Visit = -1;
+        n.GradStamp = -1;
+        n.Rank = (byte)shape.Length;
+        shape.CopyTo(n.Shape);
+        n.NeedsGrad = (a >= 0 && _nodes[a].NeedsGrad) || (b >= 0 && _nodes[b].NeedsGrad);
+        return i;
+    }
+
+    internal int PushInts(ReadOnlySpan<int> values)
+    {
+        int off = _intTop;
+        int end = off + values.Length;
+        if (end > _ints.Length)
+        {
+            int[] bigger = ArrayPool<int>.Shared.Rent(Math.Max(end, _ints.Length * 2));
+            _ints.AsSpan(0, _intTop).CopyTo(bigger);
+            ArrayPool<int>.Shared.Return(_ints);
+            _ints = bigger;
+        }
+        values.CopyTo(_ints.AsSpan(off));
+        _intTop = end;
+        return off;
+    }
+
+    private void GrowArena(int needed)
+    {
+        int size = Math.Max(needed, _values.Length * 2);
+        double[] values = ArrayPool<double>.Shared.Rent(size);
+        double[] grads = ArrayPool<double>.Shared.Rent(values.Length);
+        _values.AsSpan(0, _top).CopyTo(values);
+        _grads.AsSpan(0, _top).CopyTo(grads);
+        ArrayPool<double>.Shared.Return(_values);
+        ArrayPool<double>.Shared.Return(_grads);
+        _values = values;
+        _grads = grads;
+    }
+
+    /// <summary>The tape an op on <paramref name="a"/> runs on; throws for stale or default handles (nothing written yet).</summary>
+    internal static Tape For(in Tensor a)
+    {
+        Tape? t = a.Check();
+        return t ?? Default;
+    }
+
+    /// <summary>The tape an op on <paramref name="a"/> and <paramref name="b"/> runs on; throws for mixed tapes.</summary>
+    internal static Tape For(in Tensor a, in Tensor b, string op)
+    {
+        Tape? ta = a.Check();
+        Tape? tb = b.Check();
+        if (ta is not null && tb is not null && !ReferenceEquals(ta, tb))
+            throw new ArgumentException($"{op}: tensors of two different tapes cannot be mixed in one op (shapes {Shapes.Format(a.Shape)} and {Shapes.Format(b.Shape)}); make both on the same tape.");
+        return ta ?? tb ?? Default;
+    }
+
+    /// <summary>The node index of <paramref name="t"/> on this tape, appending a leaf that points at a parameter's storage when needed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int Resolve(in Tensor t) => t.Owner is ParameterStorage p ? ParamLeaf(p) : t.Index;
+
+    private int ParamLeaf(ParameterStorage p)
+    {
+        int id = p.Id;
+        if (id < _paramGen.Length && _paramGen[id] == _generation) return _paramNode[id];
+        if (id >= _paramGen.Length)
+        {
+            int size = Math.Max(id + 1, Math.Max(16, _paramGen.Length * 2));
+            int old = _paramGen.Length;
+            Array.Resize(ref _paramGen, size);
+            Array.Resize(ref _paramNode, size);
+            _paramGen.AsSpan(old).Fill(-1);
+        }
+        int i = Push(OpKind.Leaf, -1, -1, p.Shape, 0, 0);
+        ref Node n = ref _nodes[i];
+        n.Ext = p;
+        n.Length = p.Value.Length;
+        n.NeedsGrad = true;
+        n.Label = p.Label;
+        _paramGen[id] = _generation;
+        _paramNode[id] = i;
+        return i;
+    }
+
+    /// <summary>
+    /// Reverse-mode sweep from <paramref name="root"/>: first mark what the root reaches and clear those gradients
+    /// (stopping as soon as no marked node is pending), then run each reached node's backward rule in reverse order.
+    /// </summary>
+    internal void Backward(int root, ReadOnlySpan<double> seed)
+    {
+        int stamp = ++_stamp;
+        ref Node r = ref _nodes[root];
+        r.Visit = stamp;
+        int pending = 1;
+        int low = root;
+        for (int i = root; i >= 0 && pending > 0; i--)
+        {
+            ref Node n = ref _nodes[i];
+            if (n.Visit != stamp) continue;
+            pending--;
+            low = i;
+            n.GradStamp = stamp;
+            if (n.Ext is null) _grads.AsSpan(n.Offset, n.Length).Clear();
+            if (n.Op == OpKind.Leaf) continue;
+            if (n.A >= 0) pending += Mark(n.A, stamp);
+            if (n.B >= 0) pending += Mark(n.B, stamp);
+        }
+        Span<double> g = Grad(root);
+        if (seed.IsEmpty) g[0] += 1.0;
+        else Binary.Add(g, seed, g);
+        for (int i = root; i >= low; i--)
+        {
+            ref Node n = ref _nodes[i];
+            if (n.Visit == stamp && n.NeedsGrad && n.Op != OpKind.Leaf) Ops.Backward(this, i, ref n);
+        }
+    }
+
+    private int Mark(int i, int stamp)
+    {
+        ref Node n = ref _nodes[i];
+        // A parameter leaf needs no mark, clearing or sweep: backward rules accumulate straight into its storage.
+        if (!n.NeedsGrad || n.Visit == stamp || n.Ext is not null) return 0;
+        n.Visit = stamp;
+        return 1;
+    }
+}

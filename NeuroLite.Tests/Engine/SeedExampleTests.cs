@@ -1,0 +1,124 @@
+using NeuroLite.Kernels;
+
+namespace NeuroLite.Tests.Engine;
+
+/// <summary>The seed README's three examples, written as plainly as the Python, print the seed's numbers.</summary>
+public class SeedExampleTests
+{
+    [SetUp]
+    public void FreshAmbientTape() => Tape.Default.Reset();
+
+    [Test]
+    public void Scalar_example_prints_the_seeds_numbers()
+    {
+        var a = Tensor.Scalar(2.0, label: "a");
+        var b = Tensor.Scalar(3.0, label: "b");
+        var c = a * b;
+        var d = c + a;
+        var e = d.Tanh();
+        e.Backward();
+
+        Assert.That(a.Label, Is.EqualTo("a"));
+        // The seed's bits come from glibc tanh(8) and an unfused 1 - t*t. The engine wires the ops exactly as the seed
+        // does (a.grad = dd + dd*3, accumulated in the seed's order), so whenever the tanh kernels round like that the
+        // numbers match bit for bit; a SIMD kernel that rounds tanh or 1 - t*t differently (an FMA) may move them by
+        // an ULP, which is all this test then tolerates.
+        Span<double> t = stackalloc double[1];
+        Unary.Tanh([8.0], t);
+        Span<double> dt = stackalloc double[1];
+        Unary.TanhBackward(t, [1.0], dt);
+        bool seedRounding = t[0] == 0.9999997749296758 && dt[0] == 1.0 - t[0] * t[0];
+        TestContext.Out.WriteLine($"e={e.Item:R} a.grad={a.GradItem:R} b.grad={b.GradItem:R} (kernels round like the seed: {seedRounding})");
+        if (seedRounding)
+        {
+            Assert.That(e.Item, Is.EqualTo(0.9999997749296758));
+            Assert.That(a.GradItem, Is.EqualTo(1.8005623907413337e-06));
+            Assert.That(b.GradItem, Is.EqualTo(9.002811953706669e-07));
+        }
+        else
+        {
+            Assert.That(Ulps(e.Item, 0.9999997749296758), Is.LessThanOrEqualTo(1));
+            Assert.That(Ulps(b.GradItem, 9.002811953706669e-07), Is.LessThanOrEqualTo(2));
+            Assert.That(Ulps(a.GradItem, 1.8005623907413337e-06), Is.LessThanOrEqualTo(2));
+        }
+    }
+
+    [Test]
+    public void Matrix_example_prints_the_seeds_numbers()
+    {
+        var X = Tensor.FromArray(new[,] { { 1.0, 2.0 }, { 3.0, 4.0 } });
+        var W = Tensor.FromArray(new[,] { { 0.5, -1.0 }, { 2.0, 1.5 } });
+        var b = Tensor.FromArray(new[] { 1.0, -2.0 });
+
+        var Z = X.MatMul(W) + b;
+        var A = Z.Tanh();
+        var loss = A.Sum();
+        loss.Backward();
+
+        // NumPy printed 8 significant decimals: fixed notation for X.grad, scientific for W.grad and b.grad.
+        AssertPrinted(X.GradToArray(), [-0.9999666, 1.50013361, -0.41997434, 0.62996152], scientific: false);
+        AssertPrinted(W.GradToArray(), [6.68136707e-05, 2.25992302e+00, 1.33621275e-04, 3.67989737e+00], scientific: true);
+        AssertPrinted(b.GradToArray(), [6.68076047e-05, 1.41997434e+00], scientific: true);
+        Assert.That(X.GradToArray2D(), Has.Length.EqualTo(4));
+        Assert.That(X.GradToArray2D()[1, 0], Is.EqualTo(X.Grad[2]));
+    }
+
+    /// <summary>
+    /// The seed's XOR loop: 2-4-1 tanh MLP, MSE, sgd_step lr 0.1, 2000 steps. With 4 hidden tanh units XOR converges
+    /// for most seeds but not all (a unit can saturate or two can learn the same feature); seed 0 is a converging
+    /// one, chosen as the issue allows. <see cref="Xor_converges_for_most_seeds"/> counts seeds 0..19.
+    /// </summary>
+    [Test]
+    public void Xor_example_learns_xor()
+    {
+        double[] predictions = TrainXor(XorSeed);
+        TestContext.Out.WriteLine("predictions: " + string.Join(", ", predictions));
+        Assert.That(predictions, Is.EqualTo(new[] { 0.0, 1.0, 1.0, 0.0 }).Within(0.1));
+    }
+
+    internal const int XorSeed = 0;
+
+    [Test]
+    public void Xor_converges_for_most_seeds()
+    {
+        int converged = 0;
+        for (int seed = 0; seed < 20; seed++)
+        {
+            double[] p = TrainXor(seed);
+            bool ok = Math.Abs(p[0]) < 0.1 && Math.Abs(p[1] - 1) < 0.1 && Math.Abs(p[2] - 1) < 0.1 && Math.Abs(p[3]) < 0.1;
+            if (ok) converged++;
+        }
+        TestContext.Out.WriteLine($"XOR 2-4-1, 2000 SGD steps at lr 0.1: {converged}/20 seeds end within 0.1 of [0, 1, 1, 0]");
+        Assert.That(converged, Is.GreaterThanOrEqualTo(10));
+    }
+
+    private static double[] TrainXor(int seed)
+    {
+        double[,] x = { { 0, 0 }, { 0, 1 }, { 1, 0 }, { 1, 1 } };
+        double[,] y = { { 0 }, { 1 }, { 1 }, { 0 } };
+        var model = new MLP(inFeatures: 2, hiddenSizes: [4], outFeatures: 1, seed: seed);
+        using var tape = new Tape();
+        for (int step = 0; step < 2000; step++)
+        {
+            tape.Reset();
+            var yPred = model.Forward(tape.Input(x));
+            var loss = Loss.Mse(yPred, tape.Input(y));
+            loss.Backward();
+            Optim.SgdStep(model.Parameters(), lr: 0.1);
+        }
+        tape.Reset();
+        return model.Forward(tape.Input(x)).ToArray();
+    }
+
+    private static void AssertPrinted(double[] got, double[] printed, bool scientific)
+    {
+        Assert.That(got, Has.Length.EqualTo(printed.Length));
+        for (int i = 0; i < got.Length; i++)
+        {
+            double scale = scientific ? Math.Pow(10, Math.Floor(Math.Log10(Math.Abs(printed[i])))) : 1.0;
+            Assert.That(got[i], Is.EqualTo(printed[i]).Within(5.0000001e-9 * scale), $"element {i}");
+        }
+    }
+
+    internal static long Ulps(double a, double b) => Math.Abs(BitConverter.DoubleToInt64Bits(a) - BitConverter.DoubleToInt64Bits(b));
+}
