@@ -145,6 +145,16 @@ public sealed class Tape : IDisposable
         _nodes = [];
     }
 
+    /// <summary>
+    /// Makes this tape the thread's <see cref="Default"/> until the returned scope is disposed, so ops whose operands
+    /// are all parameters (for example <c>W.Transpose()</c> or a weight penalty) land on it rather than on the ambient tape.
+    /// </summary>
+    public TapeScope Activate()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new TapeScope(SwapDefault(this));
+    }
+
     // ---------------------------------------------------------------- internals used by Tensor and Ops
 
     internal static Tape? SwapDefault(Tape? tape)
@@ -310,7 +320,7 @@ public sealed class Tape : IDisposable
         Tape? ta = a.Check();
         Tape? tb = b.Check();
         if (ta is not null && tb is not null && !ReferenceEquals(ta, tb))
-            throw new ArgumentException($"{op}: tensors of two different tapes cannot be mixed in one op (shapes {Shapes.Format(a.Shape)} and {Shapes.Format(b.Shape)}); make both on the same tape.");
+            throw new ArgumentException($"{op}: tensors of two different tapes cannot be mixed in one op (shapes {Shapes.Format(a.Shape)} and {Shapes.Format(b.Shape)}); make both on the same tape. An op on parameters alone runs on Tape.Default; tape.Activate() makes an explicit tape the default.");
         return ta ?? tb ?? Default;
     }
 
@@ -382,4 +392,30 @@ public sealed class Tape : IDisposable
         n.Visit = stamp;
         return 1;
     }
+}
+
+/// <summary>Restores the previous <see cref="Tape.Default"/> when disposed; returned by <see cref="Tape.Activate"/>.</summary>
+public readonly struct TapeScope : IDisposable, IEquatable<TapeScope>
+{
+    private readonly Tape? _previous;
+
+    internal TapeScope(Tape? previous) => _previous = previous;
+
+    /// <summary>Makes the previous tape the thread's default again.</summary>
+    public void Dispose() => Tape.SwapDefault(_previous);
+
+    /// <inheritdoc/>
+    public bool Equals(TapeScope other) => ReferenceEquals(_previous, other._previous);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is TapeScope s && Equals(s);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => _previous?.GetHashCode() ?? 0;
+
+    /// <summary>Scope equality (same previous tape).</summary>
+    public static bool operator ==(TapeScope left, TapeScope right) => left.Equals(right);
+
+    /// <summary>Scope inequality.</summary>
+    public static bool operator !=(TapeScope left, TapeScope right) => !left.Equals(right);
 }

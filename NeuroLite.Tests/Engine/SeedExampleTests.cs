@@ -65,8 +65,9 @@ public class SeedExampleTests
 
     /// <summary>
     /// The seed's XOR loop: 2-4-1 tanh MLP, MSE, sgd_step lr 0.1, 2000 steps. With 4 hidden tanh units XOR converges
-    /// for most seeds but not all (a unit can saturate or two can learn the same feature); seed 0 is a converging
-    /// one, chosen as the issue allows. <see cref="Xor_converges_for_most_seeds"/> counts seeds 0..19.
+    /// for most seeds (a unit can saturate, or two learn the same feature, for unlucky ones); seed 0 is the one the
+    /// test uses, as the issue allows. With this engine's Xavier-uniform init all of seeds 0..19 converge
+    /// (<see cref="Xor_converges_for_most_seeds"/>).
     /// </summary>
     [Test]
     public void Xor_example_learns_xor()
@@ -81,15 +82,17 @@ public class SeedExampleTests
     [Test]
     public void Xor_converges_for_most_seeds()
     {
+        // 20 seeds take ~2 s in a Debug build; under qemu (linux-arm64 pass, 10-30x slower) 5 seeds keep the suite short.
+        int seeds = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? 5 : 20;
         int converged = 0;
-        for (int seed = 0; seed < 20; seed++)
+        for (int seed = 0; seed < seeds; seed++)
         {
             double[] p = TrainXor(seed);
             bool ok = Math.Abs(p[0]) < 0.1 && Math.Abs(p[1] - 1) < 0.1 && Math.Abs(p[2] - 1) < 0.1 && Math.Abs(p[3]) < 0.1;
             if (ok) converged++;
         }
-        TestContext.Out.WriteLine($"XOR 2-4-1, 2000 SGD steps at lr 0.1: {converged}/20 seeds end within 0.1 of [0, 1, 1, 0]");
-        Assert.That(converged, Is.GreaterThanOrEqualTo(10));
+        TestContext.Out.WriteLine($"XOR 2-4-1, 2000 SGD steps at lr 0.1: {converged}/{seeds} seeds end within 0.1 of [0, 1, 1, 0]");
+        Assert.That(converged, Is.GreaterThanOrEqualTo(seeds * 3 / 4));
     }
 
     private static double[] TrainXor(int seed)
