@@ -1,11 +1,70 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+
 namespace NeuroLite.Kernels;
 
-/// <summary>SIMD kernels (AVX2+FMA, NEON/Vector128, scalar fallback); <see cref="Reference.Gemm"/> holds the scalar reference of each.</summary>
+/// <summary>
+/// Dense double-precision matrix multiply, BLIS/GotoBLAS style (see the files under <c>Gemm/</c>): operands packed
+/// into cache-blocked slivers (where the transposes are absorbed), a register-blocked FMA micro-kernel per
+/// instruction set (AVX2 6×8, NEON 8×4, Vector128 4×4, scalar 4×4), two threads on large products, and a direct
+/// path for tiny ones. <see cref="Reference.Gemm"/> holds the scalar reference.
+/// </summary>
 public static class Gemm
 {
+    private static int maxThreads = Math.Clamp(Environment.ProcessorCount, 1, 2);
+
+    /// <summary>
+    /// The most threads one <see cref="Multiply"/> call may use: 1 forces single-threaded GEMMs, 2 (the default on
+    /// machines with two or more cores) lets products of at least about 2²¹ multiply-adds use one persistent worker
+    /// thread as well. Values above 2 are treated as 2. Results are bitwise identical whatever this is set to.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public static int MaxThreads
+    {
+        get => Volatile.Read(ref maxThreads);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            Volatile.Write(ref maxThreads, value);
+        }
+    }
+
     /// <summary>
     /// C (m×n) = op(A)·op(B), or C += op(A)·op(B) when <paramref name="accumulate"/>; row-major, dense.
     /// op(A) is m×k, stored k×m when <paramref name="transposeA"/>; op(B) is k×n, stored n×k when <paramref name="transposeB"/>.
     /// </summary>
-    public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k, bool transposeA = false, bool transposeB = false, bool accumulate = false) => Reference.Gemm.Multiply(a, b, c, m, n, k, transposeA, transposeB, accumulate);
+    /// <remarks>
+    /// Each element of C is within k·2⁻⁵²·Σₚ|a||b| of the exact sum. With k = 0, C is zeroed (or left unchanged
+    /// when accumulating). A warm call allocates nothing. Spans may be longer than needed; only the leading
+    /// m·k, k·n and m·n elements are used.
+    /// </remarks>
+    /// <exception cref="ArgumentException">A size is negative, a span is too short, or C overlaps A or B; nothing is written.</exception>
+    public static unsafe void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k, bool transposeA = false, bool transposeB = false, bool accumulate = false)
+    {
+        Validate.Gemm(a, b, c, m, n, k);
+        if (m == 0 || n == 0)
+            return;
+        if (k == 0)
+        {
+            if (!accumulate)
+                c[..(m * n)].Clear();
+            return;
+        }
+        if ((long)m * n * k <= GemmTuning.DirectMaxWork)
+        {
+            GemmDirect.Multiply(a, b, c, m, n, k, transposeA, transposeB, accumulate);
+            return;
+        }
+        fixed (double* pa = a, pb = b, pc = c)
+        {
+            if (Simd.UseAvx2Fma)
+                GemmDriver<GemmAvx2Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
+            else if (AdvSimd.Arm64.IsSupported && Vector128.IsHardwareAccelerated)
+                GemmDriver<GemmNeonKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
+            else if (Vector128.IsHardwareAccelerated)
+                GemmDriver<GemmVector128Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
+            else
+                GemmDriver<GemmScalarKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
+        }
+    }
 }

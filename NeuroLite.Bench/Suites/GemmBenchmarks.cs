@@ -1,0 +1,129 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using NeuroLite.Kernels;
+
+namespace NeuroLite.Bench.Suites;
+
+/// <summary>
+/// <see cref="Gemm.Multiply"/> in GFLOP/s (2·m·n·k / mean time): square sizes 64…1024 on one thread, the shapes of a
+/// 784-256-256-10 MLP step at batch 128 (forward X·W, backward Xᵀ·G via transposeA and G·Wᵀ via transposeB), and
+/// two threads at 512 and 1024. One core's FMA peak on the reference machine (Zen 3, 2.445 GHz, 16 flop/cycle) is
+/// 39.1 GFLOP/s; the peer is <c>NeuroLite.Bench/peers/gemm_numpy.py</c> (NumPy → OpenBLAS, one thread).
+/// </summary>
+[Config(typeof(GemmConfig))]
+public class GemmBenchmarks
+{
+    private double[] a = [], b = [], c = [];
+    private int savedThreads;
+
+    /// <summary>The product measured.</summary>
+    [ParamsSource(nameof(Cases))]
+    public GemmCase Case { get; set; } = GemmCase.Square(64, 1);
+
+    /// <summary>The products of the suite.</summary>
+    public static IEnumerable<GemmCase> Cases()
+    {
+        foreach (int n in new[] { 64, 128, 256, 512, 1024 })
+            yield return GemmCase.Square(n, 1);
+        yield return new GemmCase("mlp X·W1 128×784·784×256", 128, 256, 784, false, false, 1);
+        yield return new GemmCase("mlp X1ᵀ·G 784×128ᵀ·128×256", 784, 256, 128, true, false, 1);
+        yield return new GemmCase("mlp G·W1ᵀ 128×256·256×784ᵀ", 128, 784, 256, false, true, 1);
+        yield return new GemmCase("mlp H·W2 128×256·256×256", 128, 256, 256, false, false, 1);
+        yield return new GemmCase("mlp Hᵀ·G 256×128ᵀ·128×256", 256, 256, 128, true, false, 1);
+        yield return new GemmCase("mlp G·W2ᵀ 128×256·256×256ᵀ", 128, 256, 256, false, true, 1);
+        yield return GemmCase.Square(512, 2);
+        yield return GemmCase.Square(1024, 2);
+    }
+
+    /// <summary>Random operands for <see cref="Case"/>, and the thread setting.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rng = new Random(42);
+        a = Fill(rng, Case.M * Case.K);
+        b = Fill(rng, Case.K * Case.N);
+        c = new double[Case.M * Case.N];
+        savedThreads = Gemm.MaxThreads;
+        Gemm.MaxThreads = Case.Threads;
+    }
+
+    /// <summary>Restores the thread setting.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => Gemm.MaxThreads = savedThreads;
+
+    /// <summary>One product.</summary>
+    [Benchmark]
+    public void Multiply() => Gemm.Multiply(a, b, c, Case.M, Case.N, Case.K, Case.TransposeA, Case.TransposeB);
+
+    private static double[] Fill(Random rng, int count)
+    {
+        var x = new double[count];
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextDouble() - 0.5;
+        return x;
+    }
+}
+
+/// <summary>A GEMM shape for <see cref="GemmBenchmarks"/>; its <see cref="ToString"/> is the row label.</summary>
+/// <param name="Name">Row label.</param>
+/// <param name="M">Rows of C.</param>
+/// <param name="N">Columns of C.</param>
+/// <param name="K">Depth.</param>
+/// <param name="TransposeA">A stored k×m.</param>
+/// <param name="TransposeB">B stored n×k.</param>
+/// <param name="Threads">Value of <see cref="Gemm.MaxThreads"/>.</param>
+public sealed record GemmCase(string Name, int M, int N, int K, bool TransposeA, bool TransposeB, int Threads)
+{
+    /// <summary>Floating-point operations of one product: 2·m·n·k.</summary>
+    public double Flops => 2.0 * M * N * K;
+
+    /// <summary>An n×n·n×n product on <paramref name="threads"/> threads.</summary>
+    public static GemmCase Square(int n, int threads) => new($"n={n}", n, n, n, false, false, threads);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name}, {Threads}t";
+}
+
+/// <summary>Adds the GFLOP/s and %-of-peak columns to the default config.</summary>
+public sealed class GemmConfig : ManualConfig
+{
+    /// <summary>Zen 3 at 2.445 GHz × 16 double flop/cycle (2 FMA pipes × 4 lanes × 2) per core.</summary>
+    public const double PeakGflopsPerCore = 39.12;
+
+    /// <summary>The config.</summary>
+    public GemmConfig()
+    {
+        AddColumn(new GflopsColumn(percentOfPeak: false), new GflopsColumn(percentOfPeak: true));
+    }
+
+    private sealed class GflopsColumn(bool percentOfPeak) : IColumn
+    {
+        public string Id => percentOfPeak ? "GemmPeakPercent" : "GemmGflops";
+        public string ColumnName => percentOfPeak ? "% of peak" : "GFLOP/s";
+        public bool AlwaysShow => true;
+        public ColumnCategory Category => ColumnCategory.Custom;
+        public int PriorityInCategory => percentOfPeak ? 1 : 0;
+        public bool IsNumeric => true;
+        public UnitType UnitType => UnitType.Dimensionless;
+        public string Legend => percentOfPeak
+            ? $"GFLOP/s over the one-core FMA peak ({PeakGflopsPerCore} GFLOP/s) times the threads used"
+            : "2·m·n·k / mean time, in 10⁹ flop/s";
+
+        public bool IsAvailable(Summary summary) => true;
+        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+        {
+            double? meanNs = summary[benchmarkCase]?.ResultStatistics?.Mean;
+            if (meanNs is not > 0 || benchmarkCase.Parameters["Case"] is not GemmCase gemm)
+                return "-";
+            double gflops = gemm.Flops / meanNs.Value;
+            return percentOfPeak
+                ? (100 * gflops / (PeakGflopsPerCore * gemm.Threads)).ToString("F0", System.Globalization.CultureInfo.InvariantCulture) + "%"
+                : gflops.ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+}

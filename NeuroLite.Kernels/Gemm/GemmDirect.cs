@@ -1,0 +1,36 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NeuroLite.Kernels;
+
+/// <summary>
+/// Tiny products (m·n·k ≤ <see cref="GemmTuning.DirectMaxWork"/>, such as the seed's XOR net, 4×2·2×4): a dot
+/// product per element straight from the operands, no packing or buffers. It sums in k order like the reference;
+/// the blocked path may round differently, within the same error bound.
+/// </summary>
+internal static class GemmDirect
+{
+    public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k, bool transA, bool transB, bool accumulate)
+    {
+        ref double a0 = ref MemoryMarshal.GetReference(a);
+        ref double b0 = ref MemoryMarshal.GetReference(b);
+        ref double c0 = ref MemoryMarshal.GetReference(c);
+        // Element strides of op(A) (row i, depth p) and op(B) (depth p, column j) in their stored layouts.
+        nint aRow = transA ? 1 : k, aDepth = transA ? m : 1;
+        nint bDepth = transB ? 1 : n, bCol = transB ? k : 1;
+        for (int i = 0; i < m; i++)
+        {
+            ref double ai = ref Unsafe.Add(ref a0, i * aRow);
+            ref double ci = ref Unsafe.Add(ref c0, (nint)i * n);
+            for (int j = 0; j < n; j++)
+            {
+                ref double bj = ref Unsafe.Add(ref b0, j * bCol);
+                double s = 0;
+                for (int p = 0; p < k; p++)
+                    s += Unsafe.Add(ref ai, p * aDepth) * Unsafe.Add(ref bj, p * bDepth);
+                ref double cij = ref Unsafe.Add(ref ci, j);
+                cij = accumulate ? cij + s : s;
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace NeuroLite.Kernels;
+
+/// <summary>
+/// A register-blocked GEMM micro-kernel: multiplies one packed MR×kc sliver of A by one packed kc×NR sliver of B
+/// into an MR×NR tile of C held in registers for the whole kc loop. Implemented by small structs so the driver
+/// (<see cref="GemmDriver{TKernel}"/>) is specialised per instruction set by the JIT, with MR/NR as constants.
+/// </summary>
+internal unsafe interface IGemmMicroKernel
+{
+    /// <summary>Rows of the register tile (height of a packed A sliver).</summary>
+    static abstract int Mr { get; }
+
+    /// <summary>Columns of the register tile (width of a packed B sliver).</summary>
+    static abstract int Nr { get; }
+
+    /// <summary>Default rows of A packed per L2-resident block (a multiple of <see cref="Mr"/>).</summary>
+    static abstract int Mc { get; }
+
+    /// <summary>Default depth of a packed block (a B sliver of kc×NR should sit in L1 with room for A).</summary>
+    static abstract int Kc { get; }
+
+    /// <summary>Default columns of B packed per L3-resident block (a multiple of <see cref="Nr"/>).</summary>
+    static abstract int Nc { get; }
+
+    /// <summary>
+    /// tile = Σₚ a[p·MR + r]·b[p·NR + j] over p &lt; kc, then C[r·ldc + j] = tile (or += when <paramref name="add"/>).
+    /// Every element is summed in the same order (p ascending, one fused multiply-add per p where the hardware has
+    /// FMA), whatever the tile's position, which is what makes any split of the output bitwise reproducible.
+    /// </summary>
+    static abstract void Run(int kc, double* a, double* b, double* c, nint ldc, bool add);
+}

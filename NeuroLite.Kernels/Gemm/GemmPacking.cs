@@ -1,0 +1,156 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NeuroLite.Kernels;
+
+/// <summary>
+/// Packs blocks of op(A) and op(B) into the sliver layout the micro-kernel streams: an A block becomes slivers of
+/// MR rows stored depth-major (MR values per k), a B block slivers of NR columns (NR values per k). The transposes
+/// are absorbed here: a non-transposed A and a transposed B are read along rows (strided pack), a transposed A and a
+/// non-transposed B are copied MR/NR values at a time (contiguous pack); no transposed copy is ever made. Slivers
+/// at the edges are padded with zeros to full MR/NR, so every tile runs the same register kernel.
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    /// <summary>Packs rows [i0, i0+mc) and depth [p0, p0+kc) of op(A) into ⌈mc/MR⌉ slivers of MR×kc.</summary>
+    public static void PackA<TKernel>(double* dst, in GemmProblem p, int i0, int mc, int p0, int kc)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        int mr = TKernel.Mr;
+        for (int ir = 0; ir < mc; ir += mr, dst += (nint)mr * kc)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            if (p.TransA)
+                Contiguous<TKernel>(dst, p.A + (nint)p0 * p.M + i0 + ir, p.M, rows, mr, kc);
+            else
+                Strided(dst, p.A + (nint)(i0 + ir) * p.K + p0, p.K, rows, mr, kc);
+        }
+    }
+
+    /// <summary>Packs depth [p0, p0+kc) and columns [j0, j0+nc) of op(B) into ⌈nc/NR⌉ slivers of kc×NR.</summary>
+    public static void PackB<TKernel>(double* dst, in GemmProblem p, int p0, int kc, int j0, int nc)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        int nr = TKernel.Nr;
+        for (int jr = 0; jr < nc; jr += nr, dst += (nint)nr * kc)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            if (p.TransB)
+                Strided(dst, p.B + (nint)(j0 + jr) * p.K + p0, p.K, cols, nr, kc);
+            else
+                Contiguous<TKernel>(dst, p.B + (nint)p0 * p.N + j0 + jr, p.N, cols, nr, kc);
+        }
+    }
+
+    /// <summary>Lane r at depth q is src[q·ld + r] (lanes contiguous): copy <paramref name="count"/> lanes per depth, zero the rest.</summary>
+    private static void Contiguous<TKernel>(double* dst, double* src, nint ld, int count, int width, int kc)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        if (count == width)
+        {
+            // width is MR or NR: JIT-time constants of the kernel, so these copies unroll into a few vector moves.
+            uint bytes = (uint)(width * sizeof(double));
+            if (width == TKernel.Mr)
+                for (int q = 0; q < kc; q++, src += ld, dst += TKernel.Mr)
+                    Unsafe.CopyBlockUnaligned(dst, src, (uint)(TKernel.Mr * sizeof(double)));
+            else if (width == TKernel.Nr)
+                for (int q = 0; q < kc; q++, src += ld, dst += TKernel.Nr)
+                    Unsafe.CopyBlockUnaligned(dst, src, (uint)(TKernel.Nr * sizeof(double)));
+            else
+                for (int q = 0; q < kc; q++, src += ld, dst += width)
+                    Unsafe.CopyBlockUnaligned(dst, src, bytes);
+            return;
+        }
+        for (int q = 0; q < kc; q++, src += ld, dst += width)
+        {
+            int r = 0;
+            for (; r < count; r++) dst[r] = src[r];
+            for (; r < width; r++) dst[r] = 0;
+        }
+    }
+
+    /// <summary>Lane r at depth q is src[r·ld + q] (depth contiguous): read each lane's run, scatter with stride width.</summary>
+    private static void Strided(double* dst, double* src, nint ld, int count, int width, int kc)
+    {
+        int r = 0;
+        if (Avx.IsSupported)
+        {
+            // 4×4 (and 2×4) register transposes: whole vectors in and out instead of one double per load and store.
+            for (; r + 4 <= count; r += 4)
+                Transpose4(dst + r, src + r * ld, ld, width, kc);
+            for (; r + 2 <= count; r += 2)
+                Transpose2(dst + r, src + r * ld, ld, width, kc);
+        }
+        // Four lanes at a time: four sequential read streams, and each depth's four values land side by side.
+        for (; r + 4 <= count; r += 4)
+        {
+            double* s0 = src + r * ld, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+            double* d = dst + r;
+            for (int q = 0; q < kc; q++, d += width)
+            {
+                d[0] = s0[q];
+                d[1] = s1[q];
+                d[2] = s2[q];
+                d[3] = s3[q];
+            }
+        }
+        for (; r < count; r++)
+        {
+            double* s = src + r * ld;
+            double* d = dst + r;
+            for (int q = 0; q < kc; q++, d += width) *d = s[q];
+        }
+        for (; r < width; r++)
+        {
+            double* d = dst + r;
+            for (int q = 0; q < kc; q++, d += width) *d = 0;
+        }
+    }
+
+    /// <summary>Four lanes, four depths at a time: a 4×4 transpose through unpack and 128-bit lane permutes.</summary>
+    private static void Transpose4(double* d, double* s0, nint ld, int width, int kc)
+    {
+        double* s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+        int q = 0;
+        for (; q + 4 <= kc; q += 4, d += 4 * width)
+        {
+            Vector256<double> r0 = Avx.LoadVector256(s0 + q), r1 = Avx.LoadVector256(s1 + q);
+            Vector256<double> r2 = Avx.LoadVector256(s2 + q), r3 = Avx.LoadVector256(s3 + q);
+            Vector256<double> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+            Vector256<double> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+            Avx.Store(d, Avx.Permute2x128(t0, t2, 0x20));
+            Avx.Store(d + width, Avx.Permute2x128(t1, t3, 0x20));
+            Avx.Store(d + 2 * width, Avx.Permute2x128(t0, t2, 0x31));
+            Avx.Store(d + 3 * width, Avx.Permute2x128(t1, t3, 0x31));
+        }
+        for (; q < kc; q++, d += width)
+        {
+            d[0] = s0[q];
+            d[1] = s1[q];
+            d[2] = s2[q];
+            d[3] = s3[q];
+        }
+    }
+
+    /// <summary>Two lanes, four depths at a time: unpack, then the 128-bit halves are the depth pairs.</summary>
+    private static void Transpose2(double* d, double* s0, nint ld, int width, int kc)
+    {
+        double* s1 = s0 + ld;
+        int q = 0;
+        for (; q + 4 <= kc; q += 4, d += 4 * width)
+        {
+            Vector256<double> r0 = Avx.LoadVector256(s0 + q), r1 = Avx.LoadVector256(s1 + q);
+            Vector256<double> lo = Avx.UnpackLow(r0, r1), hi = Avx.UnpackHigh(r0, r1);
+            Sse2.Store(d, lo.GetLower());
+            Sse2.Store(d + width, hi.GetLower());
+            Sse2.Store(d + 2 * width, lo.GetUpper());
+            Sse2.Store(d + 3 * width, hi.GetUpper());
+        }
+        for (; q < kc; q++, d += width)
+        {
+            d[0] = s0[q];
+            d[1] = s1[q];
+        }
+    }
+}

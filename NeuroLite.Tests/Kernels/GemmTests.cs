@@ -1,0 +1,243 @@
+using NeuroLite.Kernels;
+
+namespace NeuroLite.Tests.Kernels;
+
+/// <summary>
+/// <see cref="Gemm.Multiply"/> against the naive triple loop (<see cref="NeuroLite.Kernels.Reference.Gemm"/>) on
+/// whatever SIMD path this process takes: edge tiles of every residue, every transpose combination, accumulate,
+/// block edges, thread-count independence of the bits, argument errors, and allocation on a warm call.
+/// </summary>
+public class GemmTests
+{
+    private static readonly int[] Sizes = [0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33, 64, 65, 127, 129];
+
+    /// <summary>
+    /// A seeded sample of (m, n, k) over <see cref="Sizes"/>: every size appears as m, as n and as k (so every edge
+    /// tile shape of every kernel occurs), plus random triples; the total work is capped so qemu stays quick.
+    /// </summary>
+    private static IEnumerable<TestCaseData> Shapes()
+    {
+        var rng = new Random(20261127);
+        int Pick() => Sizes[rng.Next(Sizes.Length)];
+        var shapes = new List<(int M, int N, int K)>();
+        foreach (int s in Sizes)
+        {
+            shapes.Add((s, Pick(), Pick()));
+            shapes.Add((Pick(), s, Pick()));
+            shapes.Add((Pick(), Pick(), s));
+        }
+        for (int i = 0; i < 12; i++)
+            shapes.Add((Pick(), Pick(), Pick()));
+        shapes.Add((4, 4, 2)); // the seed's XOR net: 4×2 · 2×4
+        foreach (var (m, n, k) in shapes)
+        {
+            // Keep each case under ~1/4 M multiply-adds (×8 variants) by shrinking the largest side when needed.
+            int mm = m, nn = n, kk = k;
+            while ((long)mm * nn * kk > 250_000)
+            {
+                if (mm >= nn && mm >= kk) mm = Shrink(mm);
+                else if (nn >= kk) nn = Shrink(nn);
+                else kk = Shrink(kk);
+            }
+            yield return new TestCaseData(mm, nn, kk).SetArgDisplayNames($"{mm}x{nn}x{kk}");
+        }
+    }
+
+    private static int Shrink(int s) => Sizes[Math.Max(0, Array.IndexOf(Sizes, s) - 1)];
+
+    [TestCaseSource(nameof(Shapes))]
+    public void Matches_the_naive_loop_for_every_transpose_and_accumulate(int m, int n, int k)
+    {
+        foreach (bool transA in new[] { false, true })
+            foreach (bool transB in new[] { false, true })
+                foreach (bool accumulate in new[] { false, true })
+                    CheckAgainstReference(m, n, k, transA, transB, accumulate, seed: m * 10007 + n * 101 + k);
+    }
+
+    [Test]
+    public void Crosses_small_block_edges()
+    {
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        int mc = 2 * mr, kc = 8, nc = 2 * nr;
+        GemmTuning.OverrideForTests(mc, kc, nc, parallelMinWork: 0);
+        try
+        {
+            // Just past each block (MC+1, KC+1, NC+1), a few blocks and a bit, and exact multiples.
+            (int, int, int)[] shapes = [(mc + 1, nr, 5), (mr, nc + 1, 5), (mr, nr, kc + 1), (mc + 1, nc + 1, kc + 1),
+                (2 * mc + 3, 3 * nc + 1, 3 * kc + 5), (2 * mc, 2 * nc, 2 * kc), (mc - 1, nc - 1, kc - 1)];
+            foreach (var (m, n, k) in shapes)
+                foreach (bool transA in new[] { false, true })
+                    foreach (bool transB in new[] { false, true })
+                        foreach (bool accumulate in new[] { false, true })
+                            CheckAgainstReference(m, n, k, transA, transB, accumulate, seed: m + n + k);
+        }
+        finally
+        {
+            GemmTuning.ResetForTests();
+        }
+    }
+
+    [Test]
+    public void Crosses_the_default_block_edges()
+    {
+        var (mr, nr, blocks) = GemmTuning.ForCurrentPath();
+        // Thin shapes keep these cheap: MC+1 rows, KC+1 deep, NC+1 columns with the defaults in force.
+        (int, int, int)[] shapes = [(blocks.Mc + 1, nr + 1, 7), (mr + 1, nr + 1, blocks.Kc + 1), (mr - 1, blocks.Nc + 1, 3)];
+        foreach (var (m, n, k) in shapes)
+            foreach (bool transA in new[] { false, true })
+                foreach (bool transB in new[] { false, true })
+                    CheckAgainstReference(m, n, k, transA, transB, accumulate: transA ^ transB, seed: m * n + k);
+    }
+
+    [Test]
+    public void One_and_two_threads_give_identical_bits()
+    {
+        GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
+        int saved = Gemm.MaxThreads;
+        try
+        {
+            foreach (var (m, n, k) in new[] { (65, 33, 40), (17, 129, 33), (127, 9, 70) })
+                foreach (bool transA in new[] { false, true })
+                    foreach (bool transB in new[] { false, true })
+                    {
+                        var rng = new Random(m + 3 * n + 7 * k);
+                        double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+                        double[] one = (double[])c0.Clone(), two = (double[])c0.Clone();
+                        Gemm.MaxThreads = 1;
+                        Gemm.Multiply(a, b, one, m, n, k, transA, transB, accumulate: transA);
+                        Gemm.MaxThreads = 2;
+                        long before = GemmWorker.Completed;
+                        Gemm.Multiply(a, b, two, m, n, k, transA, transB, accumulate: transA);
+                        Assert.That(Bits(two), Is.EqualTo(Bits(one)), $"{m}x{n}x{k} transA={transA} transB={transB}");
+                        if (Environment.ProcessorCount >= 2)
+                            Assert.That(GemmWorker.Completed, Is.GreaterThan(before), "the worker thread should have taken half");
+                    }
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
+            GemmTuning.ResetForTests();
+        }
+    }
+
+    [Test]
+    public void MaxThreads_rejects_less_than_one()
+    {
+        Assert.That(() => Gemm.MaxThreads = 0, Throws.InstanceOf<ArgumentOutOfRangeException>());
+        Assert.That(Gemm.MaxThreads, Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
+    public void Zero_sizes_and_empty_depth()
+    {
+        double[] c = [1, 2, 3, 4, 5, 6];
+        Gemm.Multiply([], new double[12], c, 0, 3, 4);
+        Gemm.Multiply(new double[8], [], c, 2, 0, 4);
+        Assert.That(c, Is.EqualTo(new double[] { 1, 2, 3, 4, 5, 6 }), "m = 0 or n = 0 writes nothing");
+        Gemm.Multiply([], [], c, 2, 2, 0, accumulate: true);
+        Assert.That(c, Is.EqualTo(new double[] { 1, 2, 3, 4, 5, 6 }), "accumulate with k = 0 leaves C unchanged");
+        Gemm.Multiply([], [], c, 2, 2, 0);
+        Assert.That(c, Is.EqualTo(new double[] { 0, 0, 0, 0, 5, 6 }), "k = 0 zeroes the m×n block only");
+    }
+
+    [Test]
+    public void Writes_only_the_leading_m_by_n_elements([Values(3, 40)] int size)
+    {
+        int m = size, n = size + 1, k = size + 2;
+        var rng = new Random(size);
+        double[] a = Random(rng, m * k + 5), b = Random(rng, k * n + 5), c = Random(rng, m * n + 7);
+        double[] tail = c[(m * n)..];
+        Gemm.Multiply(a, b, c, m, n, k);
+        Assert.That(c[(m * n)..], Is.EqualTo(tail));
+    }
+
+    [Test]
+    public void Argument_errors_throw_before_anything_is_written()
+    {
+        double[] a = new double[6], b = new double[6], c = [7, 7, 7, 7, 7, 7, 7, 7, 7];
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => Gemm.Multiply(a, b, c, -1, 3, 2), Throws.ArgumentException);
+            Assert.That(() => Gemm.Multiply(a, b, c, 3, -1, 2), Throws.ArgumentException);
+            Assert.That(() => Gemm.Multiply(a, b, c, 3, 3, -2), Throws.ArgumentException);
+            Assert.That(() => Gemm.Multiply(a.AsSpan(0, 5), b, c, 3, 3, 2), Throws.ArgumentException, "A too short");
+            Assert.That(() => Gemm.Multiply(a, b.AsSpan(0, 5), c, 3, 3, 2, transposeB: true), Throws.ArgumentException, "B too short");
+            Assert.That(() => Gemm.Multiply(a, b, c.AsSpan(0, 8), 3, 3, 2), Throws.ArgumentException, "C too short");
+            Assert.That(() => Gemm.Multiply(c, b, c, 3, 3, 2), Throws.ArgumentException, "C overlaps A");
+            Assert.That(() => Gemm.Multiply(new double[300 * 300], new double[300 * 300], c, 300, 300, 300), Throws.ArgumentException, "large, C too short");
+        });
+        Assert.That(c, Is.All.EqualTo(7));
+    }
+
+    [Test]
+    public void A_warm_call_allocates_nothing()
+    {
+        int saved = Gemm.MaxThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Gemm.MaxThreads = threads;
+                GemmTuning.OverrideForTests(0, 0, 0, parallelMinWork: threads == 2 ? 1 : 0);
+                foreach (var (m, n, k) in new[] { (4, 4, 2), (33, 40, 17), (70, 9, 65) })
+                {
+                    var rng = new Random(m);
+                    double[] a = Random(rng, m * k), b = Random(rng, k * n), c = new double[m * n];
+                    Gemm.Multiply(a, b, c, m, n, k, transposeB: true);
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    Gemm.Multiply(a, b, c, m, n, k, transposeB: true);
+                    Gemm.Multiply(a, b, c, m, n, k, transposeA: true, accumulate: true);
+                    long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                    Assert.That(allocated, Is.Zero, $"{m}x{n}x{k}, {threads} thread(s)");
+                }
+            }
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
+            GemmTuning.ResetForTests();
+        }
+    }
+
+    /// <summary>
+    /// Runs both implementations from the same C and checks every element within k·2⁻⁵²·Σ|a||b|: both sums are within
+    /// half that of the exact value. Accumulating adds one more term, |c₀|, so the bound becomes (k + 1)·2⁻⁵²·(Σ|a||b| + |c₀|).
+    /// </summary>
+    private static void CheckAgainstReference(int m, int n, int k, bool transA, bool transB, bool accumulate, int seed)
+    {
+        var rng = new Random(seed);
+        double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+        double[] expected = (double[])c0.Clone();
+        NeuroLite.Kernels.Reference.Gemm.Multiply(a, b, expected, m, n, k, transA, transB, accumulate);
+        // C sits inside guard bands, so a store outside the m×n block cannot go unnoticed.
+        const int Guard = 32;
+        double[] guarded = new double[m * n + 2 * Guard];
+        guarded.AsSpan().Fill(-12345.5);
+        c0.CopyTo(guarded, Guard);
+        Gemm.Multiply(a, b, guarded.AsSpan(Guard, m * n), m, n, k, transA, transB, accumulate);
+        double[] actual = guarded[Guard..(Guard + m * n)];
+        for (int g = 0; g < Guard; g++)
+            if (guarded[g] != -12345.5 || guarded[Guard + m * n + g] != -12345.5)
+                Assert.Fail($"{m}x{n}x{k} transA={transA} transB={transB} accumulate={accumulate}: wrote outside C");
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double magnitude = accumulate ? Math.Abs(c0[i * n + j]) : 0;
+                for (int p = 0; p < k; p++)
+                    magnitude += Math.Abs((transA ? a[p * m + i] : a[i * k + p]) * (transB ? b[j * k + p] : b[p * n + j]));
+                double bound = (accumulate ? k + 1 : k) * Math.ScaleB(magnitude, -52);
+                double error = Math.Abs(actual[i * n + j] - expected[i * n + j]);
+                if (!(error <= bound))
+                    Assert.Fail($"{m}x{n}x{k} transA={transA} transB={transB} accumulate={accumulate}: C[{i},{j}] = {actual[i * n + j]:R}, reference {expected[i * n + j]:R}, error {error:E3} > bound {bound:E3}");
+            }
+    }
+
+    private static long[] Bits(double[] x) => Array.ConvertAll(x, BitConverter.DoubleToInt64Bits);
+
+    private static double[] Random(Random rng, int count)
+    {
+        var x = new double[count];
+        for (int i = 0; i < x.Length; i++) x[i] = 2 * rng.NextDouble() - 1;
+        return x;
+    }
+}
