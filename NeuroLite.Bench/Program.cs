@@ -1,3 +1,2 @@
-using NeuroLite.Kernels;
-
-Console.WriteLine($"NeuroLite bench: {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, SIMD path {Simd.Describe()}");
+// NeuroLite.Bench: `dotnet run -c Release --project NeuroLite.Bench -- --help` lists what it runs.
+return NeuroLite.Bench.BenchApp.Run(args, Console.Out, Console.Error);

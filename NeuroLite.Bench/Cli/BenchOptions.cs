@@ -1,0 +1,177 @@
+using System.Globalization;
+
+namespace NeuroLite.Bench.Cli;
+
+/// <summary>What one invocation of the bench program runs.</summary>
+public enum BenchCommand
+{
+    /// <summary>No command: header, kernels, GEMM and training, the README's main run.</summary>
+    All,
+
+    /// <summary>The kernel comparison table only.</summary>
+    Kernels,
+
+    /// <summary>GEMM GFLOP/s only.</summary>
+    Gemm,
+
+    /// <summary>Training-step timings, the XOR example and the digits MLP.</summary>
+    Train,
+
+    /// <summary>BenchmarkDotNet; the remaining arguments go to <c>BenchmarkSwitcher</c>.</summary>
+    Bdn,
+
+    /// <summary>Print the usage text.</summary>
+    Help,
+}
+
+/// <summary>The parsed command line. <see cref="Parse"/> never throws: bad input comes back as <see cref="Error"/>.</summary>
+public sealed class BenchOptions
+{
+    /// <summary>One line naming the commands and options, printed after an argument error.</summary>
+    public const string UsageLine =
+        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths]|--help] [--json PATH] [--ghz GHZ] [--quick] [--filter TEXT]";
+
+    /// <summary>The command to run.</summary>
+    public BenchCommand Command { get; private set; } = BenchCommand.All;
+
+    /// <summary>Where to write every printed row as JSON, or null.</summary>
+    public string? JsonPath { get; private set; }
+
+    /// <summary>Nominal core clock in GHz for the GEMM peak, or null to read it from /proc/cpuinfo.</summary>
+    public double? Ghz { get; private set; }
+
+    /// <summary>Smoke-test sizes: n = 1,000 only, short timings, small GEMM, short training.</summary>
+    public bool Quick { get; private set; }
+
+    /// <summary>Only kernel and GEMM rows whose name contains this text (ordinal, case-insensitive), or null for all.</summary>
+    public string? Filter { get; private set; }
+
+    /// <summary>For <see cref="BenchCommand.Bdn"/>: also run every suite on the AVX2, Vector128 and scalar paths.</summary>
+    public bool AllPaths { get; private set; }
+
+    /// <summary>For <see cref="BenchCommand.Bdn"/>: the arguments passed through to BenchmarkDotNet.</summary>
+    public IReadOnlyList<string> PassThrough { get; private set; } = [];
+
+    /// <summary>Why the arguments were rejected, or null when they parsed.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>Parses <paramref name="args"/>; check <see cref="Error"/> before using the result.</summary>
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var o = new BenchOptions();
+        int i = 0;
+        if (args.Count > 0 && !args[0].StartsWith('-'))
+        {
+            switch (args[0])
+            {
+                case "kernels": o.Command = BenchCommand.Kernels; break;
+                case "gemm": o.Command = BenchCommand.Gemm; break;
+                case "train": o.Command = BenchCommand.Train; break;
+                case "bdn": o.Command = BenchCommand.Bdn; break;
+                case "help": o.Command = BenchCommand.Help; break;
+                default: return o.Fail($"unknown command '{args[0]}'");
+            }
+            i = 1;
+        }
+
+        if (o.Command == BenchCommand.Bdn)
+        {
+            // Everything after 'bdn' belongs to BenchmarkDotNet, except our own --paths switch.
+            var rest = new List<string>();
+            for (; i < args.Count; i++)
+            {
+                if (args[i] == "--paths") o.AllPaths = true;
+                else rest.Add(args[i]);
+            }
+            o.PassThrough = rest;
+            return o;
+        }
+
+        for (; i < args.Count; i++)
+        {
+            string a = args[i];
+            switch (a)
+            {
+                case "-h" or "--help" or "-?":
+                    o.Command = BenchCommand.Help;
+                    break;
+                case "--quick":
+                    o.Quick = true;
+                    break;
+                case "--json":
+                    if (!TryValue(args, ref i, out string? path) || path.Length == 0) return o.Fail("--json needs a file path");
+                    o.JsonPath = path;
+                    break;
+                case "--filter":
+                    if (!TryValue(args, ref i, out string? filter) || filter.Length == 0) return o.Fail("--filter needs a text");
+                    o.Filter = filter;
+                    break;
+                case "--ghz":
+                    if (!TryValue(args, ref i, out string? ghzText)
+                        || !double.TryParse(ghzText, NumberStyles.Float, CultureInfo.InvariantCulture, out double ghz)
+                        || !double.IsFinite(ghz) || ghz <= 0 || ghz > 20)
+                    {
+                        return o.Fail("--ghz needs a clock in GHz between 0 and 20, for example --ghz 2.445");
+                    }
+
+                    o.Ghz = ghz;
+                    break;
+                default:
+                    return o.Fail(a.StartsWith('-') ? $"unknown option '{a}'" : $"unexpected argument '{a}' (the command must come first)");
+            }
+        }
+
+        return o;
+    }
+
+    /// <summary>The full help text: commands, options, exit codes.</summary>
+    public static string HelpText =>
+        """
+        NeuroLite.Bench: NeuroLite's kernels against their scalar references and TensorPrimitives, GEMM against the
+        core's FMA peak, and training demos. With no command it runs everything in under a minute.
+
+        usage: dotnet run -c Release --project NeuroLite.Bench -- [command] [options]
+
+        commands:
+          (none)       header, kernels, gemm and train, in that order
+          kernels      every kernel at n = 1,000 and 1,000,000: SIMD path vs scalar reference vs TensorPrimitives,
+                       ns/element (median), speedup, largest error (ULP for tanh/exp/log vs Math.*, else absolute)
+          gemm         GEMM GFLOP/s at square sizes and at the shapes of a 784-256-256-10 MLP step, % of FMA peak
+          train        training-step time and bytes allocated for the three benchmark networks, then the seed's XOR
+                       example and an MLP on the digits data set, one progress line per epoch
+          bdn [args]   BenchmarkDotNet: args pass through to BenchmarkSwitcher, for example
+                         bdn --filter '*Training*'       (the training-step suite, with MemoryDiagnoser)
+                         bdn --filter '*' --paths        (every suite on the AVX2, Vector128 and scalar paths)
+                         bdn --list flat                 (list the suites)
+                       --paths adds one job per SIMD path (DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0)
+          help         this text
+
+        options (not for bdn):
+          --json PATH    also write every printed row as JSON: an array of objects, one per row, with units
+          --ghz GHZ      nominal core clock for the GEMM peak (16 flop/cycle x GHz); default: "cpu MHz" in /proc/cpuinfo
+          --quick        smoke-test sizes: n = 1,000 only, short timings, small GEMM, short training
+          --filter TEXT  only kernel and GEMM rows whose name contains TEXT
+          -h, --help     this text
+
+        exit codes: 0 ok, 1 a run failed, 2 bad arguments
+        """;
+
+    private static bool TryValue(IReadOnlyList<string> args, ref int i, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+    {
+        if (i + 1 >= args.Count)
+        {
+            value = null;
+            return false;
+        }
+
+        value = args[++i];
+        return true;
+    }
+
+    private BenchOptions Fail(string message)
+    {
+        Error = message;
+        return this;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Text.Json;
+using NeuroLite.Bench;
+using NeuroLite.Bench.Cli;
+using NeuroLite.Bench.Quick;
+
+namespace NeuroLite.Tests.Bench;
+
+public class BenchCliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int code = BenchApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [TestCase(new string[0], BenchCommand.All)]
+    [TestCase(new[] { "kernels" }, BenchCommand.Kernels)]
+    [TestCase(new[] { "gemm", "--quick" }, BenchCommand.Gemm)]
+    [TestCase(new[] { "train", "--json", "out.json" }, BenchCommand.Train)]
+    [TestCase(new[] { "--help" }, BenchCommand.Help)]
+    [TestCase(new[] { "help" }, BenchCommand.Help)]
+    [TestCase(new[] { "kernels", "-h" }, BenchCommand.Help)]
+    public void Commands_parse(string[] args, BenchCommand expected)
+    {
+        var o = BenchOptions.Parse(args);
+        Assert.That(o.Error, Is.Null);
+        Assert.That(o.Command, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Options_parse_with_their_values()
+    {
+        var o = BenchOptions.Parse(["kernels", "--json", "a/b.json", "--ghz", "2.445", "--quick", "--filter", "tanh"]);
+        Assert.That(o.Error, Is.Null);
+        Assert.That(o.JsonPath, Is.EqualTo("a/b.json"));
+        Assert.That(o.Ghz, Is.EqualTo(2.445));
+        Assert.That(o.Quick, Is.True);
+        Assert.That(o.Filter, Is.EqualTo("tanh"));
+    }
+
+    [Test]
+    public void Bdn_passes_its_arguments_through_and_keeps_paths_for_itself()
+    {
+        var o = BenchOptions.Parse(["bdn", "--filter", "*Training*", "--paths", "--job", "short"]);
+        Assert.That(o.Error, Is.Null);
+        Assert.That(o.Command, Is.EqualTo(BenchCommand.Bdn));
+        Assert.That(o.AllPaths, Is.True);
+        Assert.That(o.PassThrough, Is.EqualTo(new[] { "--filter", "*Training*", "--job", "short" }));
+    }
+
+    [TestCase("frobnicate")]
+    [TestCase("--nope")]
+    [TestCase("--json")]
+    [TestCase("--filter")]
+    [TestCase("--ghz", "fast")]
+    [TestCase("--ghz", "-1")]
+    [TestCase("--ghz", "NaN")]
+    [TestCase("--ghz")]
+    [TestCase("kernels", "gemm")]
+    [TestCase("--quick", "kernels")]
+    public void Bad_arguments_exit_with_2_and_a_usage_line(params string[] args)
+    {
+        var (code, stdout, stderr) = Run(args);
+        Assert.That(code, Is.EqualTo(BenchApp.BadArguments));
+        Assert.That(stderr, Does.StartWith("error: "));
+        Assert.That(stderr, Does.Contain("usage: NeuroLite.Bench"));
+        Assert.That(stdout, Is.Empty, "nothing runs when the arguments are wrong");
+    }
+
+    [Test]
+    public void Help_lists_every_command_and_exits_0()
+    {
+        var (code, stdout, _) = Run("--help");
+        Assert.That(code, Is.EqualTo(BenchApp.Ok));
+        foreach (string word in new[] { "kernels", "gemm", "train", "bdn", "--json", "--paths", "--ghz" })
+            Assert.That(stdout, Does.Contain(word));
+    }
+
+    [Test]
+    public void Json_has_one_object_per_printed_row_with_units()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"neurolite-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (code, stdout, stderr) = Run("kernels", "--quick", "--filter", "Relu", "--json", path);
+            Assert.That(code, Is.EqualTo(BenchApp.Ok), stderr);
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var rows = doc.RootElement.EnumerateArray().ToList();
+            Assert.That(rows[0].GetProperty("section").GetString(), Is.EqualTo("header"));
+            Assert.That(rows[0].GetProperty("simd_path").GetString(), Is.Not.Empty);
+            var kernels = rows.Where(r => r.GetProperty("section").GetString() == "kernel").ToList();
+            Assert.That(kernels.Select(r => r.GetProperty("kernel").GetString()), Is.EquivalentTo(new[] { "Unary.Relu", "Unary.ReluBackward" }));
+            foreach (var row in kernels)
+            {
+                Assert.That(row.GetProperty("n").GetInt64(), Is.EqualTo(1000));
+                Assert.That(row.GetProperty("neurolite_ns_per_element").GetDouble(), Is.GreaterThan(0));
+                Assert.That(row.GetProperty("reference_ns_per_element").GetDouble(), Is.GreaterThan(0));
+                Assert.That(row.GetProperty("max_error").GetDouble(), Is.Zero, "ReLU and its backward are exact on every path");
+                Assert.That(row.GetProperty("units").GetProperty("neurolite_ns_per_element").GetString(), Is.EqualTo("ns/element"));
+                Assert.That(row.GetProperty("units").GetProperty("max_error").GetString(), Is.EqualTo("abs"));
+                Assert.That(stdout, Does.Contain(row.GetProperty("text").GetString()), "every JSON row is a printed row");
+            }
+
+            Assert.That(kernels[0].GetProperty("tensorprimitives_ns_per_element").GetDouble(), Is.GreaterThan(0));
+            Assert.That(kernels[1].GetProperty("tensorprimitives_ns_per_element").ValueKind, Is.EqualTo(JsonValueKind.Null), "ReluBackward has no TensorPrimitives twin");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public void Gemm_rows_report_gflops_against_a_given_clock()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"neurolite-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (code, _, stderr) = Run("gemm", "--quick", "--filter", "XOR", "--ghz", "2", "--json", path);
+            Assert.That(code, Is.EqualTo(BenchApp.Ok), stderr);
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var gemm = doc.RootElement.EnumerateArray().Single(r => r.GetProperty("section").GetString() == "gemm");
+            Assert.That(gemm.GetProperty("peak_gflops").GetDouble(), Is.EqualTo(32.0));
+            Assert.That(gemm.GetProperty("neurolite_gflops").GetDouble(), Is.GreaterThan(0));
+            Assert.That(gemm.GetProperty("max_abs_error").GetDouble(), Is.LessThan(1e-14));
+            Assert.That(gemm.GetProperty("units").GetProperty("neurolite_gflops").GetString(), Is.EqualTo("GFLOP/s"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public void Ulp_distance_counts_representable_doubles_between()
+    {
+        Assert.That(KernelComparison.UlpDistance(1.0, Math.BitIncrement(1.0)), Is.EqualTo(1));
+        Assert.That(KernelComparison.UlpDistance(-1.0, Math.BitDecrement(-1.0)), Is.EqualTo(1));
+        Assert.That(KernelComparison.UlpDistance(0.0, -0.0), Is.Zero);
+        Assert.That(KernelComparison.UlpDistance(double.Epsilon, -double.Epsilon), Is.EqualTo(2));
+        Assert.That(KernelComparison.UlpDistance(double.NaN, double.NaN), Is.Zero);
+        Assert.That(KernelComparison.UlpDistance(double.NaN, 1.0), Is.EqualTo(double.PositiveInfinity));
+    }
+}
