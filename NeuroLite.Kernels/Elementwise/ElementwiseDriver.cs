@@ -45,7 +45,9 @@ internal interface IStreamKernel
 internal static class ElementwiseDriver
 {
     // Mask source: loading 4 (or 2) longs at offset 4 - j yields lanes j.. set, lanes ..j-1 clear.
-    private static ReadOnlySpan<long> TailMasks => [0, 0, 0, 0, -1, -1, -1, -1];
+    // A static array, not a `ReadOnlySpan<long> => [...]` property: unoptimized (Debug) code materializes that
+    // span through RuntimeHelpers.CreateSpan and allocates on every call, which broke the zero-allocation tests.
+    private static readonly long[] TailMasks = [0, 0, 0, 0, -1, -1, -1, -1];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run<TKernel>(ref TKernel kernel, int n)
@@ -66,7 +68,7 @@ internal static class ElementwiseDriver
             if (i != n)
             {
                 int done = i - (n - 4); // lanes of the last window the loop already finished: 1..3
-                var write = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(TailMasks), (nuint)(4 - done)).AsDouble();
+                var write = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(TailMasks), (nuint)(4 - done)).AsDouble();
                 kernel.Step256Masked(n - 4, write);
             }
         }
