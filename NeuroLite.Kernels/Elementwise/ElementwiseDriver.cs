@@ -11,6 +11,13 @@ namespace NeuroLite.Kernels.Elementwise;
 /// </summary>
 internal interface IStreamKernel
 {
+    /// <summary>
+    /// Whether the driver unrolls 4x. Short operators (add, multiply) need it to keep loads and stores in flight;
+    /// long ones (exp, tanh, log: ~40-60 vector ops) already have plenty of independent work per vector, and
+    /// unrolling them makes the JIT share their ~25 constants across the copies and spill them (measured 2x slower).
+    /// </summary>
+    static abstract bool Unroll { get; }
+
     /// <summary>Processes element <paramref name="i"/>.</summary>
     void Step1(int i);
 
@@ -56,7 +63,7 @@ internal static class ElementwiseDriver
         if (Simd.UseAvx2Fma && n >= Vector256<double>.Count)
         {
             int i = 0;
-            for (; i <= n - 16; i += 16)
+            for (; TKernel.Unroll && i <= n - 16; i += 16)
             {
                 kernel.Step256(i);
                 kernel.Step256(i + 4);
@@ -76,7 +83,7 @@ internal static class ElementwiseDriver
         else if (Vector128.IsHardwareAccelerated && n >= Vector128<double>.Count)
         {
             int i = 0;
-            for (; i <= n - 8; i += 8)
+            for (; TKernel.Unroll && i <= n - 8; i += 8)
             {
                 kernel.Step128(i);
                 kernel.Step128(i + 2);

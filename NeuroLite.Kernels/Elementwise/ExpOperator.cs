@@ -7,6 +7,8 @@ namespace NeuroLite.Kernels.Elementwise;
 /// <summary>e^x: lane-wise <see cref="Reference.Unary.Exp(double)"/> (see there for the algorithm and its error).</summary>
 internal readonly struct ExpOperator : IUnaryOperator
 {
+    public static bool Unroll => false;
+
     public static double Invoke(double x) => Reference.Unary.Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

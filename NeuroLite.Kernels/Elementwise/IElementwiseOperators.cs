@@ -10,6 +10,9 @@ namespace NeuroLite.Kernels.Elementwise;
 /// <summary>y = f(x), element by element.</summary>
 internal interface IUnaryOperator
 {
+    /// <summary>False for long operators (exp, tanh, log): see <see cref="IStreamKernel.Unroll"/>.</summary>
+    static virtual bool Unroll => true;
+
     static abstract double Invoke(double x);
     static abstract Vector128<double> Invoke(Vector128<double> x);
     static abstract Vector256<double> Invoke(Vector256<double> x);
@@ -18,6 +21,9 @@ internal interface IUnaryOperator
 /// <summary>z = f(x, y), element by element.</summary>
 internal interface IBinaryOperator
 {
+    /// <summary>False for long operators (exp, tanh, log): see <see cref="IStreamKernel.Unroll"/>.</summary>
+    static virtual bool Unroll => true;
+
     static abstract double Invoke(double x, double y);
     static abstract Vector128<double> Invoke(Vector128<double> x, Vector128<double> y);
     static abstract Vector256<double> Invoke(Vector256<double> x, Vector256<double> y);
@@ -26,6 +32,9 @@ internal interface IBinaryOperator
 /// <summary>w = f(x, y, z), element by element (for example a backward pass accumulating into z).</summary>
 internal interface ITernaryOperator
 {
+    /// <summary>False for long operators (exp, tanh, log): see <see cref="IStreamKernel.Unroll"/>.</summary>
+    static virtual bool Unroll => true;
+
     static abstract double Invoke(double x, double y, double z);
     static abstract Vector128<double> Invoke(Vector128<double> x, Vector128<double> y, Vector128<double> z);
     static abstract Vector256<double> Invoke(Vector256<double> x, Vector256<double> y, Vector256<double> z);

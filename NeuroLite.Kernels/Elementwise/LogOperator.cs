@@ -7,6 +7,8 @@ namespace NeuroLite.Kernels.Elementwise;
 /// <summary>ln x: lane-wise <see cref="Reference.Unary.Log(double)"/> (see there for the algorithm and its error).</summary>
 internal readonly struct LogOperator : IUnaryOperator
 {
+    public static bool Unroll => false;
+
     public static double Invoke(double x) => Reference.Unary.Log(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

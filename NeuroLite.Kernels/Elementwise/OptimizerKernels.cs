@@ -12,6 +12,8 @@ namespace NeuroLite.Kernels.Elementwise;
 /// <summary>p -= lr·g; optionally g = 0.</summary>
 internal readonly ref struct SgdKernel : IStreamKernel
 {
+    public static bool Unroll => true;
+
     private readonly ref double _p;
     private readonly ref double _g;
     private readonly double _lr;
@@ -62,6 +64,8 @@ internal readonly ref struct SgdKernel : IStreamKernel
 /// <summary>v = μ·v + g; p -= lr·v; optionally g = 0.</summary>
 internal readonly ref struct SgdMomentumKernel : IStreamKernel
 {
+    public static bool Unroll => true;
+
     private readonly ref double _p;
     private readonly ref double _g;
     private readonly ref double _v;
@@ -124,6 +128,8 @@ internal readonly ref struct SgdMomentumKernel : IStreamKernel
 /// <summary>One Adam step, fused: m, v, p updated and g optionally zeroed in a single pass.</summary>
 internal readonly ref struct AdamKernel : IStreamKernel
 {
+    public static bool Unroll => true;
+
     private readonly ref double _p;
     private readonly ref double _g;
     private readonly ref double _m;

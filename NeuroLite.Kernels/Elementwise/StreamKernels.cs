@@ -10,6 +10,8 @@ namespace NeuroLite.Kernels.Elementwise;
 /// <summary>d = Op(x).</summary>
 internal readonly ref struct UnaryKernel<TOp> : IStreamKernel where TOp : IUnaryOperator
 {
+    public static bool Unroll => TOp.Unroll;
+
     private readonly ref readonly double _x;
     private readonly ref double _d;
 
@@ -46,6 +48,8 @@ internal readonly ref struct UnaryKernel<TOp> : IStreamKernel where TOp : IUnary
 /// <summary>d = Op(x, y).</summary>
 internal readonly ref struct BinaryKernel<TOp> : IStreamKernel where TOp : IBinaryOperator
 {
+    public static bool Unroll => TOp.Unroll;
+
     private readonly ref readonly double _x;
     private readonly ref readonly double _y;
     private readonly ref double _d;
@@ -84,6 +88,8 @@ internal readonly ref struct BinaryKernel<TOp> : IStreamKernel where TOp : IBina
 /// <summary>d = Op(x, s) for a scalar s broadcast to every lane.</summary>
 internal readonly ref struct SpanScalarKernel<TOp> : IStreamKernel where TOp : IBinaryOperator
 {
+    public static bool Unroll => TOp.Unroll;
+
     private readonly ref readonly double _x;
     private readonly double _s;
     private readonly ref double _d;
@@ -122,6 +128,8 @@ internal readonly ref struct SpanScalarKernel<TOp> : IStreamKernel where TOp : I
 /// <summary>d = Op(s, y) for a scalar s broadcast to every lane.</summary>
 internal readonly ref struct ScalarSpanKernel<TOp> : IStreamKernel where TOp : IBinaryOperator
 {
+    public static bool Unroll => TOp.Unroll;
+
     private readonly double _s;
     private readonly ref readonly double _y;
     private readonly ref double _d;
@@ -160,6 +168,8 @@ internal readonly ref struct ScalarSpanKernel<TOp> : IStreamKernel where TOp : I
 /// <summary>d = Op(x, y, z); z may be d itself (accumulation).</summary>
 internal readonly ref struct TernaryKernel<TOp> : IStreamKernel where TOp : ITernaryOperator
 {
+    public static bool Unroll => TOp.Unroll;
+
     private readonly ref readonly double _x;
     private readonly ref readonly double _y;
     private readonly ref readonly double _z;
@@ -200,6 +210,8 @@ internal readonly ref struct TernaryKernel<TOp> : IStreamKernel where TOp : ITer
 /// <summary>d = Op(s, y, z) for a scalar s broadcast to every lane; z may be d itself.</summary>
 internal readonly ref struct ScalarSpanSpanKernel<TOp> : IStreamKernel where TOp : ITernaryOperator
 {
+    public static bool Unroll => TOp.Unroll;
+
     private readonly double _s;
     private readonly ref readonly double _y;
     private readonly ref readonly double _z;

@@ -7,6 +7,8 @@ namespace NeuroLite.Kernels.Elementwise;
 /// <summary>tanh x: lane-wise <see cref="Reference.Unary.Tanh(double)"/> (see there for the algorithm and its error).</summary>
 internal readonly struct TanhOperator : IUnaryOperator
 {
+    public static bool Unroll => false;
+
     public static double Invoke(double x) => Reference.Unary.Tanh(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

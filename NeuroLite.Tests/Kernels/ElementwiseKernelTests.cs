@@ -93,26 +93,37 @@ public class ElementwiseKernelTests
         }
     }
 
-    [TestCaseSource(nameof(Cases))]
-    public void Rejects_partial_overlap_and_mismatched_lengths_before_writing(KernelCase k)
+    // One test over all kernels rather than a parameterized one: under qemu-aarch64 the reflection invoke stub of a
+    // parameterized test that catches exceptions was seen to throw a spurious NullReferenceException from its
+    // second case on (x64 runs were fine), so this test is invoked once.
+    [Test]
+    public void Rejects_partial_overlap_and_mismatched_lengths_before_writing()
     {
+        foreach (KernelCase k in Cases())
         foreach (int n in new[] { 2, 5, 17, 64 })
         {
             double[] buffer = Values(n + 8, 6000 + n), other = Values(n + 8, 7000 + n);
             var before = (double[])buffer.Clone();
             var otherBefore = (double[])other.Clone();
             // Output shifted by one against the first input (and, for two inputs, against the second).
-            Assert.Throws<ArgumentException>(() => k.Simd(buffer.AsSpan(0, n), other.AsSpan(0, n), buffer.AsSpan(1, n)), $"{k.Name} a/c overlap n={n}");
+            ThrowsArgument(() => k.Simd(buffer.AsSpan(0, n), other.AsSpan(0, n), buffer.AsSpan(1, n)), $"{k.Name} a/c overlap n={n}");
             if (k.Inputs == 2)
-                Assert.Throws<ArgumentException>(() => k.Simd(other.AsSpan(0, n), buffer.AsSpan(1, n), buffer.AsSpan(0, n)), $"{k.Name} b/c overlap n={n}");
+                ThrowsArgument(() => k.Simd(other.AsSpan(0, n), buffer.AsSpan(1, n), buffer.AsSpan(0, n)), $"{k.Name} b/c overlap n={n}");
             // Lengths that disagree.
-            Assert.Throws<ArgumentException>(() => k.Simd(other.AsSpan(0, n), other.AsSpan(0, n), buffer.AsSpan(0, n + 1)), $"{k.Name} long output n={n}");
-            Assert.Throws<ArgumentException>(() => k.Simd(other.AsSpan(0, n + 1), other.AsSpan(0, n + 1), buffer.AsSpan(0, n)), $"{k.Name} short output n={n}");
+            ThrowsArgument(() => k.Simd(other.AsSpan(0, n), other.AsSpan(0, n), buffer.AsSpan(0, n + 1)), $"{k.Name} long output n={n}");
+            ThrowsArgument(() => k.Simd(other.AsSpan(0, n + 1), other.AsSpan(0, n + 1), buffer.AsSpan(0, n)), $"{k.Name} short output n={n}");
             if (k.Inputs == 2)
-                Assert.Throws<ArgumentException>(() => k.Simd(other.AsSpan(0, n), other.AsSpan(0, n + 1), buffer.AsSpan(0, n)), $"{k.Name} b longer n={n}");
+                ThrowsArgument(() => k.Simd(other.AsSpan(0, n), other.AsSpan(0, n + 1), buffer.AsSpan(0, n)), $"{k.Name} b longer n={n}");
             Assert.That(FirstDifference(buffer, before), Is.EqualTo(-1), $"{k.Name} wrote before throwing, n={n}");
             Assert.That(FirstDifference(other, otherBefore), Is.EqualTo(-1), $"{k.Name} wrote an input, n={n}");
         }
+    }
+
+    private static void ThrowsArgument(Action call, string what)
+    {
+        try { call(); }
+        catch (ArgumentException) { return; }
+        Assert.Fail($"{what}: no ArgumentException");
     }
 
     [Test]
