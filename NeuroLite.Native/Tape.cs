@@ -48,7 +48,11 @@ public sealed class Tape : IDisposable
         _nodes = new Node[64];
     }
 
-    /// <summary>The ambient tape of the current thread, used by <see cref="Tensor"/> constructors and by ops on parameters.</summary>
+    /// <summary>
+    /// The ambient tape of the current thread, used by <see cref="Tensor"/> constructors and by ops on parameters.
+    /// Like the seed, it keeps every graph until reset: a loop that never calls <c>Tape.Default.Reset()</c> works
+    /// (Backward() only sweeps what its root reaches) but its arena grows with every step.
+    /// </summary>
     public static Tape Default => t_default is { _disposed: false } t ? t : t_default = new Tape();
 
     /// <summary>Incremented by every <see cref="Reset"/>; a tensor made in an older generation is stale.</summary>
