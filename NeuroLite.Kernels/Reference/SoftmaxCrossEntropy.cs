@@ -7,6 +7,12 @@ public static class SoftmaxCrossEntropy
     /// For each row r of the (rows × cols) <paramref name="logits"/>: <paramref name="probabilities"/> row r = softmax(row r) and
     /// <paramref name="rowLoss"/>[r] = log Σ exp(row r) − row r[targets[r]].
     /// </summary>
+    /// <remarks>
+    /// A row whose maximum is infinite takes the limit instead of ∞ − ∞: with k logits at +∞ those share probability 1/k
+    /// and the loss is ln k if the target is one of them, else +∞; a row of −∞ only is treated as k equal logits
+    /// (uniform, loss ln cols). <paramref name="probabilities"/> may be <paramref name="logits"/> itself. The loss is
+    /// formed as ln s + (m − z_t), so that huge equal logits (m = z_t = −1e300) do not absorb ln s.
+    /// </remarks>
     public static void Forward(ReadOnlySpan<double> logits, int rows, int cols, ReadOnlySpan<int> targets, Span<double> probabilities, Span<double> rowLoss)
     {
         Validate.SoftmaxCe(logits, rows, cols, targets, probabilities, rowLoss.Length);
@@ -14,12 +20,18 @@ public static class SoftmaxCrossEntropy
         {
             ReadOnlySpan<double> z = logits.Slice(r * cols, cols);
             Span<double> p = probabilities.Slice(r * cols, cols);
+            double zt = z[targets[r]];
             double m = double.NegativeInfinity;
             foreach (double v in z) m = Math.Max(m, v);
+            if (double.IsInfinity(m))
+            {
+                rowLoss[r] = InfiniteMaxRow(z, m, zt, p);
+                continue;
+            }
             double s = 0;
             for (int j = 0; j < cols; j++) { p[j] = Math.Exp(z[j] - m); s += p[j]; }
             for (int j = 0; j < cols; j++) p[j] /= s;
-            rowLoss[r] = Math.Log(s) + m - z[targets[r]];
+            rowLoss[r] = Math.Log(s) + (m - zt);
         }
     }
 
@@ -33,5 +45,23 @@ public static class SoftmaxCrossEntropy
                 double d = scale * (probabilities[r * cols + j] - (j == targets[r] ? 1.0 : 0.0));
                 gradLogits[r * cols + j] = accumulate ? gradLogits[r * cols + j] + d : d;
             }
+    }
+
+    /// <summary>
+    /// The limit of softmax and its loss for a row whose maximum <paramref name="m"/> is ±∞ (where exp(z − m) would be
+    /// NaN); writes the probabilities (p may be z) and returns the loss. <paramref name="zt"/> is the target's logit.
+    /// </summary>
+    internal static double InfiniteMaxRow(ReadOnlySpan<double> z, double m, double zt, Span<double> p)
+    {
+        if (double.IsNegativeInfinity(m))
+        {
+            p.Fill(1.0 / z.Length);
+            return Math.Log(z.Length);
+        }
+        int k = 0;
+        foreach (double v in z) if (double.IsPositiveInfinity(v)) k++;
+        double share = 1.0 / k;
+        for (int j = 0; j < z.Length; j++) p[j] = double.IsPositiveInfinity(z[j]) ? share : 0.0;
+        return double.IsPositiveInfinity(zt) ? Math.Log(k) : double.PositiveInfinity;
     }
 }
