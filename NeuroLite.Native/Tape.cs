@@ -48,7 +48,11 @@ public sealed class Tape : IDisposable
         _nodes = new Node[64];
     }
 
-    /// <summary>The ambient tape of the current thread, used by <see cref="Tensor"/> constructors and by ops on parameters.</summary>
+    /// <summary>
+    /// The ambient tape of the current thread, used by <see cref="Tensor"/> constructors and by ops on parameters.
+    /// Like the seed, it keeps every graph until reset: a loop that never calls <c>Tape.Default.Reset()</c> works
+    /// (Backward() only sweeps what its root reaches) but its arena grows with every step.
+    /// </summary>
     public static Tape Default => t_default is { _disposed: false } t ? t : t_default = new Tape();
 
     /// <summary>Incremented by every <see cref="Reset"/>; a tensor made in an older generation is stale.</summary>
@@ -263,15 +267,20 @@ public sealed class Tape : IDisposable
         if (_count == _nodes.Length) Array.Resize(ref _nodes, _nodes.Length * 2);
         int i = _count++;
         ref Node n = ref _nodes[i];
-        n = default;
+        // Field by field rather than `n = default`: a struct with references would be cleared with write barriers.
         n.Op = op;
         n.A = a;
         n.B = b;
         n.Offset = off;
         n.Length = length;
         n.Aux = off + length;
+        n.Aux2 = 0;
+        n.Attr = 0;
         n.Visit = -1;
         n.GradStamp = -1;
+        n.KeepDims = false;
+        if (n.Label is not null) n.Label = null;
+        if (n.Ext is not null) n.Ext = null;
         n.Rank = (byte)shape.Length;
         shape.CopyTo(n.Shape);
         n.NeedsGrad = (a >= 0 && _nodes[a].NeedsGrad) || (b >= 0 && _nodes[b].NeedsGrad);

@@ -6,9 +6,6 @@ namespace NeuroLite.Tests.Engine;
 /// </summary>
 public class GradCheckTests
 {
-    [SetUp]
-    public void FreshAmbientTape() => Tape.Default.Reset();
-
     private static Tensor Rand(Random r, int[] shape, bool positive = false)
     {
         int n = 1;

@@ -3,12 +3,10 @@ namespace NeuroLite.Tests.Engine;
 /// <summary>The tape's semantics: gradient accumulation, reset and staleness, parameters, ambient tapes, construction and readback.</summary>
 public class TapeTests
 {
-    [SetUp]
-    public void FreshAmbientTape() => Tape.Default.Reset();
-
     [Test]
     public void A_value_used_twice_accumulates_its_gradient()
     {
+        Tape.Default.Reset();
         // The original NumPy version gets this wrong (the second use overwrites the first); d e / d a = 5 (1 - tanh² a).
         var a = Tensor.Scalar(0.7, label: "a");
         var b = a.Tanh();
@@ -145,6 +143,7 @@ public class TapeTests
     [Test]
     public void Construction_and_readback()
     {
+        Tape.Default.Reset();
         Tensor s = Tensor.Scalar(2.5, label: "s");
         Assert.That(s.Rank, Is.Zero);
         Assert.That(s.Item, Is.EqualTo(2.5));
@@ -173,6 +172,7 @@ public class TapeTests
     [Test]
     public void Seeded_random_tensors_repeat_and_have_the_right_moments()
     {
+        Tape.Default.Reset();
         Tensor n1 = Tensor.RandomNormal([100, 50], seed: 3);
         Tensor n2 = Tensor.RandomNormal([100, 50], seed: 3);
         Tensor n3 = Tensor.RandomNormal([100, 50], seed: 4);
@@ -191,6 +191,7 @@ public class TapeTests
     [Test]
     public void Layers_are_xavier_uniform_seeded_and_mlps_are_tanh_then_linear()
     {
+        Tape.Default.Reset();
         var layer = new Layer(30, 20, Activation.Relu, seed: 5);
         double limit = Math.Sqrt(6.0 / 50);
         Assert.That(layer.W.Shape.ToArray(), Is.EqualTo(new[] { 30, 20 }));
@@ -202,7 +203,7 @@ public class TapeTests
 
         var mlp = new MLP(3, [5, 4], 2, seed: 9);
         Assert.That(mlp.Layers.Select(l => l.Activation), Is.EqualTo(new[] { Activation.Tanh, Activation.Tanh, Activation.None }));
-        Assert.That(mlp.Parameters(), Has.Count.EqualTo(6));
+        Assert.That(mlp.Parameters().Count, Is.EqualTo(6));
         IReadOnlyList<Tensor> once = mlp.Parameters();
         Assert.That(mlp.Parameters(), Is.SameAs(once), "no allocation per call");
         Assert.That(new MLP(3, [5, 4], 2, seed: 9).Parameters()[2].ToArray(), Is.EqualTo(mlp.Parameters()[2].ToArray()));
@@ -215,6 +216,7 @@ public class TapeTests
     [Test]
     public void Sgd_with_momentum_and_adam_follow_pytorch()
     {
+        Tape.Default.Reset();
         Tensor p = Tensor.Parameter([1.0, -2.0], [2]);
         var sgd = new Sgd([p], lr: 0.1, momentum: 0.9);
         for (int i = 0; i < 2; i++)
@@ -239,6 +241,7 @@ public class TapeTests
     [Test]
     public void Sgd_step_updates_then_zeroes()
     {
+        Tape.Default.Reset();
         Tensor p = Tensor.Parameter([1.0, 2.0], [2]);
         (p * 3.0).Sum().Backward();
         Optim.SgdStep(new[] { p }.AsEnumerable(), lr: 0.5);
