@@ -35,8 +35,8 @@ public static class Broadcast
     /// adds to <paramref name="dst"/> when <paramref name="accumulate"/>, else overwrites it.
     /// </summary>
     /// <remarks>
-    /// Same shape is one <see cref="Binary.Add(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double})"/>. Summing over leading axes (a row vector such as a bias gradient, or any block whose innermost axis is kept) adds
-    /// rows in the reference's order and is bitwise equal to it. Summing over the innermost axis (a column vector, a
+    /// Same shape is one element-wise <see cref="Binary"/> add. Summing over leading axes (a row vector such as a bias
+    /// gradient, or any block whose innermost axis is kept) adds rows in the reference's order and is bitwise equal to it. Summing over the innermost axis (a column vector, a
     /// scalar) uses the vectorized <see cref="Reduce.Sum"/>, which reorders additions: each destination element is
     /// within 2·γ_{n−1}·Σ|terms| of the reference, n the number of terms added into it (see <see cref="Reduce.Sum"/>).
     /// </remarks>

@@ -120,9 +120,10 @@ public class SoftmaxCrossEntropyTests
         foreach (int cols in Sizes)
         {
             if (cols == 0) continue;
-            foreach (int rows in new[] { 1, 3, 70 })
+            // 65 rows crosses Backward's 64-row block.
+            foreach (int rows in new[] { 1, 3, 65 })
             {
-                if (rows * cols > 20000) continue;
+                if (rows * cols > 5000) continue;
                 int[] t = [.. Enumerable.Range(0, rows).Select(_ => rng.Next(cols))];
                 int off = (cols + rows) % 4;
                 ReadOnlySpan<double> p = Buffer(rows * cols, off, rng.NextDouble).AsSpan(off, rows * cols);
