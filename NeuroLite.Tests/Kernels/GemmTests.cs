@@ -6,7 +6,9 @@ namespace NeuroLite.Tests.Kernels;
 /// <see cref="Gemm.Multiply"/> against the naive triple loop (<see cref="NeuroLite.Kernels.Reference.Gemm"/>) on
 /// whatever SIMD path this process takes: edge tiles of every residue, every transpose combination, accumulate,
 /// block edges, thread-count independence of the bits, argument errors, and allocation on a warm call.
+/// Not parallelisable: the tests share scratch arrays and flip the process-wide <see cref="Gemm.MaxThreads"/>.
 /// </summary>
+[NonParallelizable]
 public class GemmTests
 {
     private static readonly int[] Sizes = [0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33, 64, 65, 127, 129];
@@ -141,14 +143,18 @@ public class GemmTests
     }
 
     [Test]
-    public void Writes_only_the_leading_m_by_n_elements([Values(3, 40)] int size)
+    public void Writes_only_the_leading_m_by_n_elements()
     {
-        int m = size, n = size + 1, k = size + 2;
-        var rng = new Random(size);
-        double[] a = Random(rng, m * k + 5), b = Random(rng, k * n + 5), c = Random(rng, m * n + 7);
-        double[] tail = c[(m * n)..];
-        Gemm.Multiply(a, b, c, m, n, k);
-        Assert.That(c[(m * n)..], Is.EqualTo(tail));
+        // Spans longer than the sizes need: the direct path (3) and the packed path (40) leave the tail alone.
+        foreach (int size in new[] { 3, 40 })
+        {
+            int m = size, n = size + 1, k = size + 2;
+            var rng = new Random(size);
+            double[] a = Random(rng, m * k + 5), b = Random(rng, k * n + 5), c = Random(rng, m * n + 7);
+            double[] tail = c[(m * n)..];
+            Gemm.Multiply(a, b, c, m, n, k);
+            Assert.That(c[(m * n)..], Is.EqualTo(tail), $"size {size}");
+        }
     }
 
     [Test]
@@ -205,19 +211,26 @@ public class GemmTests
     /// </summary>
     private static void CheckAgainstReference(int m, int n, int k, bool transA, bool transB, bool accumulate, int seed)
     {
+        // A, B and C₀ depend only on the seed and sizes; the buffers are reused across calls to keep the GC quiet
+        // (these tests also run under qemu).
+        const int Guard = 32;
+        const double Sentinel = -12345.5;
         var rng = new Random(seed);
-        double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
-        double[] expected = (double[])c0.Clone();
+        Span<double> a = Scratch(ref scratchA, m * k), b = Scratch(ref scratchB, k * n), c0 = Scratch(ref scratchC0, m * n);
+        FillRandom(rng, a);
+        FillRandom(rng, b);
+        FillRandom(rng, c0);
+        Span<double> expected = Scratch(ref scratchExpected, m * n);
+        c0.CopyTo(expected);
         NeuroLite.Kernels.Reference.Gemm.Multiply(a, b, expected, m, n, k, transA, transB, accumulate);
         // C sits inside guard bands, so a store outside the m×n block cannot go unnoticed.
-        const int Guard = 32;
-        double[] guarded = new double[m * n + 2 * Guard];
-        guarded.AsSpan().Fill(-12345.5);
-        c0.CopyTo(guarded, Guard);
-        Gemm.Multiply(a, b, guarded.AsSpan(Guard, m * n), m, n, k, transA, transB, accumulate);
-        double[] actual = guarded[Guard..(Guard + m * n)];
+        Span<double> guarded = Scratch(ref scratchGuarded, m * n + 2 * Guard);
+        guarded.Fill(Sentinel);
+        c0.CopyTo(guarded[Guard..]);
+        Gemm.Multiply(a, b, guarded.Slice(Guard, m * n), m, n, k, transA, transB, accumulate);
+        ReadOnlySpan<double> actual = guarded.Slice(Guard, m * n);
         for (int g = 0; g < Guard; g++)
-            if (guarded[g] != -12345.5 || guarded[Guard + m * n + g] != -12345.5)
+            if (guarded[g] != Sentinel || guarded[Guard + m * n + g] != Sentinel)
                 Assert.Fail($"{m}x{n}x{k} transA={transA} transB={transB} accumulate={accumulate}: wrote outside C");
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
@@ -230,6 +243,20 @@ public class GemmTests
                 if (!(error <= bound))
                     Assert.Fail($"{m}x{n}x{k} transA={transA} transB={transB} accumulate={accumulate}: C[{i},{j}] = {actual[i * n + j]:R}, reference {expected[i * n + j]:R}, error {error:E3} > bound {bound:E3}");
             }
+    }
+
+    private static double[] scratchA = [], scratchB = [], scratchC0 = [], scratchExpected = [], scratchGuarded = [];
+
+    private static Span<double> Scratch(ref double[] buffer, int length)
+    {
+        if (buffer.Length < length)
+            buffer = new double[Math.Max(length, 2 * buffer.Length)];
+        return buffer.AsSpan(0, length);
+    }
+
+    private static void FillRandom(Random rng, Span<double> x)
+    {
+        for (int i = 0; i < x.Length; i++) x[i] = 2 * rng.NextDouble() - 1;
     }
 
     private static long[] Bits(double[] x) => Array.ConvertAll(x, BitConverter.DoubleToInt64Bits);
