@@ -96,6 +96,8 @@ public sealed class GemmConfig : ManualConfig
     public GemmConfig()
     {
         AddColumn(new GflopsColumn(percentOfPeak: false), new GflopsColumn(percentOfPeak: true));
+        // The case labels carry the shape; BenchmarkDotNet would cut them at 20 characters.
+        SummaryStyle = SummaryStyle.Default.WithMaxParameterColumnWidth(40);
     }
 
     private sealed class GflopsColumn(bool percentOfPeak) : IColumn

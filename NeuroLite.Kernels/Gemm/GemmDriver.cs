@@ -51,6 +51,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     }
 
     /// <summary>Computes the C block rows [row0, row1) × columns [col0, col1) on the calling thread, with its own packing buffers.</summary>
+    // Fully optimised from the first call (no tier-0 pass with OSR): the first GEMMs of a run, and every GEMM
+    // under the test runners, would otherwise spend their first ~100 ms of calls in slow code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmProblem p, int row0, int row1, int col0, int col1)
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;

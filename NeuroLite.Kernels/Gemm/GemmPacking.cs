@@ -14,6 +14,7 @@ namespace NeuroLite.Kernels;
 internal static unsafe class GemmPacking
 {
     /// <summary>Packs rows [i0, i0+mc) and depth [p0, p0+kc) of op(A) into ⌈mc/MR⌉ slivers of MR×kc.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA<TKernel>(double* dst, in GemmProblem p, int i0, int mc, int p0, int kc)
         where TKernel : struct, IGemmMicroKernel
     {
@@ -29,6 +30,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Packs depth [p0, p0+kc) and columns [j0, j0+nc) of op(B) into ⌈nc/NR⌉ slivers of kc×NR.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB<TKernel>(double* dst, in GemmProblem p, int p0, int kc, int j0, int nc)
         where TKernel : struct, IGemmMicroKernel
     {
@@ -44,6 +46,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Lane r at depth q is src[q·ld + r] (lanes contiguous): copy <paramref name="count"/> lanes per depth, zero the rest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Contiguous<TKernel>(double* dst, double* src, nint ld, int count, int width, int kc)
         where TKernel : struct, IGemmMicroKernel
     {
@@ -71,6 +74,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Lane r at depth q is src[r·ld + q] (depth contiguous): read each lane's run, scatter with stride width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Strided(double* dst, double* src, nint ld, int count, int width, int kc)
     {
         int r = 0;
@@ -109,6 +113,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Four lanes, four depths at a time: a 4×4 transpose through unpack and 128-bit lane permutes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose4(double* d, double* s0, nint ld, int width, int kc)
     {
         double* s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
@@ -134,6 +139,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Two lanes, four depths at a time: unpack, then the 128-bit halves are the depth pairs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose2(double* d, double* s0, nint ld, int width, int kc)
     {
         double* s1 = s0 + ld;
