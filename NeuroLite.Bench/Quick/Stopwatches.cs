@@ -9,7 +9,7 @@ namespace NeuroLite.Bench.Quick;
 public readonly record struct TimingPlan(int Repeats, double RepeatSeconds, double MaxSeconds)
 {
     /// <summary>The default run: seven repeats of about 3 ms each.</summary>
-    public static TimingPlan Default => new(7, 0.003, 1.0);
+    public static TimingPlan Default => new(7, 0.003, 0.5);
 
     /// <summary>Smoke tests: three short repeats.</summary>
     public static TimingPlan Quick => new(3, 0.0003, 0.05);
