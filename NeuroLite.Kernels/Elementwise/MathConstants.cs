@@ -32,6 +32,9 @@ internal static class MathConstants
     public const double ExpMin = -746.0;
     public const double ExpMax = 710.0;
 
+    /// <summary>For |x| ≤ this, e^x is normal and 2^k (|k| ≤ 1021) can be added straight into the exponent bits.</summary>
+    public const double ExpFastMax = 708.0;
+
     /// <summary>tanh clamps 2|x| here: tanh(20) rounds to 1, and k ≤ 58 keeps 2^k·t - 1 and the scale in range.</summary>
     public const double TanhMaxArg = 40.0;
 

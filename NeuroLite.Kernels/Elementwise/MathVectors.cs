@@ -62,4 +62,56 @@ internal static class MathVectors
         c = ((one - t1) + r) + h;
         return t1;
     }
+
+    /// <summary>Lane-wise <c>Reference.Unary.ExpPoly</c>: e^(a - kf·ln2) ≈ 1 + r + rlo + r²·Q(r).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> ExpPoly(Vector128<double> a, Vector128<double> kf)
+    {
+        var hi = Vector128.FusedMultiplyAdd(kf, Vector128.Create(-Ln2Hi), a);
+        var r = Vector128.FusedMultiplyAdd(kf, Vector128.Create(-Ln2Lo), hi);
+        var rlo = Vector128.FusedMultiplyAdd(kf, Vector128.Create(-Ln2Lo), hi - r);
+        var r2 = r * r;
+        var r4 = r2 * r2;
+        var q01 = Vector128.FusedMultiplyAdd(Vector128.Create(Q1), r, Vector128.Create(Q0));
+        var q23 = Vector128.FusedMultiplyAdd(Vector128.Create(Q3), r, Vector128.Create(Q2));
+        var q45 = Vector128.FusedMultiplyAdd(Vector128.Create(Q5), r, Vector128.Create(Q4));
+        var q67 = Vector128.FusedMultiplyAdd(Vector128.Create(Q7), r, Vector128.Create(Q6));
+        var q89 = Vector128.FusedMultiplyAdd(Vector128.Create(Q9), r, Vector128.Create(Q8));
+        var qAB = Vector128.FusedMultiplyAdd(Vector128.Create(Q11), r, Vector128.Create(Q10));
+        var q03 = Vector128.FusedMultiplyAdd(q23, r2, q01);
+        var q47 = Vector128.FusedMultiplyAdd(q67, r2, q45);
+        var q8B = Vector128.FusedMultiplyAdd(qAB, r2, q89);
+        var q07 = Vector128.FusedMultiplyAdd(q47, r4, q03);
+        var q = Vector128.FusedMultiplyAdd(q8B, r4 * r4, q07);
+        var h = Vector128.FusedMultiplyAdd(r2, q, rlo);
+        var one = Vector128.Create(1.0);
+        var t1 = one + r;
+        return t1 + (((one - t1) + r) + h);
+    }
+
+    /// <summary>Lane-wise <c>Reference.Unary.ExpPoly</c>: e^(a - kf·ln2) ≈ 1 + r + rlo + r²·Q(r).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> ExpPoly(Vector256<double> a, Vector256<double> kf)
+    {
+        var hi = Vector256.FusedMultiplyAdd(kf, Vector256.Create(-Ln2Hi), a);
+        var r = Vector256.FusedMultiplyAdd(kf, Vector256.Create(-Ln2Lo), hi);
+        var rlo = Vector256.FusedMultiplyAdd(kf, Vector256.Create(-Ln2Lo), hi - r);
+        var r2 = r * r;
+        var r4 = r2 * r2;
+        var q01 = Vector256.FusedMultiplyAdd(Vector256.Create(Q1), r, Vector256.Create(Q0));
+        var q23 = Vector256.FusedMultiplyAdd(Vector256.Create(Q3), r, Vector256.Create(Q2));
+        var q45 = Vector256.FusedMultiplyAdd(Vector256.Create(Q5), r, Vector256.Create(Q4));
+        var q67 = Vector256.FusedMultiplyAdd(Vector256.Create(Q7), r, Vector256.Create(Q6));
+        var q89 = Vector256.FusedMultiplyAdd(Vector256.Create(Q9), r, Vector256.Create(Q8));
+        var qAB = Vector256.FusedMultiplyAdd(Vector256.Create(Q11), r, Vector256.Create(Q10));
+        var q03 = Vector256.FusedMultiplyAdd(q23, r2, q01);
+        var q47 = Vector256.FusedMultiplyAdd(q67, r2, q45);
+        var q8B = Vector256.FusedMultiplyAdd(qAB, r2, q89);
+        var q07 = Vector256.FusedMultiplyAdd(q47, r4, q03);
+        var q = Vector256.FusedMultiplyAdd(q8B, r4 * r4, q07);
+        var h = Vector256.FusedMultiplyAdd(r2, q, rlo);
+        var one = Vector256.Create(1.0);
+        var t1 = one + r;
+        return t1 + (((one - t1) + r) + h);
+    }
 }

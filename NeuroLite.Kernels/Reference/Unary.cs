@@ -74,23 +74,61 @@ public static class Unary
     public static double Relu(double x) => x > 0 ? x : (double.IsNaN(x) ? x : 0.0);
 
     /// <summary>
-    /// e^x, under 0.6 ULP: k = round(x/ln2), r = x - k·ln2 carried as r + rlo (Cody-Waite, exact first step),
-    /// e^r = (1 + r) + ((1 - (1 + r)) + r + rlo + r²·Q(r)) so the only large rounding is the last addition, then
-    /// scaled by 2^⌊k/2⌋·2^⌈k/2⌉ (exact except for one final rounding into the subnormals; overflow gives +∞).
+    /// e^x, under 0.6 ULP (table-free, as AOCL-LibM / TensorPrimitives): k = round(x/ln2) by the 1.5·2^52 shifter,
+    /// r + rlo = x - k·ln2 by FMAs (Cody-Waite; the first is exact), e^r = (1 + r) + (tail of 1 + r, rlo, r²·Q(r))
+    /// with Q evaluated by Estrin's scheme, so only the last addition rounds at full size. For
+    /// |x| ≤ 708 (<c>ExpFastMax</c>) the result is normal and 2^k is added into the exponent bits;
+    /// beyond, x is clamped and the scale is 2^⌊k/2⌋·2^⌈k/2⌉ (one final rounding into the subnormals, overflow gives
+    /// +∞). Both scalings are exact in the fast range, so the vector code may take either per vector.
     /// </summary>
     public static double Exp(double x)
     {
+        if (Math.Abs(x) <= ExpFastMax)
+        {
+            double kd = Math.FusedMultiplyAdd(x, Log2E, Shifter);
+            double p = ExpPoly(x, kd - Shifter);
+            return BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(p) + (BitConverter.DoubleToInt64Bits(kd) << 52));
+        }
+
+        return ExpSlow(x);
+    }
+
+    private static double ExpSlow(double x)
+    {
         double xc = Math.Min(Math.Max(x, ExpMin), ExpMax);
         double kd = Math.FusedMultiplyAdd(xc, Log2E, Shifter);
-        double kf = kd - Shifter;
-        double t1 = ExpReduced(xc, kf, out double c);
-        double p = t1 + c;
+        double p = ExpPoly(xc, kd - Shifter);
         long u = BitConverter.DoubleToInt64Bits(kd) + (2048 - ShifterBits); // k + 2048 > 0
         long half = (long)((ulong)u >> 1);                                  // ⌊k/2⌋ + 1024
         double s1 = BitConverter.Int64BitsToDouble((half - 1) << 52);      // 2^⌊k/2⌋
         double s2 = BitConverter.Int64BitsToDouble((u - half - 1) << 52);  // 2^⌈k/2⌉
         double y = p * s1 * s2;
         return double.IsNaN(x) ? x : y;
+    }
+
+    /// <summary>e^(a - kf·ln2) ≈ 1 + r + rlo + r²·Q(r), rounded once at the end; the exp kernel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ExpPoly(double a, double kf)
+    {
+        double hi = Math.FusedMultiplyAdd(kf, -Ln2Hi, a);
+        double r = Math.FusedMultiplyAdd(kf, -Ln2Lo, hi);
+        double rlo = Math.FusedMultiplyAdd(kf, -Ln2Lo, hi - r); // what rounding r lost: worth up to 0.125 ULP
+        double r2 = r * r;
+        double r4 = r2 * r2;
+        double q01 = Math.FusedMultiplyAdd(Q1, r, Q0);
+        double q23 = Math.FusedMultiplyAdd(Q3, r, Q2);
+        double q45 = Math.FusedMultiplyAdd(Q5, r, Q4);
+        double q67 = Math.FusedMultiplyAdd(Q7, r, Q6);
+        double q89 = Math.FusedMultiplyAdd(Q9, r, Q8);
+        double qAB = Math.FusedMultiplyAdd(Q11, r, Q10);
+        double q03 = Math.FusedMultiplyAdd(q23, r2, q01);
+        double q47 = Math.FusedMultiplyAdd(q67, r2, q45);
+        double q8B = Math.FusedMultiplyAdd(qAB, r2, q89);
+        double q07 = Math.FusedMultiplyAdd(q47, r4, q03);
+        double q = Math.FusedMultiplyAdd(q8B, r4 * r4, q07);
+        double h = Math.FusedMultiplyAdd(r2, q, rlo);
+        double t1 = 1.0 + r;
+        return t1 + (((1.0 - t1) + r) + h); // Fast2Sum(1, r): only this last addition rounds at full size
     }
 
     /// <summary>
