@@ -17,17 +17,7 @@ internal static class MathVectors
         var rlo = (hi - r) - t;
         var r2 = r * r;
         var r4 = r2 * r2;
-        var q01 = Vector128.FusedMultiplyAdd(Vector128.Create(Q1), r, Vector128.Create(Q0));
-        var q23 = Vector128.FusedMultiplyAdd(Vector128.Create(Q3), r, Vector128.Create(Q2));
-        var q45 = Vector128.FusedMultiplyAdd(Vector128.Create(Q5), r, Vector128.Create(Q4));
-        var q67 = Vector128.FusedMultiplyAdd(Vector128.Create(Q7), r, Vector128.Create(Q6));
-        var q89 = Vector128.FusedMultiplyAdd(Vector128.Create(Q9), r, Vector128.Create(Q8));
-        var qAB = Vector128.FusedMultiplyAdd(Vector128.Create(Q11), r, Vector128.Create(Q10));
-        var q03 = Vector128.FusedMultiplyAdd(q23, r2, q01);
-        var q47 = Vector128.FusedMultiplyAdd(q67, r2, q45);
-        var q8B = Vector128.FusedMultiplyAdd(qAB, r2, q89);
-        var q07 = Vector128.FusedMultiplyAdd(q47, r4, q03);
-        var q = Vector128.FusedMultiplyAdd(q8B, r4 * r4, q07);
+        var q = ExpQ(r, r2, r4);
         var h = Vector128.FusedMultiplyAdd(r2, q, rlo);
         var one = Vector128.Create(1.0);
         var t1 = one + r;
@@ -45,17 +35,7 @@ internal static class MathVectors
         var rlo = (hi - r) - t;
         var r2 = r * r;
         var r4 = r2 * r2;
-        var q01 = Vector256.FusedMultiplyAdd(Vector256.Create(Q1), r, Vector256.Create(Q0));
-        var q23 = Vector256.FusedMultiplyAdd(Vector256.Create(Q3), r, Vector256.Create(Q2));
-        var q45 = Vector256.FusedMultiplyAdd(Vector256.Create(Q5), r, Vector256.Create(Q4));
-        var q67 = Vector256.FusedMultiplyAdd(Vector256.Create(Q7), r, Vector256.Create(Q6));
-        var q89 = Vector256.FusedMultiplyAdd(Vector256.Create(Q9), r, Vector256.Create(Q8));
-        var qAB = Vector256.FusedMultiplyAdd(Vector256.Create(Q11), r, Vector256.Create(Q10));
-        var q03 = Vector256.FusedMultiplyAdd(q23, r2, q01);
-        var q47 = Vector256.FusedMultiplyAdd(q67, r2, q45);
-        var q8B = Vector256.FusedMultiplyAdd(qAB, r2, q89);
-        var q07 = Vector256.FusedMultiplyAdd(q47, r4, q03);
-        var q = Vector256.FusedMultiplyAdd(q8B, r4 * r4, q07);
+        var q = ExpQ(r, r2, r4);
         var h = Vector256.FusedMultiplyAdd(r2, q, rlo);
         var one = Vector256.Create(1.0);
         var t1 = one + r;
@@ -72,17 +52,7 @@ internal static class MathVectors
         var rlo = Vector128.FusedMultiplyAdd(kf, Vector128.Create(-Ln2Lo), hi - r);
         var r2 = r * r;
         var r4 = r2 * r2;
-        var q01 = Vector128.FusedMultiplyAdd(Vector128.Create(Q1), r, Vector128.Create(Q0));
-        var q23 = Vector128.FusedMultiplyAdd(Vector128.Create(Q3), r, Vector128.Create(Q2));
-        var q45 = Vector128.FusedMultiplyAdd(Vector128.Create(Q5), r, Vector128.Create(Q4));
-        var q67 = Vector128.FusedMultiplyAdd(Vector128.Create(Q7), r, Vector128.Create(Q6));
-        var q89 = Vector128.FusedMultiplyAdd(Vector128.Create(Q9), r, Vector128.Create(Q8));
-        var qAB = Vector128.FusedMultiplyAdd(Vector128.Create(Q11), r, Vector128.Create(Q10));
-        var q03 = Vector128.FusedMultiplyAdd(q23, r2, q01);
-        var q47 = Vector128.FusedMultiplyAdd(q67, r2, q45);
-        var q8B = Vector128.FusedMultiplyAdd(qAB, r2, q89);
-        var q07 = Vector128.FusedMultiplyAdd(q47, r4, q03);
-        var q = Vector128.FusedMultiplyAdd(q8B, r4 * r4, q07);
+        var q = ExpQ(r, r2, r4);
         var h = Vector128.FusedMultiplyAdd(r2, q, rlo);
         var one = Vector128.Create(1.0);
         var t1 = one + r;
@@ -98,6 +68,34 @@ internal static class MathVectors
         var rlo = Vector256.FusedMultiplyAdd(kf, Vector256.Create(-Ln2Lo), hi - r);
         var r2 = r * r;
         var r4 = r2 * r2;
+        var q = ExpQ(r, r2, r4);
+        var h = Vector256.FusedMultiplyAdd(r2, q, rlo);
+        var one = Vector256.Create(1.0);
+        var t1 = one + r;
+        return t1 + (((one - t1) + r) + h);
+    }
+
+    /// <summary>Lane-wise <c>Reference.Unary.ExpQ</c>: Q(r) of e^r ≈ 1 + r + r²·Q(r), by Estrin's scheme.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> ExpQ(Vector128<double> r, Vector128<double> r2, Vector128<double> r4)
+    {
+        var q01 = Vector128.FusedMultiplyAdd(Vector128.Create(Q1), r, Vector128.Create(Q0));
+        var q23 = Vector128.FusedMultiplyAdd(Vector128.Create(Q3), r, Vector128.Create(Q2));
+        var q45 = Vector128.FusedMultiplyAdd(Vector128.Create(Q5), r, Vector128.Create(Q4));
+        var q67 = Vector128.FusedMultiplyAdd(Vector128.Create(Q7), r, Vector128.Create(Q6));
+        var q89 = Vector128.FusedMultiplyAdd(Vector128.Create(Q9), r, Vector128.Create(Q8));
+        var qAB = Vector128.FusedMultiplyAdd(Vector128.Create(Q11), r, Vector128.Create(Q10));
+        var q03 = Vector128.FusedMultiplyAdd(q23, r2, q01);
+        var q47 = Vector128.FusedMultiplyAdd(q67, r2, q45);
+        var q8B = Vector128.FusedMultiplyAdd(qAB, r2, q89);
+        var q07 = Vector128.FusedMultiplyAdd(q47, r4, q03);
+        return Vector128.FusedMultiplyAdd(q8B, r4 * r4, q07);
+    }
+
+    /// <summary>Lane-wise <c>Reference.Unary.ExpQ</c>: Q(r) of e^r ≈ 1 + r + r²·Q(r), by Estrin's scheme.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> ExpQ(Vector256<double> r, Vector256<double> r2, Vector256<double> r4)
+    {
         var q01 = Vector256.FusedMultiplyAdd(Vector256.Create(Q1), r, Vector256.Create(Q0));
         var q23 = Vector256.FusedMultiplyAdd(Vector256.Create(Q3), r, Vector256.Create(Q2));
         var q45 = Vector256.FusedMultiplyAdd(Vector256.Create(Q5), r, Vector256.Create(Q4));
@@ -108,10 +106,6 @@ internal static class MathVectors
         var q47 = Vector256.FusedMultiplyAdd(q67, r2, q45);
         var q8B = Vector256.FusedMultiplyAdd(qAB, r2, q89);
         var q07 = Vector256.FusedMultiplyAdd(q47, r4, q03);
-        var q = Vector256.FusedMultiplyAdd(q8B, r4 * r4, q07);
-        var h = Vector256.FusedMultiplyAdd(r2, q, rlo);
-        var one = Vector256.Create(1.0);
-        var t1 = one + r;
-        return t1 + (((one - t1) + r) + h);
+        return Vector256.FusedMultiplyAdd(q8B, r4 * r4, q07);
     }
 }

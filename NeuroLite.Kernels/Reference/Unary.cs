@@ -115,17 +115,7 @@ public static class Unary
         double rlo = Math.FusedMultiplyAdd(kf, -Ln2Lo, hi - r); // what rounding r lost: worth up to 0.125 ULP
         double r2 = r * r;
         double r4 = r2 * r2;
-        double q01 = Math.FusedMultiplyAdd(Q1, r, Q0);
-        double q23 = Math.FusedMultiplyAdd(Q3, r, Q2);
-        double q45 = Math.FusedMultiplyAdd(Q5, r, Q4);
-        double q67 = Math.FusedMultiplyAdd(Q7, r, Q6);
-        double q89 = Math.FusedMultiplyAdd(Q9, r, Q8);
-        double qAB = Math.FusedMultiplyAdd(Q11, r, Q10);
-        double q03 = Math.FusedMultiplyAdd(q23, r2, q01);
-        double q47 = Math.FusedMultiplyAdd(q67, r2, q45);
-        double q8B = Math.FusedMultiplyAdd(qAB, r2, q89);
-        double q07 = Math.FusedMultiplyAdd(q47, r4, q03);
-        double q = Math.FusedMultiplyAdd(q8B, r4 * r4, q07);
+        double q = ExpQ(r, r2, r4);
         double h = Math.FusedMultiplyAdd(r2, q, rlo);
         double t1 = 1.0 + r;
         return t1 + (((1.0 - t1) + r) + h); // Fast2Sum(1, r): only this last addition rounds at full size
@@ -205,6 +195,17 @@ public static class Unary
         // consecutive vectors overlap; its rounding differs from Horner's by far less than the 0.04 ULP budget.
         double r2 = r * r;
         double r4 = r2 * r2;
+        double q = ExpQ(r, r2, r4);
+        double h = Math.FusedMultiplyAdd(r2, q, rlo);
+        double t1 = 1.0 + r;
+        c = ((1.0 - t1) + r) + h;
+        return t1;
+    }
+
+    /// <summary>Q(r) of e^r ≈ 1 + r + r²·Q(r), by Estrin's scheme; shared by <see cref="ExpPoly"/> and <see cref="ExpReduced"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ExpQ(double r, double r2, double r4)
+    {
         double q01 = Math.FusedMultiplyAdd(Q1, r, Q0);
         double q23 = Math.FusedMultiplyAdd(Q3, r, Q2);
         double q45 = Math.FusedMultiplyAdd(Q5, r, Q4);
@@ -215,10 +216,6 @@ public static class Unary
         double q47 = Math.FusedMultiplyAdd(q67, r2, q45);
         double q8B = Math.FusedMultiplyAdd(qAB, r2, q89);
         double q07 = Math.FusedMultiplyAdd(q47, r4, q03);
-        double q = Math.FusedMultiplyAdd(q8B, r4 * r4, q07);
-        double h = Math.FusedMultiplyAdd(r2, q, rlo);
-        double t1 = 1.0 + r;
-        c = ((1.0 - t1) + r) + h;
-        return t1;
+        return Math.FusedMultiplyAdd(q8B, r4 * r4, q07);
     }
 }
