@@ -1,3 +1,6 @@
+using NeuroLite.Kernels.Elementwise;
+using E = NeuroLite.Kernels.Elementwise.Elementwise;
+
 namespace NeuroLite.Kernels;
 
 /// <summary>SIMD kernels (AVX2+FMA, NEON/Vector128, scalar fallback); <see cref="Reference.SoftmaxCrossEntropy"/> holds the scalar reference of each.</summary>
@@ -11,8 +14,8 @@ public static class SoftmaxCrossEntropy
     /// <paramref name="rowLoss"/>[r] = log Σ exp(row r) − row r[targets[r]].
     /// </summary>
     /// <remarks>
-    /// <para>Per row: m = max (vectorized), p = z − m (<see cref="Binary"/>), p = exp p (<see cref="Unary.Exp"/>),
-    /// s = Σ p (<see cref="Reduce.Sum"/>), p /= s, loss = ln s + (m − z_t) (bracketed so ln s is not absorbed by huge logits). Huge logits (±1e300) cannot overflow since
+    /// <para>Per row: m = max (vectorized), p = z − m, p = exp p (<see cref="Unary.Exp"/>, one call per block of rows),
+    /// s = Σ p (<see cref="Reduce.Sum"/>), p /= s, loss = ln s (<see cref="Unary.Log"/>, one call per block) + (m − z_t) (bracketed so ln s is not absorbed by huge logits). Huge logits (±1e300) cannot overflow since
     /// z − m ≤ 0; rows with an infinite maximum take the reference's limit (no NaN where the math is finite).
     /// <paramref name="probabilities"/> may be <paramref name="logits"/> itself.</para>
     /// <para><b>Bound vs the reference.</b> z − m is the same rounded value in both. With exp within 1 ulp (≤ 2u
@@ -20,28 +23,70 @@ public static class SoftmaxCrossEntropy
     /// of their exact sums, s/s_ref = 1 + ρ with |ρ| ≤ 2γ_{n−1} + 2u + O(u²). Each p_j then picks up one more exp error
     /// and two division roundings: |p_j − p_ref,j| ≤ (2n + 8)·u·p_ref,j (plus a few units of the smallest subnormal
     /// where exp underflows gradually). For the loss, m − z_t is the same rounded value in both and s ≥ 1, so
-    /// |ln s − ln s_ref| ≤ |ρ|(1 + O(u)); adding one ulp of <see cref="Math.Log(double)"/> on each side and the final addition's
+    /// |ln s − ln s_ref| ≤ |ρ|(1 + O(u)); adding one ulp of ln on each side (<see cref="Unary.Log"/> and <see cref="Math.Log(double)"/> are both within 1 ulp) and the final addition's
     /// rounding on each side: |L − L_ref| ≤ (2n + 8)·u + 4u·(|ln s| + |L_ref|).</para>
     /// </remarks>
     public static void Forward(ReadOnlySpan<double> logits, int rows, int cols, ReadOnlySpan<int> targets, Span<double> probabilities, Span<double> rowLoss)
     {
         Validate.SoftmaxCe(logits, rows, cols, targets, probabilities, rowLoss.Length);
-        for (int r = 0; r < rows; r++)
+        // A block of rows at a time, so exp and ln run as single calls over many short rows (a 10-class row is only
+        // 2.5 vectors: per-row calls were mostly call overhead). Row statistics live on the stack.
+        Span<double> max = stackalloc double[RowBlock];
+        Span<double> sum = stackalloc double[RowBlock];
+        Span<double> zt = stackalloc double[RowBlock];
+        for (int r0 = 0; r0 < rows; r0 += RowBlock)
         {
-            ReadOnlySpan<double> z = logits.Slice(r * cols, cols);
-            Span<double> p = probabilities.Slice(r * cols, cols);
-            double zt = z[targets[r]];
-            double m = Reduction.Max(z);
-            if (double.IsInfinity(m))
+            int nr = Math.Min(RowBlock, rows - r0);
+            ReadOnlySpan<double> z = logits.Slice(r0 * cols, nr * cols);
+            Span<double> p = probabilities.Slice(r0 * cols, nr * cols);
+            bool infinite = false;
+            for (int i = 0; i < nr; i++)
             {
-                rowLoss[r] = Reference.SoftmaxCrossEntropy.InfiniteMaxRow(z, m, zt, p);
+                ReadOnlySpan<double> zi = z.Slice(i * cols, cols);
+                zt[i] = zi[targets[r0 + i]];
+                max[i] = Reduction.Max(zi);
+                infinite |= double.IsInfinity(max[i]);
+            }
+            if (infinite)
+            {
+                RowByRow(z, nr, cols, max, zt, p, rowLoss.Slice(r0, nr));
                 continue;
             }
-            Binary.Subtract(z, m, p);
-            Unary.Exp(p, p);
-            double s = Reduction.Sum(p);
-            Binary.Divide(p, s, p);
-            rowLoss[r] = Math.Log(s) + (m - zt);
+            // p may be z itself: everything read from z (its targets' logits, maxima) is on the stack by now.
+            for (int i = 0; i < nr; i++)
+                E.Binary<SubtractOperator>(z.Slice(i * cols, cols), max[i], p.Slice(i * cols, cols));
+            E.Unary<ExpOperator>(p, p);
+            for (int i = 0; i < nr; i++)
+            {
+                Span<double> pi = p.Slice(i * cols, cols);
+                sum[i] = Reduction.Sum(pi);
+                E.Binary<DivideOperator>(pi, sum[i], pi);
+            }
+            Span<double> logSum = sum[..nr];
+            E.Unary<LogOperator>(logSum, logSum);
+            for (int i = 0; i < nr; i++)
+                rowLoss[r0 + i] = logSum[i] + (max[i] - zt[i]);
+        }
+    }
+
+    /// <summary>The same rows one at a time, for a block holding a row whose maximum is infinite (or a row of no columns).</summary>
+    private static void RowByRow(ReadOnlySpan<double> z, int rows, int cols, ReadOnlySpan<double> max, ReadOnlySpan<double> zt, Span<double> p, Span<double> rowLoss)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            ReadOnlySpan<double> zi = z.Slice(i * cols, cols);
+            Span<double> pi = p.Slice(i * cols, cols);
+            double m = max[i];
+            if (double.IsInfinity(m))
+            {
+                rowLoss[i] = Reference.SoftmaxCrossEntropy.InfiniteMaxRow(zi, m, zt[i], pi);
+                continue;
+            }
+            E.Binary<SubtractOperator>(zi, m, pi);
+            E.Unary<ExpOperator>(pi, pi);
+            double s = Reduction.Sum(pi);
+            E.Binary<DivideOperator>(pi, s, pi);
+            rowLoss[i] = Math.Log(s) + (m - zt[i]);
         }
     }
 

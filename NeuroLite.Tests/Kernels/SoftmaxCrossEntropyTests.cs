@@ -89,6 +89,41 @@ public class SoftmaxCrossEntropyTests
     }
 
     [Test]
+    public void Forward_over_many_row_blocks_is_within_the_bound_in_place_and_with_an_infinite_row([Values(1, 2, 10, 17)] int cols)
+    {
+        // The kernel works in blocks of 64 rows; 64, 65 and 150 rows cover a full block, one row past it, and a partial
+        // third block. With infiniteAt >= 0 that row's block takes the row-by-row path and the others must not.
+        var rng = new Random(64 + cols);
+        foreach (int rows in new[] { 64, 65, 150 })
+            foreach (int infiniteAt in new[] { -1, 70 })
+            {
+                if (infiniteAt >= rows) continue;
+                double[] z = [.. Enumerable.Range(0, rows * cols).Select(_ => rng.NextDouble() * 20 - 10)];
+                if (infiniteAt >= 0) z[infiniteAt * cols] = double.PositiveInfinity;
+                int[] t = [.. Enumerable.Range(0, rows).Select(_ => rng.Next(cols))];
+                var p = new double[z.Length];
+                var loss = new double[rows];
+                SoftmaxCrossEntropy.Forward(z, rows, cols, t, p, loss);
+                string what = $"rows {rows} cols {cols} infinite row {infiniteAt}";
+                if (infiniteAt < 0) Compare(z, rows, cols, t, p, loss, what);
+                else
+                {
+                    var pe = new double[z.Length];
+                    var le = new double[rows];
+                    Ref.SoftmaxCrossEntropy.Forward(z, rows, cols, t, pe, le);
+                    Assert.That(loss[infiniteAt], Is.EqualTo(le[infiniteAt]), what + ": the infinite row's limit");
+                    Assert.That(p.AsSpan(infiniteAt * cols, cols).ToArray(), Is.EqualTo(pe.AsSpan(infiniteAt * cols, cols).ToArray()), what);
+                    Compare(z.AsSpan(0, 64 * cols), 64, cols, t[..64], p.AsSpan(0, 64 * cols), loss.AsSpan(0, 64), what + ", first block");
+                }
+                double[] zz = (double[])z.Clone();
+                var l2 = new double[rows];
+                SoftmaxCrossEntropy.Forward(zz, rows, cols, t, zz, l2);
+                AssertSame(p, zz, what + ": in-place probabilities");
+                AssertSame(loss, l2, what + ": in-place loss");
+            }
+    }
+
+    [Test]
     public void Forward_in_place_equals_out_of_place()
     {
         var rng = new Random(32);
