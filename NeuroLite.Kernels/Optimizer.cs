@@ -24,16 +24,15 @@ public static class Optimizer
 
     /// <summary>
     /// One Adam step (Kingma and Ba; PyTorch's form): m = β1·m + (1−β1)·g, v = β2·v + (1−β2)·g²,
-    /// p -= lr · (m / (1−β1^t)) / (√(v / (1−β2^t)) + ε), with <paramref name="step"/> = t ≥ 1; then g = 0 when <paramref name="zeroGradients"/>.
+    /// p -= (lr / (1−β1^t)) · m / (√v · (1 / √(1−β2^t)) + ε), with <paramref name="step"/> = t ≥ 1; then g = 0 when <paramref name="zeroGradients"/>.
     /// </summary>
     public static void Adam(Span<double> parameters, Span<double> gradients, Span<double> m, Span<double> v, double learningRate, double beta1, double beta2, double epsilon, int step, bool zeroGradients = false)
     {
         Validate.Update(parameters, gradients, m);
         Validate.Update(parameters, gradients, v);
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), $"Adam's step count starts at 1, got {step}.");
-        double c1 = 1.0 - Math.Pow(beta1, step);
-        double c2 = 1.0 - Math.Pow(beta2, step);
-        var k = new AdamKernel(parameters, gradients, m, v, learningRate, beta1, beta2, epsilon, c1, c2, zeroGradients);
+        var (stepSize, invSqrtC2) = Reference.Optimizer.AdamScales(learningRate, beta1, beta2, step);
+        var k = new AdamKernel(parameters, gradients, m, v, beta1, beta2, epsilon, stepSize, invSqrtC2, zeroGradients);
         ElementwiseDriver.Run(ref k, parameters.Length);
     }
 }

@@ -126,6 +126,8 @@ internal readonly ref struct SgdMomentumKernel : IStreamKernel
 }
 
 /// <summary>One Adam step, fused: m, v, p updated and g optionally zeroed in a single pass.</summary>
+/// <remarks>The bias corrections are folded into two per-call constants (see <see cref="Reference.Optimizer.Adam"/>),
+/// so each element costs one square root and one division: the divider, not memory, bounds this loop.</remarks>
 internal readonly ref struct AdamKernel : IStreamKernel
 {
     public static bool Unroll => true;
@@ -134,16 +136,16 @@ internal readonly ref struct AdamKernel : IStreamKernel
     private readonly ref double _g;
     private readonly ref double _m;
     private readonly ref double _v;
-    private readonly double _lr, _b1, _b2, _eps, _c1, _c2;
+    private readonly double _b1, _1mb1, _b2, _1mb2, _eps, _stepSize, _invSqrtC2;
     private readonly bool _zero;
 
-    public AdamKernel(Span<double> p, Span<double> g, Span<double> m, Span<double> v, double lr, double b1, double b2, double eps, double c1, double c2, bool zero)
+    public AdamKernel(Span<double> p, Span<double> g, Span<double> m, Span<double> v, double b1, double b2, double eps, double stepSize, double invSqrtC2, bool zero)
     {
         _p = ref MemoryMarshal.GetReference(p);
         _g = ref MemoryMarshal.GetReference(g);
         _m = ref MemoryMarshal.GetReference(m);
         _v = ref MemoryMarshal.GetReference(v);
-        (_lr, _b1, _b2, _eps, _c1, _c2, _zero) = (lr, b1, b2, eps, c1, c2, zero);
+        (_b1, _1mb1, _b2, _1mb2, _eps, _stepSize, _invSqrtC2, _zero) = (b1, 1.0 - b1, b2, 1.0 - b2, eps, stepSize, invSqrtC2, zero);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -154,9 +156,9 @@ internal readonly ref struct AdamKernel : IStreamKernel
         ref double m = ref Unsafe.Add(ref _m, i);
         ref double v = ref Unsafe.Add(ref _v, i);
         double g = gr;
-        m = _b1 * m + (1.0 - _b1) * g;
-        v = _b2 * v + (1.0 - _b2) * g * g;
-        p -= _lr * (m / _c1) / (Math.Sqrt(v / _c2) + _eps);
+        m = _b1 * m + _1mb1 * g;
+        v = _b2 * v + _1mb2 * g * g;
+        p -= _stepSize * (m / (Math.Sqrt(v) * _invSqrtC2 + _eps));
         if (_zero) gr = 0;
     }
 
@@ -173,9 +175,10 @@ internal readonly ref struct AdamKernel : IStreamKernel
         var g = Vector128.LoadUnsafe(ref _g, (nuint)i);
         var m = Vector128.LoadUnsafe(ref _m, (nuint)i);
         var v = Vector128.LoadUnsafe(ref _v, (nuint)i);
-        var mNew = Vector128.Create(_b1) * m + Vector128.Create(1.0 - _b1) * g;
-        var vNew = Vector128.Create(_b2) * v + Vector128.Create(1.0 - _b2) * g * g;
-        var pNew = p - Vector128.Create(_lr) * (mNew / Vector128.Create(_c1)) / (Vector128.Sqrt(vNew / Vector128.Create(_c2)) + Vector128.Create(_eps));
+        var mNew = Vector128.Create(_b1) * m + Vector128.Create(_1mb1) * g;
+        var vNew = Vector128.Create(_b2) * v + Vector128.Create(_1mb2) * g * g;
+        var denom = Vector128.Sqrt(vNew) * Vector128.Create(_invSqrtC2) + Vector128.Create(_eps);
+        var pNew = p - Vector128.Create(_stepSize) * (mNew / denom);
         Vector128.ConditionalSelect(write, mNew, m).StoreUnsafe(ref _m, (nuint)i);
         Vector128.ConditionalSelect(write, vNew, v).StoreUnsafe(ref _v, (nuint)i);
         Vector128.ConditionalSelect(write, pNew, p).StoreUnsafe(ref _p, (nuint)i);
@@ -189,9 +192,10 @@ internal readonly ref struct AdamKernel : IStreamKernel
         var g = Vector256.LoadUnsafe(ref _g, (nuint)i);
         var m = Vector256.LoadUnsafe(ref _m, (nuint)i);
         var v = Vector256.LoadUnsafe(ref _v, (nuint)i);
-        var mNew = Vector256.Create(_b1) * m + Vector256.Create(1.0 - _b1) * g;
-        var vNew = Vector256.Create(_b2) * v + Vector256.Create(1.0 - _b2) * g * g;
-        var pNew = p - Vector256.Create(_lr) * (mNew / Vector256.Create(_c1)) / (Vector256.Sqrt(vNew / Vector256.Create(_c2)) + Vector256.Create(_eps));
+        var mNew = Vector256.Create(_b1) * m + Vector256.Create(_1mb1) * g;
+        var vNew = Vector256.Create(_b2) * v + Vector256.Create(_1mb2) * g * g;
+        var denom = Vector256.Sqrt(vNew) * Vector256.Create(_invSqrtC2) + Vector256.Create(_eps);
+        var pNew = p - Vector256.Create(_stepSize) * (mNew / denom);
         Vector256.ConditionalSelect(write, mNew, m).StoreUnsafe(ref _m, (nuint)i);
         Vector256.ConditionalSelect(write, vNew, v).StoreUnsafe(ref _v, (nuint)i);
         Vector256.ConditionalSelect(write, pNew, p).StoreUnsafe(ref _p, (nuint)i);
