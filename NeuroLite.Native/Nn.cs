@@ -71,7 +71,7 @@ public sealed class Layer
     /// <summary><c>activation(x @ W + b)</c> for x of shape (batch, in).</summary>
     public Tensor Forward(Tensor x)
     {
-        Tensor z = x.MatMul(W) + B;
+        Tensor z = Ops.Linear(x, W, B);
         return Activation switch
         {
             Activation.Tanh => z.Tanh(),

@@ -17,6 +17,7 @@ internal enum OpKind : byte
     RDivScalar,
     Neg,
     MatMul,
+    Linear,
     Tanh,
     Relu,
     Exp,
@@ -50,7 +51,7 @@ internal struct Node
     public int Length;
     public int A;
     public int B;
-    /// <summary>Op-specific: arena offset of saved scratch (MSE difference, softmax probabilities), or an axis.</summary>
+    /// <summary>Op-specific: arena offset of saved scratch (MSE difference, softmax probabilities), an axis, or Linear's bias node.</summary>
     public int Aux;
     /// <summary>Op-specific: offset into the int side-arena (class targets).</summary>
     public int Aux2;

@@ -25,6 +25,7 @@ internal static partial class Ops
             case OpKind.RDivScalar: RDivScalarBackward(t, self, ref n); break;
             case OpKind.Neg: NegBackward(t, self, ref n); break;
             case OpKind.MatMul: MatMulBackward(t, self, ref n); break;
+            case OpKind.Linear: LinearBackward(t, self, ref n); break;
             case OpKind.Tanh: TanhBackward(t, self, ref n); break;
             case OpKind.Relu: ReluBackward(t, self, ref n); break;
             case OpKind.Exp: ExpBackward(t, self, ref n); break;

@@ -382,6 +382,7 @@ public sealed class Tape : IDisposable
             if (n.Op == OpKind.Leaf) continue;
             if (n.A >= 0) pending += Mark(n.A, stamp);
             if (n.B >= 0) pending += Mark(n.B, stamp);
+            if (n.Op == OpKind.Linear) pending += Mark(n.Aux, stamp);
         }
         Span<double> g = Grad(root);
         if (seed.IsEmpty) g[0] += 1.0;

@@ -191,6 +191,43 @@ public class TapeTests
     }
 
     [Test]
+    public void A_layer_equals_its_unfused_composition_bit_for_bit_forward_and_backward(
+        [Values(Activation.Tanh, Activation.None)] Activation activation, [Values(1, 5)] int outFeatures)
+    {
+        using var tape = new Tape();
+        var layer = new Layer(7, outFeatures, activation, seed: 3);
+        double[] xs = Tensor.RandomUniform([6, 7], seed: 4, low: -1, high: 1).ToArray();
+        // One SGD step first, so the bias is not zero and its addition is really exercised.
+        Tensor x0 = tape.Input(xs, [6, 7]);
+        (layer.Forward(x0) * 1.5).Sum().Backward();
+        new Sgd(layer.Parameters(), lr: 0.1).Step();
+        Assert.That(layer.B.ToArray(), Has.Some.Not.EqualTo(0.0));
+
+        (double[] Y, double[] Dx, double[] Dw, double[] Db) Run(Func<Tensor, Tensor> forward)
+        {
+            tape.Reset();
+            layer.W.ZeroGrad();
+            layer.B.ZeroGrad();
+            Tensor x = tape.Variable(xs, [6, 7]);
+            Tensor y = forward(x);
+            (y * y).Sum().Backward();
+            return (y.ToArray(), x.GradToArray(), layer.W.GradToArray(), layer.B.GradToArray());
+        }
+
+        var fused = Run(layer.Forward);
+        var plain = Run(x =>
+        {
+            Tensor z = x.MatMul(layer.W) + layer.B;
+            return activation == Activation.Tanh ? z.Tanh() : z;
+        });
+        Assert.That(fused.Y, Is.EqualTo(plain.Y), "forward");
+        Assert.That(fused.Dx, Is.EqualTo(plain.Dx), "x.grad");
+        Assert.That(fused.Dw, Is.EqualTo(plain.Dw), "W.grad");
+        Assert.That(fused.Db, Is.EqualTo(plain.Db), "b.grad");
+        Assert.That(fused.Db, Has.Some.Not.EqualTo(0.0));
+    }
+
+    [Test]
     public void Layers_are_xavier_uniform_seeded_and_mlps_are_tanh_then_linear()
     {
         Tape.Default.Reset();
