@@ -1,3 +1,5 @@
+using NeuroLite.Kernels;
+
 namespace NeuroLite.Bench.Training;
 
 /// <summary>
@@ -54,6 +56,12 @@ public sealed class TrainingWorkload : IDisposable
     /// <summary>Rows per step.</summary>
     public int Batch { get; }
 
+    /// <summary>
+    /// Whether the step's GEMMs are large enough for <see cref="Gemm"/> to use a second thread (only the 784-wide
+    /// network's: 128×784×256 is 12× the parallel threshold; the others stay below it), so a two-thread timing differs.
+    /// </summary>
+    public bool UsesParallelGemm { get; private init; }
+
     /// <summary>The seed's XOR net: 2-4-1 tanh, MSE, SGD lr 0.1, batch 4 (the four XOR points).</summary>
     public static TrainingWorkload Xor()
     {
@@ -68,7 +76,7 @@ public sealed class TrainingWorkload : IDisposable
     public static TrainingWorkload Mlp64() => new("mlp-64", "64-128-64-10 tanh, softmax CE, Adam, batch 64", 64, [128, 64], 10, 64, classify: true, seed: 1);
 
     /// <summary>784-256-256-10 tanh, softmax cross-entropy, Adam, batch 128 (MNIST-sized), on seeded uniform inputs.</summary>
-    public static TrainingWorkload Mlp784() => new("mlp-784", "784-256-256-10 tanh, softmax CE, Adam, batch 128", 784, [256, 256], 10, 128, classify: true, seed: 2);
+    public static TrainingWorkload Mlp784() => new("mlp-784", "784-256-256-10 tanh, softmax CE, Adam, batch 128", 784, [256, 256], 10, 128, classify: true, seed: 2) { UsesParallelGemm = true };
 
     /// <summary>The three networks in the engine issue's order.</summary>
     public static TrainingWorkload[] All() => [Xor(), Mlp64(), Mlp784()];
