@@ -8,7 +8,7 @@ namespace NeuroLite.Kernels.Elementwise;
 // stream kernel. Lengths and overlap are checked by the public kernels before these are built.
 
 /// <summary>d = Op(x).</summary>
-internal readonly ref struct UnaryKernel<TOp> : IStreamKernel where TOp : IUnaryOperator
+internal readonly ref struct UnaryKernel<TOp> : IStreamingKernel where TOp : IUnaryOperator
 {
     public static bool Unroll => TOp.Unroll;
 
@@ -31,6 +31,9 @@ internal readonly ref struct UnaryKernel<TOp> : IStreamKernel where TOp : IUnary
     public void Step256(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Step256NonTemporal(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i)).StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref Unsafe.Add(ref _d, i)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Step128Masked(int i, Vector128<double> write)
     {
         var r = TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i));
@@ -46,7 +49,7 @@ internal readonly ref struct UnaryKernel<TOp> : IStreamKernel where TOp : IUnary
 }
 
 /// <summary>d = Op(x, y).</summary>
-internal readonly ref struct BinaryKernel<TOp> : IStreamKernel where TOp : IBinaryOperator
+internal readonly ref struct BinaryKernel<TOp> : IStreamingKernel where TOp : IBinaryOperator
 {
     public static bool Unroll => TOp.Unroll;
 
@@ -71,6 +74,9 @@ internal readonly ref struct BinaryKernel<TOp> : IStreamKernel where TOp : IBina
     public void Step256(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.LoadUnsafe(in _y, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Step256NonTemporal(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.LoadUnsafe(in _y, (nuint)i)).StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref Unsafe.Add(ref _d, i)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Step128Masked(int i, Vector128<double> write)
     {
         var r = TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i), Vector128.LoadUnsafe(in _y, (nuint)i));
@@ -86,7 +92,7 @@ internal readonly ref struct BinaryKernel<TOp> : IStreamKernel where TOp : IBina
 }
 
 /// <summary>d = Op(x, s) for a scalar s broadcast to every lane.</summary>
-internal readonly ref struct SpanScalarKernel<TOp> : IStreamKernel where TOp : IBinaryOperator
+internal readonly ref struct SpanScalarKernel<TOp> : IStreamingKernel where TOp : IBinaryOperator
 {
     public static bool Unroll => TOp.Unroll;
 
@@ -111,6 +117,9 @@ internal readonly ref struct SpanScalarKernel<TOp> : IStreamKernel where TOp : I
     public void Step256(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.Create(_s)).StoreUnsafe(ref _d, (nuint)i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Step256NonTemporal(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.Create(_s)).StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref Unsafe.Add(ref _d, i)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Step128Masked(int i, Vector128<double> write)
     {
         var r = TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i), Vector128.Create(_s));
@@ -126,7 +135,7 @@ internal readonly ref struct SpanScalarKernel<TOp> : IStreamKernel where TOp : I
 }
 
 /// <summary>d = Op(s, y) for a scalar s broadcast to every lane.</summary>
-internal readonly ref struct ScalarSpanKernel<TOp> : IStreamKernel where TOp : IBinaryOperator
+internal readonly ref struct ScalarSpanKernel<TOp> : IStreamingKernel where TOp : IBinaryOperator
 {
     public static bool Unroll => TOp.Unroll;
 
@@ -149,6 +158,9 @@ internal readonly ref struct ScalarSpanKernel<TOp> : IStreamKernel where TOp : I
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Step256(int i) => TOp.Invoke(Vector256.Create(_s), Vector256.LoadUnsafe(in _y, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Step256NonTemporal(int i) => TOp.Invoke(Vector256.Create(_s), Vector256.LoadUnsafe(in _y, (nuint)i)).StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref Unsafe.Add(ref _d, i)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Step128Masked(int i, Vector128<double> write)
@@ -256,28 +268,32 @@ internal static class Elementwise
     public static void Unary<TOp>(ReadOnlySpan<double> x, Span<double> d) where TOp : IUnaryOperator
     {
         var k = new UnaryKernel<TOp>(x, d);
-        ElementwiseDriver.Run(ref k, d.Length);
+        if (StreamingDriver.Applies(d.Length)) StreamingDriver.Run(ref k, d.Length, d);
+        else ElementwiseDriver.Run(ref k, d.Length);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Binary<TOp>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> d) where TOp : IBinaryOperator
     {
         var k = new BinaryKernel<TOp>(x, y, d);
-        ElementwiseDriver.Run(ref k, d.Length);
+        if (StreamingDriver.Applies(d.Length)) StreamingDriver.Run(ref k, d.Length, d);
+        else ElementwiseDriver.Run(ref k, d.Length);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Binary<TOp>(ReadOnlySpan<double> x, double s, Span<double> d) where TOp : IBinaryOperator
     {
         var k = new SpanScalarKernel<TOp>(x, s, d);
-        ElementwiseDriver.Run(ref k, d.Length);
+        if (StreamingDriver.Applies(d.Length)) StreamingDriver.Run(ref k, d.Length, d);
+        else ElementwiseDriver.Run(ref k, d.Length);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Binary<TOp>(double s, ReadOnlySpan<double> y, Span<double> d) where TOp : IBinaryOperator
     {
         var k = new ScalarSpanKernel<TOp>(s, y, d);
-        ElementwiseDriver.Run(ref k, d.Length);
+        if (StreamingDriver.Applies(d.Length)) StreamingDriver.Run(ref k, d.Length, d);
+        else ElementwiseDriver.Run(ref k, d.Length);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -70,6 +70,32 @@ public class ElementwiseKernelTests
     }
 
     [Test]
+    public void Equals_reference_on_outputs_large_enough_for_non_temporal_stores()
+    {
+        // From StreamingDriver.MinLength on, the output is written with aligned non-temporal stores after a head of up
+        // to 3 elements (output offsets 0..3 move the alignment) and before a tail of full and masked vectors.
+        int min = NeuroLite.Kernels.Elementwise.StreamingDriver.MinLength;
+        foreach (KernelCase k in Cases())
+        foreach (int n in new[] { min - 1, min, min + 5, min + 18 })
+        {
+            double[] a = Values(n + 4, 6000 + n, k.Scale), b = Values(n + 4, 7000 + n), c0 = Values(n + 4, 8000 + n);
+            foreach (int co in Offsets)
+            {
+                var simd = (double[])c0.Clone();
+                var reference = (double[])c0.Clone();
+                k.Simd(a.AsSpan(1, n), b.AsSpan(2, n), simd.AsSpan(co, n));
+                k.Reference(a.AsSpan(1, n), b.AsSpan(2, n), reference.AsSpan(co, n));
+                Assert.That(FirstDifference(simd, reference), Is.EqualTo(-1), $"{k.Name}: n={n}, output offset {co}");
+                simd = (double[])a.Clone();
+                reference = (double[])a.Clone();
+                k.Simd(simd.AsSpan(co, n), b.AsSpan(0, n), simd.AsSpan(co, n));
+                k.Reference(reference.AsSpan(co, n), b.AsSpan(0, n), reference.AsSpan(co, n));
+                Assert.That(FirstDifference(simd, reference), Is.EqualTo(-1), $"{k.Name} in place: n={n}, offset {co}");
+            }
+        }
+    }
+
+    [Test]
     public void Works_in_place()
     {
         foreach (KernelCase k in Cases())
