@@ -123,6 +123,44 @@ public class GemmTests
     }
 
     [Test]
+    public void Two_threads_sharing_packed_B_cross_every_block_edge()
+    {
+        // Row splits share each packed B block (each thread packs half its slivers); small blocks force many depth and
+        // column blocks, odd sliver counts, a column block of one sliver (the worker packs nothing) and uneven row halves.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        int saved = Gemm.MaxThreads;
+        try
+        {
+            (int, int, int)[] shapes = [(4 * mr + 1, 3 * nr + 1, 37), (9 * mr - 1, 5 * nr, 8), (4 * mr, nr + 1, 17), (8 * mr + 3, 2 * nr - 1, 1)];
+            foreach (var (m, n, k) in shapes)
+                foreach (bool transA in new[] { false, true })
+                    foreach (bool transB in new[] { false, true })
+                    {
+                        bool accumulate = transA ^ transB;
+                        GemmTuning.OverrideForTests(2 * mr, 8, 2 * nr, parallelMinWork: 1);
+                        var rng = new Random(m * 7 + n * 3 + k);
+                        double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+                        double[] one = (double[])c0.Clone(), two = (double[])c0.Clone();
+                        Gemm.MaxThreads = 1;
+                        Gemm.Multiply(a, b, one, m, n, k, transA, transB, accumulate);
+                        Gemm.MaxThreads = 2;
+                        long before = GemmWorker.Completed;
+                        Gemm.Multiply(a, b, two, m, n, k, transA, transB, accumulate);
+                        string label = $"{m}x{n}x{k} transA={transA} transB={transB}";
+                        Assert.That(Bits(two), Is.EqualTo(Bits(one)), label);
+                        if (Environment.ProcessorCount >= 2)
+                            Assert.That(GemmWorker.Completed, Is.GreaterThan(before), "the worker thread should have taken half");
+                        CheckAgainstReference(m, n, k, transA, transB, accumulate, seed: m + n + k);
+                    }
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
+            GemmTuning.ResetForTests();
+        }
+    }
+
+    [Test]
     public void MaxThreads_rejects_less_than_one()
     {
         Assert.That(() => Gemm.MaxThreads = 0, Throws.InstanceOf<ArgumentOutOfRangeException>());
