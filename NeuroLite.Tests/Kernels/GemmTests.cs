@@ -131,7 +131,7 @@ public class GemmTests
         int saved = Gemm.MaxThreads;
         try
         {
-            (int, int, int)[] shapes = [(4 * mr + 1, 3 * nr + 1, 37), (9 * mr - 1, 5 * nr, 8), (4 * mr, nr + 1, 17), (8 * mr + 3, 2 * nr - 1, 1)];
+            (int, int, int)[] shapes = [(4 * mr + 1, 3 * nr + 1, 37), (9 * mr - 1, 5 * nr, 8), (4 * mr, nr + 1, 17), (8 * mr + 3, 3 * nr - 1, 1)];
             foreach (var (m, n, k) in shapes)
                 foreach (bool transA in new[] { false, true })
                     foreach (bool transB in new[] { false, true })
