@@ -63,6 +63,129 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
         Store(c + 5 * ldc, c50, c51, add);
     }
 
+    /// <summary>
+    /// Edge tiles run only the rows and column vectors they need: a 6×2 edge (n = 10) costs 6 FMAs per k instead of 12,
+    /// a 4×8 edge (m = 64) 8. Partial rows are written with masked stores, so no spare tile or copy is needed.
+    /// </summary>
+    public static bool RunEdge(int kc, double* a, double* b, double* c, nint ldc, bool add, int rows, int cols)
+    {
+        if (cols <= 4)
+        {
+            switch (rows)
+            {
+                case 1: Edge<Rows1, Narrow>(kc, a, b, c, ldc, add, cols); break;
+                case 2: Edge<Rows2, Narrow>(kc, a, b, c, ldc, add, cols); break;
+                case 3: Edge<Rows3, Narrow>(kc, a, b, c, ldc, add, cols); break;
+                case 4: Edge<Rows4, Narrow>(kc, a, b, c, ldc, add, cols); break;
+                case 5: Edge<Rows5, Narrow>(kc, a, b, c, ldc, add, cols); break;
+                default: Edge<Rows6, Narrow>(kc, a, b, c, ldc, add, cols); break;
+            }
+        }
+        else
+        {
+            switch (rows)
+            {
+                case 1: Edge<Rows1, Wide>(kc, a, b, c, ldc, add, cols); break;
+                case 2: Edge<Rows2, Wide>(kc, a, b, c, ldc, add, cols); break;
+                case 3: Edge<Rows3, Wide>(kc, a, b, c, ldc, add, cols); break;
+                case 4: Edge<Rows4, Wide>(kc, a, b, c, ldc, add, cols); break;
+                case 5: Edge<Rows5, Wide>(kc, a, b, c, ldc, add, cols); break;
+                default: Edge<Rows6, Wide>(kc, a, b, c, ldc, add, cols); break;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="Run"/> cut down to <typeparamref name="TRows"/> rows and one or two column vectors (JIT-time constants,
+    /// so the unused accumulators and FMAs vanish); the same FMA chain per element, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Edge<TRows, TWidth>(int kc, double* a, double* b, double* c, nint ldc, bool add, int cols)
+        where TRows : struct, IGemmConstant
+        where TWidth : struct, IGemmConstant
+    {
+        int rows = TRows.Value;
+        bool wide = TWidth.Value == 8;
+        for (int r = 0; r < rows; r++)
+            Sse.Prefetch0(c + r * ldc);
+        Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<double> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<double> b0 = Avx.LoadAlignedVector256(b);
+            Vector256<double> b1 = wide ? Avx.LoadAlignedVector256(b + 4) : default;
+            Vector256<double> x = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(x, b0, c00);
+            if (wide) c01 = Fma.MultiplyAdd(x, b1, c01);
+            if (rows > 1)
+            {
+                x = Vector256.Create(a[1]);
+                c10 = Fma.MultiplyAdd(x, b0, c10);
+                if (wide) c11 = Fma.MultiplyAdd(x, b1, c11);
+            }
+            if (rows > 2)
+            {
+                x = Vector256.Create(a[2]);
+                c20 = Fma.MultiplyAdd(x, b0, c20);
+                if (wide) c21 = Fma.MultiplyAdd(x, b1, c21);
+            }
+            if (rows > 3)
+            {
+                x = Vector256.Create(a[3]);
+                c30 = Fma.MultiplyAdd(x, b0, c30);
+                if (wide) c31 = Fma.MultiplyAdd(x, b1, c31);
+            }
+            if (rows > 4)
+            {
+                x = Vector256.Create(a[4]);
+                c40 = Fma.MultiplyAdd(x, b0, c40);
+                if (wide) c41 = Fma.MultiplyAdd(x, b1, c41);
+            }
+            if (rows > 5)
+            {
+                x = Vector256.Create(a[5]);
+                c50 = Fma.MultiplyAdd(x, b0, c50);
+                if (wide) c51 = Fma.MultiplyAdd(x, b1, c51);
+            }
+            a += 6;
+            b += 8;
+        }
+        StorePartial(c, c00, c01, add, cols);
+        if (rows > 1) StorePartial(c + ldc, c10, c11, add, cols);
+        if (rows > 2) StorePartial(c + 2 * ldc, c20, c21, add, cols);
+        if (rows > 3) StorePartial(c + 3 * ldc, c30, c31, add, cols);
+        if (rows > 4) StorePartial(c + 4 * ldc, c40, c41, add, cols);
+        if (rows > 5) StorePartial(c + 5 * ldc, c50, c51, add, cols);
+    }
+
+    /// <summary>The first <paramref name="cols"/> (1…8) lanes of lo:hi into C (or added to it); the rest of C untouched.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePartial(double* c, Vector256<double> lo, Vector256<double> hi, bool add, int cols)
+    {
+        if (cols == 8)
+        {
+            Store(c, lo, hi, add);
+            return;
+        }
+        if (cols >= 4)
+        {
+            if (add)
+                lo += Vector256.Load(c);
+            Vector256.Store(lo, c);
+            if (cols == 4)
+                return;
+            c += 4;
+            lo = hi;
+            cols -= 4;
+        }
+        // Masked lanes are neither read nor written (no fault past the end of C either).
+        Vector256<double> mask = Vector256.LessThan(Vector256.Create(0.0, 1.0, 2.0, 3.0), Vector256.Create((double)cols));
+        if (add)
+            lo += Avx.MaskLoad(c, mask);
+        Avx.MaskStore(c, mask, lo);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(double* c, Vector256<double> lo, Vector256<double> hi, bool add)
     {
@@ -75,3 +198,23 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
         Vector256.Store(hi, c + 4);
     }
 }
+
+/// <summary>A JIT-time integer constant carried by a struct type argument (specialises kernels per edge shape).</summary>
+internal interface IGemmConstant
+{
+    /// <summary>The constant.</summary>
+    static abstract int Value { get; }
+}
+
+internal readonly struct Rows1 : IGemmConstant { public static int Value => 1; }
+internal readonly struct Rows2 : IGemmConstant { public static int Value => 2; }
+internal readonly struct Rows3 : IGemmConstant { public static int Value => 3; }
+internal readonly struct Rows4 : IGemmConstant { public static int Value => 4; }
+internal readonly struct Rows5 : IGemmConstant { public static int Value => 5; }
+internal readonly struct Rows6 : IGemmConstant { public static int Value => 6; }
+
+/// <summary>One column vector (≤ 4 columns) per row.</summary>
+internal readonly struct Narrow : IGemmConstant { public static int Value => 4; }
+
+/// <summary>Two column vectors (5…8 columns) per row.</summary>
+internal readonly struct Wide : IGemmConstant { public static int Value => 8; }

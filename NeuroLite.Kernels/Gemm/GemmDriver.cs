@@ -178,7 +178,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     double* cTile = cColumn + (ic + ir) * ldc;
                     if (rows == mr && cols == nr)
                         TKernel.Run(kc, aSliver, bSliver, cTile, ldc, add);
-                    else
+                    else if (!TKernel.RunEdge(kc, aSliver, bSliver, cTile, ldc, add, rows, cols))
                         EdgeTile(kc, aSliver, bSliver, cTile, ldc, add, rows, cols, edge);
                 }
             }

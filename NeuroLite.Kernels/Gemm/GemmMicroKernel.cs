@@ -28,4 +28,11 @@ internal unsafe interface IGemmMicroKernel
     /// FMA), whatever the tile's position, which is what makes any split of the output bitwise reproducible.
     /// </summary>
     static abstract void Run(int kc, double* a, double* b, double* c, nint ldc, bool add);
+
+    /// <summary>
+    /// A partial tile (<paramref name="rows"/> ≤ MR, <paramref name="cols"/> ≤ NR, at least one short) from the same
+    /// zero-padded slivers, written straight into C with exactly <see cref="Run"/>'s arithmetic for each element it
+    /// writes; false when the kernel has no such code (the driver then runs <see cref="Run"/> into a spare tile).
+    /// </summary>
+    static virtual bool RunEdge(int kc, double* a, double* b, double* c, nint ldc, bool add, int rows, int cols) => false;
 }
