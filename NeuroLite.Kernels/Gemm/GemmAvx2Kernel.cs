@@ -73,35 +73,118 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
         {
             switch (rows)
             {
-                case 1: Edge<Rows1, Narrow>(kc, a, b, c, ldc, add, cols); break;
-                case 2: Edge<Rows2, Narrow>(kc, a, b, c, ldc, add, cols); break;
-                case 3: Edge<Rows3, Narrow>(kc, a, b, c, ldc, add, cols); break;
-                case 4: Edge<Rows4, Narrow>(kc, a, b, c, ldc, add, cols); break;
-                case 5: Edge<Rows5, Narrow>(kc, a, b, c, ldc, add, cols); break;
-                default: Edge<Rows6, Narrow>(kc, a, b, c, ldc, add, cols); break;
+                case 1: Edge<Rows1, Narrow>(kc, a, b, 8, c, ldc, add, cols); break;
+                case 2: Edge<Rows2, Narrow>(kc, a, b, 8, c, ldc, add, cols); break;
+                case 3: Edge<Rows3, Narrow>(kc, a, b, 8, c, ldc, add, cols); break;
+                case 4: Edge<Rows4, Narrow>(kc, a, b, 8, c, ldc, add, cols); break;
+                case 5: Edge<Rows5, Narrow>(kc, a, b, 8, c, ldc, add, cols); break;
+                default: Edge<Rows6, Narrow>(kc, a, b, 8, c, ldc, add, cols); break;
             }
         }
         else
         {
             switch (rows)
             {
-                case 1: Edge<Rows1, Wide>(kc, a, b, c, ldc, add, cols); break;
-                case 2: Edge<Rows2, Wide>(kc, a, b, c, ldc, add, cols); break;
-                case 3: Edge<Rows3, Wide>(kc, a, b, c, ldc, add, cols); break;
-                case 4: Edge<Rows4, Wide>(kc, a, b, c, ldc, add, cols); break;
-                case 5: Edge<Rows5, Wide>(kc, a, b, c, ldc, add, cols); break;
-                default: Edge<Rows6, Wide>(kc, a, b, c, ldc, add, cols); break;
+                case 1: Edge<Rows1, Wide>(kc, a, b, 8, c, ldc, add, cols); break;
+                case 2: Edge<Rows2, Wide>(kc, a, b, 8, c, ldc, add, cols); break;
+                case 3: Edge<Rows3, Wide>(kc, a, b, 8, c, ldc, add, cols); break;
+                case 4: Edge<Rows4, Wide>(kc, a, b, 8, c, ldc, add, cols); break;
+                case 5: Edge<Rows5, Wide>(kc, a, b, 8, c, ldc, add, cols); break;
+                default: Edge<Rows6, Wide>(kc, a, b, 8, c, ldc, add, cols); break;
             }
         }
         return true;
     }
 
+    public static bool HasDirectB => true;
+
+    /// <summary>
+    /// Fewer than six rows (GEMV-like products, m = 1…5) read B where it lies: each B value is used only once per
+    /// call there, so packing it would cost a copy of B for nothing.
+    /// </summary>
+    public static int RunRowsDirectB(int kc, double* a, double* b, nint ldb, double* c, nint ldc, bool add, int rows, int cols)
+    {
+        if (rows <= 3 && cols >= 16)
+        {
+            // 2-6 accumulators are too few FMA chains for two pipes of four cycles' latency: take 16 columns at once.
+            switch (rows)
+            {
+                case 1: Direct16<Rows1>(kc, a, b, ldb, c, ldc, add); break;
+                case 2: Direct16<Rows2>(kc, a, b, ldb, c, ldc, add); break;
+                default: Direct16<Rows3>(kc, a, b, ldb, c, ldc, add); break;
+            }
+            return 16;
+        }
+        switch (rows)
+        {
+            case 1: Edge<Rows1, Wide>(kc, a, b, ldb, c, ldc, add, 8); break;
+            case 2: Edge<Rows2, Wide>(kc, a, b, ldb, c, ldc, add, 8); break;
+            case 3: Edge<Rows3, Wide>(kc, a, b, ldb, c, ldc, add, 8); break;
+            case 4: Edge<Rows4, Wide>(kc, a, b, ldb, c, ldc, add, 8); break;
+            case 5: Edge<Rows5, Wide>(kc, a, b, ldb, c, ldc, add, 8); break;
+            default: Edge<Rows6, Wide>(kc, a, b, ldb, c, ldc, add, 8); break;
+        }
+        return 8;
+    }
+
+    /// <summary>Up to three rows by 16 columns of B read in place (four vectors per row, up to 12 FMA chains).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Direct16<TRows>(int kc, double* a, double* b, nint ldb, double* c, nint ldc, bool add)
+        where TRows : struct, IGemmConstant
+    {
+        int rows = TRows.Value;
+        Vector256<double> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector256<double> c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector256<double> c20 = default, c21 = default, c22 = default, c23 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<double> b0 = Avx.LoadVector256(b), b1 = Avx.LoadVector256(b + 4);
+            Vector256<double> b2 = Avx.LoadVector256(b + 8), b3 = Avx.LoadVector256(b + 12);
+            Vector256<double> x = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(x, b0, c00);
+            c01 = Fma.MultiplyAdd(x, b1, c01);
+            c02 = Fma.MultiplyAdd(x, b2, c02);
+            c03 = Fma.MultiplyAdd(x, b3, c03);
+            if (rows > 1)
+            {
+                x = Vector256.Create(a[1]);
+                c10 = Fma.MultiplyAdd(x, b0, c10);
+                c11 = Fma.MultiplyAdd(x, b1, c11);
+                c12 = Fma.MultiplyAdd(x, b2, c12);
+                c13 = Fma.MultiplyAdd(x, b3, c13);
+            }
+            if (rows > 2)
+            {
+                x = Vector256.Create(a[2]);
+                c20 = Fma.MultiplyAdd(x, b0, c20);
+                c21 = Fma.MultiplyAdd(x, b1, c21);
+                c22 = Fma.MultiplyAdd(x, b2, c22);
+                c23 = Fma.MultiplyAdd(x, b3, c23);
+            }
+            a += 6;
+            b += ldb;
+        }
+        Store(c, c00, c01, add);
+        Store(c + 8, c02, c03, add);
+        if (rows > 1)
+        {
+            Store(c + ldc, c10, c11, add);
+            Store(c + ldc + 8, c12, c13, add);
+        }
+        if (rows > 2)
+        {
+            Store(c + 2 * ldc, c20, c21, add);
+            Store(c + 2 * ldc + 8, c22, c23, add);
+        }
+    }
+
     /// <summary>
     /// <see cref="Run"/> cut down to <typeparamref name="TRows"/> rows and one or two column vectors (JIT-time constants,
-    /// so the unused accumulators and FMAs vanish); the same FMA chain per element, so the same bits.
+    /// so the unused accumulators and FMAs vanish); the same FMA chain per element, so the same bits. B rows are
+    /// <paramref name="ldb"/> apart: 8 in a packed sliver, the row length of B when read in place.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Edge<TRows, TWidth>(int kc, double* a, double* b, double* c, nint ldc, bool add, int cols)
+    private static void Edge<TRows, TWidth>(int kc, double* a, double* b, nint ldb, double* c, nint ldc, bool add, int cols)
         where TRows : struct, IGemmConstant
         where TWidth : struct, IGemmConstant
     {
@@ -113,8 +196,8 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
         Vector256<double> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
         {
-            Vector256<double> b0 = Avx.LoadAlignedVector256(b);
-            Vector256<double> b1 = wide ? Avx.LoadAlignedVector256(b + 4) : default;
+            Vector256<double> b0 = Avx.LoadVector256(b);
+            Vector256<double> b1 = wide ? Avx.LoadVector256(b + 4) : default;
             Vector256<double> x = Vector256.Create(a[0]);
             c00 = Fma.MultiplyAdd(x, b0, c00);
             if (wide) c01 = Fma.MultiplyAdd(x, b1, c01);
@@ -149,7 +232,7 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
                 if (wide) c51 = Fma.MultiplyAdd(x, b1, c51);
             }
             a += 6;
-            b += 8;
+            b += ldb;
         }
         StorePartial(c, c00, c01, add, cols);
         if (rows > 1) StorePartial(c + ldc, c10, c11, add, cols);

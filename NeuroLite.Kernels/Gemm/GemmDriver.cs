@@ -77,6 +77,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmProblem p, int row0, int row1, int col0, int col1)
     {
+        if (row1 - row0 < TKernel.Mr && !p.TransB && TKernel.HasDirectB)
+        {
+            FewRows(p, row0, row1, col0, col1);
+            return;
+        }
         int nr = TKernel.Nr;
         // Equal blocks rather than full ones plus a sliver: k = 784 with KC = 256 runs 4×196 deep, not 3×256 + 16
         // (a 16-deep block pays a full C update for little work); likewise rows against MC. Depth blocks depend on
@@ -98,6 +103,40 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 int kc = Math.Min(kcStep, p.K - pc);
                 GemmPacking.PackB<TKernel>(packedB, p, pc, kc, jc, nc);
                 Panel(p, packedA, packedB, row0, row1, mcStep, jc, nc, pc, kc, edge);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fewer than MR rows (m = 1…5 on AVX2) and B not transposed: one packed A sliver per depth block, B read in place
+    /// by the kernel (packing would copy every B value to use it once), only a last partial column group packed.
+    /// Same depth blocks and per-element arithmetic as the packed path, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FewRows(in GemmProblem p, int row0, int row1, int col0, int col1)
+    {
+        int nr = TKernel.Nr, rows = row1 - row0;
+        int kcStep = Balanced(p.K, p.Blocks.Kc, 1);
+        int fullEnd = col0 + (col1 - col0) / nr * nr;
+        GemmScratch scratch = GemmScratch.Current;
+        double* packedA = scratch.A((nuint)TKernel.Mr * (nuint)kcStep);
+        double* packedB = scratch.B((nuint)nr * (nuint)kcStep);
+        double* edge = stackalloc double[64];
+        nint ld = p.N;
+        double* cRow = p.C + (nint)row0 * ld;
+        for (int pc = 0; pc < p.K; pc += kcStep)
+        {
+            int kc = Math.Min(kcStep, p.K - pc);
+            bool add = p.Accumulate || pc > 0;
+            GemmPacking.PackA<TKernel>(packedA, p, row0, rows, pc, kc);
+            double* bRow = p.B + (nint)pc * ld;
+            for (int j = col0; j < fullEnd;)
+                j += TKernel.RunRowsDirectB(kc, packedA, bRow + j, ld, cRow + j, ld, add, rows, fullEnd - j);
+            if (fullEnd < col1)
+            {
+                GemmPacking.PackB<TKernel>(packedB, p, pc, kc, fullEnd, col1 - fullEnd);
+                if (!TKernel.RunEdge(kc, packedA, packedB, cRow + fullEnd, ld, add, rows, col1 - fullEnd))
+                    EdgeTile(kc, packedA, packedB, cRow + fullEnd, ld, add, rows, col1 - fullEnd, edge);
             }
         }
     }

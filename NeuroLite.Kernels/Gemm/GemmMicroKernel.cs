@@ -35,4 +35,15 @@ internal unsafe interface IGemmMicroKernel
     /// writes; false when the kernel has no such code (the driver then runs <see cref="Run"/> into a spare tile).
     /// </summary>
     static virtual bool RunEdge(int kc, double* a, double* b, double* c, nint ldc, bool add, int rows, int cols) => false;
+
+    /// <summary>Whether <see cref="RunRowsDirectB"/> is implemented.</summary>
+    static virtual bool HasDirectB => false;
+
+    /// <summary>
+    /// <paramref name="rows"/> &lt; MR rows by NR (or a multiple of NR, at most <paramref name="cols"/>) columns, with
+    /// B read in place (not packed): kc rows, <paramref name="ldb"/> apart. Each element gets exactly <see cref="Run"/>'s
+    /// arithmetic. Returns the columns done; <paramref name="cols"/> is a multiple of NR, at least NR.
+    /// </summary>
+    static virtual int RunRowsDirectB(int kc, double* a, double* b, nint ldb, double* c, nint ldc, bool add, int rows, int cols) =>
+        throw new NotSupportedException();
 }

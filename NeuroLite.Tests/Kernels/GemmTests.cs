@@ -161,6 +161,61 @@ public class GemmTests
     }
 
     [Test]
+    public void Fewer_rows_than_a_tile_read_B_in_place_across_depth_blocks()
+    {
+        // m = 1…MR-1 with B not transposed reads B unpacked (AVX2): 16- and 8-column groups, a packed partial group,
+        // several depth blocks (KC = 8), accumulate, both A layouts; and one vs two threads (a column split) agree bitwise.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        int saved = Gemm.MaxThreads;
+        try
+        {
+            foreach (int m in Enumerable.Range(1, mr - 1))
+                foreach (int n in new[] { nr - 1, nr, 2 * nr, 3 * nr + 3, 5 * nr + 1 })
+                    foreach (int k in new[] { 3, 21 })
+                        foreach (bool transA in new[] { false, true })
+                        {
+                            bool accumulate = (m + n + k) % 2 == 0;
+                            GemmTuning.OverrideForTests(0, 8, 0, parallelMinWork: 0);
+                            CheckAgainstReference(m, n, k, transA, transB: false, accumulate, seed: 31 * m + 7 * n + k);
+                            CheckAgainstReference(m, n, k, transA, transB: true, accumulate, seed: 31 * m + 7 * n + k);
+                            GemmTuning.OverrideForTests(0, 8, 0, parallelMinWork: 1);
+                            var rng = new Random(m * 1009 + n * 17 + k);
+                            double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+                            double[] one = (double[])c0.Clone(), two = (double[])c0.Clone();
+                            Gemm.MaxThreads = 1;
+                            Gemm.Multiply(a, b, one, m, n, k, transA, false, accumulate);
+                            Gemm.MaxThreads = 2;
+                            Gemm.Multiply(a, b, two, m, n, k, transA, false, accumulate);
+                            Assert.That(Bits(two), Is.EqualTo(Bits(one)), $"{m}x{n}x{k} transA={transA}");
+                        }
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
+            GemmTuning.ResetForTests();
+        }
+    }
+
+    [Test]
+    public void Fewer_rows_than_a_tile_give_the_bits_of_the_same_rows_in_a_taller_product()
+    {
+        // The in-place-B path for m < MR keeps the packed path's depth blocks and per-element FMA chain, so the first
+        // rows of a tall product (packed B) equal the same rows multiplied alone.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        int tall = 3 * mr, n = 4 * nr + 5, k = 300;
+        var rng = new Random(5);
+        double[] a = Random(rng, tall * k), b = Random(rng, k * n);
+        double[] full = new double[tall * n];
+        Gemm.Multiply(a, b, full, tall, n, k);
+        for (int m = 1; m < mr; m++)
+        {
+            double[] few = new double[m * n];
+            Gemm.Multiply(a.AsSpan(0, m * k), b, few, m, n, k);
+            Assert.That(Bits(few), Is.EqualTo(Bits(full[..(m * n)])), $"m = {m}");
+        }
+    }
+
+    [Test]
     public void MaxThreads_rejects_less_than_one()
     {
         Assert.That(() => Gemm.MaxThreads = 0, Throws.InstanceOf<ArgumentOutOfRangeException>());
