@@ -73,24 +73,24 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
         {
             switch (rows)
             {
-                case 1: Edge<Rows1, Narrow>(kc, a, b, 8, c, ldc, add, cols); break;
-                case 2: Edge<Rows2, Narrow>(kc, a, b, 8, c, ldc, add, cols); break;
-                case 3: Edge<Rows3, Narrow>(kc, a, b, 8, c, ldc, add, cols); break;
-                case 4: Edge<Rows4, Narrow>(kc, a, b, 8, c, ldc, add, cols); break;
-                case 5: Edge<Rows5, Narrow>(kc, a, b, 8, c, ldc, add, cols); break;
-                default: Edge<Rows6, Narrow>(kc, a, b, 8, c, ldc, add, cols); break;
+                case 1: Edge<Rows1, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
+                case 2: Edge<Rows2, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
+                case 3: Edge<Rows3, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
+                case 4: Edge<Rows4, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
+                case 5: Edge<Rows5, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
+                default: Edge<Rows6, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
             }
         }
         else
         {
             switch (rows)
             {
-                case 1: Edge<Rows1, Wide>(kc, a, b, 8, c, ldc, add, cols); break;
-                case 2: Edge<Rows2, Wide>(kc, a, b, 8, c, ldc, add, cols); break;
-                case 3: Edge<Rows3, Wide>(kc, a, b, 8, c, ldc, add, cols); break;
-                case 4: Edge<Rows4, Wide>(kc, a, b, 8, c, ldc, add, cols); break;
-                case 5: Edge<Rows5, Wide>(kc, a, b, 8, c, ldc, add, cols); break;
-                default: Edge<Rows6, Wide>(kc, a, b, 8, c, ldc, add, cols); break;
+                case 1: Edge<Rows1, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
+                case 2: Edge<Rows2, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
+                case 3: Edge<Rows3, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
+                case 4: Edge<Rows4, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
+                case 5: Edge<Rows5, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
+                default: Edge<Rows6, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
             }
         }
         return true;
@@ -117,12 +117,12 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
         }
         switch (rows)
         {
-            case 1: Edge<Rows1, Wide>(kc, a, b, ldb, c, ldc, add, 8); break;
-            case 2: Edge<Rows2, Wide>(kc, a, b, ldb, c, ldc, add, 8); break;
-            case 3: Edge<Rows3, Wide>(kc, a, b, ldb, c, ldc, add, 8); break;
-            case 4: Edge<Rows4, Wide>(kc, a, b, ldb, c, ldc, add, 8); break;
-            case 5: Edge<Rows5, Wide>(kc, a, b, ldb, c, ldc, add, 8); break;
-            default: Edge<Rows6, Wide>(kc, a, b, ldb, c, ldc, add, 8); break;
+            case 1: Edge<Rows1, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, 8); break;
+            case 2: Edge<Rows2, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, 8); break;
+            case 3: Edge<Rows3, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, 8); break;
+            case 4: Edge<Rows4, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, 8); break;
+            case 5: Edge<Rows5, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, 8); break;
+            default: Edge<Rows6, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, 8); break;
         }
         return 8;
     }
@@ -178,18 +178,59 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
         }
     }
 
+    public static bool HasDirectA => true;
+
+    /// <summary>
+    /// Outputs at most 16 wide (n = 10: the last layer of a classifier) read A where it lies: each A value is used by
+    /// only one or two column groups, so packing A would cost about as much as the multiply.
+    /// </summary>
+    public static void RunDirectA(int kc, double* a, nint ars, nint aps, double* b, double* c, nint ldc, bool add, int rows, int cols)
+    {
+        if (cols <= 4)
+        {
+            switch (rows)
+            {
+                case 1: Edge<Rows1, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
+                case 2: Edge<Rows2, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
+                case 3: Edge<Rows3, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
+                case 4: Edge<Rows4, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
+                case 5: Edge<Rows5, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
+                default: Edge<Rows6, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
+            }
+        }
+        else
+        {
+            switch (rows)
+            {
+                case 1: Edge<Rows1, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
+                case 2: Edge<Rows2, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
+                case 3: Edge<Rows3, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
+                case 4: Edge<Rows4, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
+                case 5: Edge<Rows5, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
+                default: Edge<Rows6, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
+            }
+        }
+    }
+
     /// <summary>
     /// <see cref="Run"/> cut down to <typeparamref name="TRows"/> rows and one or two column vectors (JIT-time constants,
     /// so the unused accumulators and FMAs vanish); the same FMA chain per element, so the same bits. B rows are
-    /// <paramref name="ldb"/> apart: 8 in a packed sliver, the row length of B when read in place.
+    /// <paramref name="ldb"/> apart: 8 in a packed sliver, the row length of B when read in place. A is a packed sliver,
+    /// or (<typeparamref name="TA"/> = <see cref="InPlaceA"/>) read in place with rows <paramref name="ars"/> and depths
+    /// <paramref name="aps"/> apart.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Edge<TRows, TWidth>(int kc, double* a, double* b, nint ldb, double* c, nint ldc, bool add, int cols)
+    private static void Edge<TRows, TWidth, TA>(int kc, double* a, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, int cols)
         where TRows : struct, IGemmConstant
         where TWidth : struct, IGemmConstant
+        where TA : struct, IGemmConstant
     {
         int rows = TRows.Value;
         bool wide = TWidth.Value == 8;
+        // A packed: row r at a[r], next depth 6 further. A in place: row r ars further, next depth aps further.
+        bool inPlace = TA.Value == 1;
+        nint o1 = inPlace ? ars : 1, o2 = inPlace ? 2 * ars : 2, o3 = inPlace ? 3 * ars : 3;
+        nint o4 = inPlace ? 4 * ars : 4, o5 = inPlace ? 5 * ars : 5, aStep = inPlace ? aps : 6;
         for (int r = 0; r < rows; r++)
             Sse.Prefetch0(c + r * ldc);
         Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -203,35 +244,35 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
             if (wide) c01 = Fma.MultiplyAdd(x, b1, c01);
             if (rows > 1)
             {
-                x = Vector256.Create(a[1]);
+                x = Vector256.Create(a[o1]);
                 c10 = Fma.MultiplyAdd(x, b0, c10);
                 if (wide) c11 = Fma.MultiplyAdd(x, b1, c11);
             }
             if (rows > 2)
             {
-                x = Vector256.Create(a[2]);
+                x = Vector256.Create(a[o2]);
                 c20 = Fma.MultiplyAdd(x, b0, c20);
                 if (wide) c21 = Fma.MultiplyAdd(x, b1, c21);
             }
             if (rows > 3)
             {
-                x = Vector256.Create(a[3]);
+                x = Vector256.Create(a[o3]);
                 c30 = Fma.MultiplyAdd(x, b0, c30);
                 if (wide) c31 = Fma.MultiplyAdd(x, b1, c31);
             }
             if (rows > 4)
             {
-                x = Vector256.Create(a[4]);
+                x = Vector256.Create(a[o4]);
                 c40 = Fma.MultiplyAdd(x, b0, c40);
                 if (wide) c41 = Fma.MultiplyAdd(x, b1, c41);
             }
             if (rows > 5)
             {
-                x = Vector256.Create(a[5]);
+                x = Vector256.Create(a[o5]);
                 c50 = Fma.MultiplyAdd(x, b0, c50);
                 if (wide) c51 = Fma.MultiplyAdd(x, b1, c51);
             }
-            a += 6;
+            a += aStep;
             b += ldb;
         }
         StorePartial(c, c00, c01, add, cols);
@@ -301,3 +342,9 @@ internal readonly struct Narrow : IGemmConstant { public static int Value => 4; 
 
 /// <summary>Two column vectors (5…8 columns) per row.</summary>
 internal readonly struct Wide : IGemmConstant { public static int Value => 8; }
+
+/// <summary>A read from a packed sliver (MR values per depth).</summary>
+internal readonly struct PackedA : IGemmConstant { public static int Value => 0; }
+
+/// <summary>A read in place, with a row stride and a depth stride.</summary>
+internal readonly struct InPlaceA : IGemmConstant { public static int Value => 1; }

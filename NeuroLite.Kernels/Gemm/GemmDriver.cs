@@ -82,6 +82,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             FewRows(p, row0, row1, col0, col1);
             return;
         }
+        if (col1 - col0 <= 2 * TKernel.Nr && TKernel.HasDirectA)
+        {
+            FewColumns(p, row0, row1, col0, col1);
+            return;
+        }
         int nr = TKernel.Nr;
         // Equal blocks rather than full ones plus a sliver: k = 784 with KC = 256 runs 4×196 deep, not 3×256 + 16
         // (a 16-deep block pays a full C update for little work); likewise rows against MC. Depth blocks depend on
@@ -137,6 +142,36 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 GemmPacking.PackB<TKernel>(packedB, p, pc, kc, fullEnd, col1 - fullEnd);
                 if (!TKernel.RunEdge(kc, packedA, packedB, cRow + fullEnd, ld, add, rows, col1 - fullEnd))
                     EdgeTile(kc, packedA, packedB, cRow + fullEnd, ld, add, rows, col1 - fullEnd, edge);
+            }
+        }
+    }
+
+    /// <summary>
+    /// At most 2·NR columns: B packed (one or two slivers per depth block), A read in place by the kernel (packing it
+    /// would copy every A value to use it once or twice). Same depth blocks and per-element arithmetic as the packed
+    /// path, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FewColumns(in GemmProblem p, int row0, int row1, int col0, int col1)
+    {
+        int mr = TKernel.Mr, nr = TKernel.Nr, cols = col1 - col0;
+        int kcStep = Balanced(p.K, p.Blocks.Kc, 1);
+        double* packedB = GemmScratch.Current.B((nuint)GemmTuning.RoundUp(cols, nr) * (nuint)kcStep);
+        // Row r, depth q of op(A): A[r·k + q] as stored, or A[q·m + r] when transposed.
+        nint rowStride = p.TransA ? 1 : p.K, depthStride = p.TransA ? p.M : 1;
+        nint ldc = p.N;
+        for (int pc = 0; pc < p.K; pc += kcStep)
+        {
+            int kc = Math.Min(kcStep, p.K - pc);
+            bool add = p.Accumulate || pc > 0;
+            GemmPacking.PackB<TKernel>(packedB, p, pc, kc, col0, cols);
+            for (int ir = row0; ir < row1; ir += mr)
+            {
+                int rows = Math.Min(mr, row1 - ir);
+                double* aTile = p.A + ir * rowStride + pc * depthStride;
+                double* cTile = p.C + ir * ldc + col0;
+                for (int jr = 0; jr < cols; jr += nr)
+                    TKernel.RunDirectA(kc, aTile, rowStride, depthStride, packedB + (nint)jr * kc, cTile + jr, ldc, add, rows, Math.Min(nr, cols - jr));
             }
         }
     }

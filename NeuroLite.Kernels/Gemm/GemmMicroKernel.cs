@@ -36,6 +36,16 @@ internal unsafe interface IGemmMicroKernel
     /// </summary>
     static virtual bool RunEdge(int kc, double* a, double* b, double* c, nint ldc, bool add, int rows, int cols) => false;
 
+    /// <summary>Whether <see cref="RunDirectA"/> is implemented.</summary>
+    static virtual bool HasDirectA => false;
+
+    /// <summary>
+    /// A tile of <paramref name="rows"/> ≤ MR by <paramref name="cols"/> ≤ NR with A read in place (row r, depth q at
+    /// a[r·ars + q·aps]) and B a packed sliver. Each element gets exactly <see cref="Run"/>'s arithmetic.
+    /// </summary>
+    static virtual void RunDirectA(int kc, double* a, nint ars, nint aps, double* b, double* c, nint ldc, bool add, int rows, int cols) =>
+        throw new NotSupportedException();
+
     /// <summary>Whether <see cref="RunRowsDirectB"/> is implemented.</summary>
     static virtual bool HasDirectB => false;
 

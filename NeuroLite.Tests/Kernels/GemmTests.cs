@@ -216,6 +216,52 @@ public class GemmTests
     }
 
     [Test]
+    public void Narrow_outputs_read_A_in_place_across_depth_blocks()
+    {
+        // n ≤ 2·NR reads A unpacked (AVX2): every row and column edge, several depth blocks (KC = 8), all layouts.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        try
+        {
+            GemmTuning.OverrideForTests(0, 8, 0, parallelMinWork: 0);
+            foreach (int n in new[] { 1, nr / 2 + 1, nr, nr + 2, 2 * nr })
+                foreach (int m in new[] { 1, mr - 1, mr, mr + 1, 4 * mr + 3 })
+                    foreach (int k in new[] { 5, 21 })
+                        foreach (bool transA in new[] { false, true })
+                            foreach (bool transB in new[] { false, true })
+                                CheckAgainstReference(m, n, k, transA, transB, accumulate: (m + n + k) % 2 == 1, seed: 13 * m + 5 * n + k);
+        }
+        finally
+        {
+            GemmTuning.ResetForTests();
+        }
+    }
+
+    [Test]
+    public void Narrow_outputs_give_the_bits_of_the_same_columns_in_a_wider_product()
+    {
+        // The in-place-A path for n ≤ 2·NR keeps the packed path's depth blocks and per-element FMA chain, so its
+        // columns equal the first columns of a wider product (packed A) with the same A.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        int m = 4 * mr + 1, wide = 5 * nr + 3, k = 300;
+        foreach (bool transA in new[] { false, true })
+        {
+            var rng = new Random(transA ? 9 : 8);
+            double[] a = Random(rng, m * k), bWide = Random(rng, k * wide), cWide = new double[m * wide];
+            Gemm.Multiply(a, bWide, cWide, m, wide, k, transA);
+            foreach (int n in new[] { 1, nr - 1, nr + 2, 2 * nr })
+            {
+                double[] b = new double[k * n], c = new double[m * n], expected = new double[m * n];
+                for (int q = 0; q < k; q++)
+                    Array.Copy(bWide, q * wide, b, q * n, n);
+                for (int i = 0; i < m; i++)
+                    Array.Copy(cWide, i * wide, expected, i * n, n);
+                Gemm.Multiply(a, b, c, m, n, k, transA);
+                Assert.That(Bits(c), Is.EqualTo(Bits(expected)), $"n = {n}, transA = {transA}");
+            }
+        }
+    }
+
+    [Test]
     public void MaxThreads_rejects_less_than_one()
     {
         Assert.That(() => Gemm.MaxThreads = 0, Throws.InstanceOf<ArgumentOutOfRangeException>());
