@@ -8,7 +8,9 @@ namespace NeuroLite.Kernels;
 /// AVX2+FMA micro-kernel, 6×8 doubles: 12 ymm accumulators + 2 B vectors + 1 broadcast of A = 15 of the 16 ymm
 /// registers. Per k step: 2 loads, 6 broadcasts (load-port ops on Zen 3, 3 ports) for 12 FMAs, so the two FMA pipes
 /// stay the bottleneck. Blocking for Zen 3: a kc×8 B sliver (KC=256: 16 KiB) in the 32 KiB L1d, the MC×KC A block
-/// (MC=144: 288 KiB) in the 512 KiB L2, the KC×NC B block in the shared L3.
+/// (MC=144: 288 KiB) in the 512 KiB L2, the KC×NC B block in the shared L3. Edge tiles, and the thin products that
+/// skip packing one operand (m &lt; 6: B in place; n ≤ 16: A in place), run cut-down copies of the same loop with
+/// the same per-element FMA chain, so every path gives the same bits for the same element.
 /// </summary>
 internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
 {

@@ -4,7 +4,9 @@ namespace NeuroLite.Kernels;
 
 /// <summary>
 /// The GotoBLAS/BLIS loop nest around one micro-kernel: NC columns of B (L3) → KC deep (pack B) → MC rows of A (L2,
-/// pack A) → NR columns → MR rows (micro-kernel). Specialised per kernel struct so MR/NR are constants.
+/// pack A) → NR columns → MR rows (micro-kernel). Specialised per kernel struct so MR/NR are constants. Thin
+/// products skip the packing that buys nothing (fewer rows than MR: B read in place; at most 2·NR columns: A read in
+/// place) where the kernel supports it. Two threads split C by rows and share each packed B block, or by columns.
 /// </summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
 {
