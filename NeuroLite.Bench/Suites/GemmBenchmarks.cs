@@ -14,14 +14,14 @@ namespace NeuroLite.Bench.Suites;
 /// 39.1 GFLOP/s; the peer is <c>NeuroLite.Bench/peers/gemm_numpy.py</c> (NumPy → OpenBLAS, one thread).
 /// </summary>
 [Config(typeof(GemmConfig))]
-public class GemmBenchmarks
+public class GemmBenchmarks : GemmBenchmarkBase
 {
-    private double[] a = [], b = [], c = [];
-    private int savedThreads;
-
     /// <summary>The product measured.</summary>
     [ParamsSource(nameof(Cases))]
     public GemmCase Case { get; set; } = GemmCase.Square(64, 1);
+
+    /// <inheritdoc/>
+    protected override GemmCase Current => Case;
 
     /// <summary>The products of the suite.</summary>
     public static IEnumerable<GemmCase> Cases()
@@ -37,17 +37,57 @@ public class GemmBenchmarks
         yield return GemmCase.Square(512, 2);
         yield return GemmCase.Square(1024, 2);
     }
+}
 
-    /// <summary>Random operands for <see cref="Case"/>, and the thread setting.</summary>
+/// <summary>
+/// The eight products of one 64-128-64-10 MLP training step at batch 64 (the digits network), in GFLOP/s: forward
+/// X·W, weight gradients Xᵀ·G (transposeA) and input gradients G·Wᵀ (transposeB). All sit below the two-thread
+/// threshold, so they run on one thread; the 10-wide ones exercise the edge tiles.
+/// </summary>
+[Config(typeof(GemmConfig))]
+public class GemmSmallMlpBenchmarks : GemmBenchmarkBase
+{
+    /// <summary>The product measured.</summary>
+    [ParamsSource(nameof(Cases))]
+    public GemmCase Case { get; set; } = new("X·W1 64×64·64×128", 64, 128, 64, false, false, 1);
+
+    /// <inheritdoc/>
+    protected override GemmCase Current => Case;
+
+    /// <summary>The products of the suite: layer 1, 2, 3 forward, then the backward products from the top.</summary>
+    public static IEnumerable<GemmCase> Cases()
+    {
+        yield return new GemmCase("X·W1 64×64·64×128", 64, 128, 64, false, false, 1);
+        yield return new GemmCase("H1·W2 64×128·128×64", 64, 64, 128, false, false, 1);
+        yield return new GemmCase("H2·W3 64×64·64×10", 64, 10, 64, false, false, 1);
+        yield return new GemmCase("H2ᵀ·G3 (64×64)ᵀ·64×10", 64, 10, 64, true, false, 1);
+        yield return new GemmCase("G3·W3ᵀ 64×10·(64×10)ᵀ", 64, 64, 10, false, true, 1);
+        yield return new GemmCase("H1ᵀ·G2 (64×128)ᵀ·64×64", 128, 64, 64, true, false, 1);
+        yield return new GemmCase("G2·W2ᵀ 64×64·(128×64)ᵀ", 64, 128, 64, false, true, 1);
+        yield return new GemmCase("Xᵀ·G1 (64×64)ᵀ·64×128", 64, 128, 64, true, false, 1);
+    }
+}
+
+/// <summary>Operands, thread setting and the timed call shared by the GEMM suites.</summary>
+public abstract class GemmBenchmarkBase
+{
+    private double[] a = [], b = [], c = [];
+    private int savedThreads;
+
+    /// <summary>The case of the derived suite's <c>Case</c> parameter.</summary>
+    protected abstract GemmCase Current { get; }
+
+    /// <summary>Random operands for the case, and the thread setting.</summary>
     [GlobalSetup]
     public void Setup()
     {
+        GemmCase g = Current;
         var rng = new Random(42);
-        a = Fill(rng, Case.M * Case.K);
-        b = Fill(rng, Case.K * Case.N);
-        c = new double[Case.M * Case.N];
+        a = Fill(rng, g.M * g.K);
+        b = Fill(rng, g.K * g.N);
+        c = new double[g.M * g.N];
         savedThreads = Gemm.MaxThreads;
-        Gemm.MaxThreads = Case.Threads;
+        Gemm.MaxThreads = g.Threads;
     }
 
     /// <summary>Restores the thread setting.</summary>
@@ -56,7 +96,11 @@ public class GemmBenchmarks
 
     /// <summary>One product.</summary>
     [Benchmark]
-    public void Multiply() => Gemm.Multiply(a, b, c, Case.M, Case.N, Case.K, Case.TransposeA, Case.TransposeB);
+    public void Multiply()
+    {
+        GemmCase g = Current;
+        Gemm.Multiply(a, b, c, g.M, g.N, g.K, g.TransposeA, g.TransposeB);
+    }
 
     private static double[] Fill(Random rng, int count)
     {

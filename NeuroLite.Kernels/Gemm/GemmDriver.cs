@@ -4,7 +4,9 @@ namespace NeuroLite.Kernels;
 
 /// <summary>
 /// The GotoBLAS/BLIS loop nest around one micro-kernel: NC columns of B (L3) → KC deep (pack B) → MC rows of A (L2,
-/// pack A) → NR columns → MR rows (micro-kernel). Specialised per kernel struct so MR/NR are constants.
+/// pack A) → NR columns → MR rows (micro-kernel). Specialised per kernel struct so MR/NR are constants. Thin
+/// products skip the packing that buys nothing (fewer rows than MR: B read in place; at most 2·NR columns: A read in
+/// place) where the kernel supports it. Two threads split C by rows and share each packed B block, or by columns.
 /// </summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
 {
@@ -12,18 +14,23 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     public static void Multiply(double* a, double* b, double* c, int m, int n, int k, bool transA, bool transB, bool accumulate)
     {
         var p = new GemmProblem(a, b, c, m, n, k, transA, transB, accumulate, GemmTuning.Blocks<TKernel>());
-        if (Gemm.MaxThreads >= 2 && (long)m * n * k >= GemmTuning.ParallelMinWork && TrySplit(p, out int rowSplit, out int colSplit))
+        if (Gemm.MaxThreads >= 2 && (long)m * n * k >= GemmTuning.ParallelMinWork && TrySplit(p, out bool splitRows, out int split))
         {
-            // The worker takes the second block of the output, this thread the first: disjoint C blocks, each element
-            // summed in the same order as on one thread, so the bits do not depend on the thread count.
-            bool posted = rowSplit < m
-                ? GemmWorker.TryPost(&Run, p, rowSplit, m, 0, n)
-                : GemmWorker.TryPost(&Run, p, 0, m, colSplit, n);
-            if (posted)
+            // Disjoint C blocks (the worker takes the second), each element summed in the same order as on one thread,
+            // so the bits do not depend on the thread count.
+            double* shared = null;
+            if (splitRows)
+            {
+                // Both threads pack half of each B block into one of two shared buffers and then read all of it.
+                int ncMax = GemmTuning.RoundUp(Math.Min(Balanced(n, p.Blocks.Nc, TKernel.Nr), n), TKernel.Nr);
+                shared = GemmScratch.Current.Shared(2 * (nuint)ncMax * (nuint)Balanced(k, p.Blocks.Kc, 1));
+            }
+            p = p with { Split = split, SplitRows = splitRows, SharedB = shared };
+            if (GemmWorker.TryPost(&RunPart, p))
             {
                 try
                 {
-                    Run(p, 0, rowSplit, 0, colSplit);
+                    RunPart(p, 0);
                 }
                 finally
                 {
@@ -35,19 +42,35 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         Run(p, 0, m, 0, n);
     }
 
-    /// <summary>Splits the longer side of C in two at a tile boundary (rows at MR, columns at NR), about evenly by tiles.</summary>
-    private static bool TrySplit(in GemmProblem p, out int rowSplit, out int colSplit)
+    /// <summary>
+    /// Where to cut C for two threads, at a tile boundary, about evenly by tiles. Rows when there are enough (both
+    /// threads then share the packed B, and each packs only its own rows of A); columns for short, wide products
+    /// (each thread then packs its own columns of B, and all of the little A).
+    /// </summary>
+    private static bool TrySplit(in GemmProblem p, out bool splitRows, out int split)
     {
         int rowTiles = (p.M + TKernel.Mr - 1) / TKernel.Mr, colTiles = (p.N + TKernel.Nr - 1) / TKernel.Nr;
-        rowSplit = p.M;
-        colSplit = p.N;
-        if (rowTiles * TKernel.Mr >= colTiles * TKernel.Nr && rowTiles >= 2)
-            rowSplit = (rowTiles + 1) / 2 * TKernel.Mr;
+        splitRows = rowTiles >= 4 || (rowTiles >= 2 && rowTiles * TKernel.Mr >= colTiles * TKernel.Nr);
+        if (splitRows)
+            split = Math.Min(p.M, (rowTiles + 1) / 2 * TKernel.Mr);
         else if (colTiles >= 2)
-            colSplit = (colTiles + 1) / 2 * TKernel.Nr;
+            split = Math.Min(p.N, (colTiles + 1) / 2 * TKernel.Nr);
+        else if (rowTiles >= 2)
+            (splitRows, split) = (true, Math.Min(p.M, (rowTiles + 1) / 2 * TKernel.Mr));
         else
-            return false;
-        return true;
+            split = 0;
+        return split > 0;
+    }
+
+    /// <summary>Part 0 (the calling thread) or 1 (the worker) of a split product.</summary>
+    private static void RunPart(in GemmProblem p, int part)
+    {
+        if (p.SplitRows)
+            RunTeam(p, part);
+        else if (part == 0)
+            Run(p, 0, p.M, 0, p.Split);
+        else
+            Run(p, 0, p.M, p.Split, p.N);
     }
 
     /// <summary>Computes the C block rows [row0, row1) × columns [col0, col1) on the calling thread, with its own packing buffers.</summary>
@@ -56,19 +79,28 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmProblem p, int row0, int row1, int col0, int col1)
     {
-        int mr = TKernel.Mr, nr = TKernel.Nr;
+        if (row1 - row0 < TKernel.Mr && !p.TransB && TKernel.HasDirectB)
+        {
+            FewRows(p, row0, row1, col0, col1);
+            return;
+        }
+        if (col1 - col0 <= 2 * TKernel.Nr && TKernel.HasDirectA)
+        {
+            FewColumns(p, row0, row1, col0, col1);
+            return;
+        }
+        int nr = TKernel.Nr;
         // Equal blocks rather than full ones plus a sliver: k = 784 with KC = 256 runs 4×196 deep, not 3×256 + 16
         // (a 16-deep block pays a full C update for little work); likewise rows against MC. Depth blocks depend on
         // k alone and row blocks only regroup tiles, so the bits still do not depend on how C is split.
         int kcStep = Balanced(p.K, p.Blocks.Kc, 1);
-        int mcStep = Balanced(row1 - row0, p.Blocks.Mc, mr);
+        int mcStep = Balanced(row1 - row0, p.Blocks.Mc, TKernel.Mr);
         int ncStep = Balanced(col1 - col0, p.Blocks.Nc, nr);
-        int kcMax = kcStep, mcMax = GemmTuning.RoundUp(Math.Min(mcStep, row1 - row0), mr), ncMax = GemmTuning.RoundUp(Math.Min(ncStep, col1 - col0), nr);
+        int mcMax = GemmTuning.RoundUp(Math.Min(mcStep, row1 - row0), TKernel.Mr), ncMax = GemmTuning.RoundUp(Math.Min(ncStep, col1 - col0), nr);
         GemmScratch scratch = GemmScratch.Current;
-        double* packedA = scratch.A((nuint)mcMax * (nuint)kcMax);
-        double* packedB = scratch.B((nuint)ncMax * (nuint)kcMax);
+        double* packedA = scratch.A((nuint)mcMax * (nuint)kcStep);
+        double* packedB = scratch.B((nuint)ncMax * (nuint)kcStep);
         double* edge = stackalloc double[64];
-        nint ldc = p.N;
 
         for (int jc = col0; jc < col1; jc += ncStep)
         {
@@ -76,29 +108,154 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             for (int pc = 0; pc < p.K; pc += kcStep)
             {
                 int kc = Math.Min(kcStep, p.K - pc);
-                // The first depth block writes C (unless accumulating); the later ones add to it.
-                bool add = p.Accumulate || pc > 0;
                 GemmPacking.PackB<TKernel>(packedB, p, pc, kc, jc, nc);
-                for (int ic = row0; ic < row1; ic += mcStep)
+                Panel(p, packedA, packedB, row0, row1, mcStep, jc, nc, pc, kc, edge);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fewer than MR rows (m = 1…5 on AVX2) and B not transposed: one packed A sliver per depth block, B read in place
+    /// by the kernel (packing would copy every B value to use it once), only a last partial column group packed.
+    /// Same depth blocks and per-element arithmetic as the packed path, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FewRows(in GemmProblem p, int row0, int row1, int col0, int col1)
+    {
+        int nr = TKernel.Nr, rows = row1 - row0;
+        int kcStep = Balanced(p.K, p.Blocks.Kc, 1);
+        int fullEnd = col0 + (col1 - col0) / nr * nr;
+        GemmScratch scratch = GemmScratch.Current;
+        double* packedA = scratch.A((nuint)TKernel.Mr * (nuint)kcStep);
+        double* packedB = scratch.B((nuint)nr * (nuint)kcStep);
+        double* edge = stackalloc double[64];
+        nint ld = p.N;
+        double* cRow = p.C + (nint)row0 * ld;
+        for (int pc = 0; pc < p.K; pc += kcStep)
+        {
+            int kc = Math.Min(kcStep, p.K - pc);
+            bool add = p.Accumulate || pc > 0;
+            GemmPacking.PackA<TKernel>(packedA, p, row0, rows, pc, kc);
+            double* bRow = p.B + (nint)pc * ld;
+            for (int j = col0; j < fullEnd;)
+                j += TKernel.RunRowsDirectB(kc, packedA, bRow + j, ld, cRow + j, ld, add, rows, fullEnd - j);
+            if (fullEnd < col1)
+            {
+                GemmPacking.PackB<TKernel>(packedB, p, pc, kc, fullEnd, col1 - fullEnd);
+                if (!TKernel.RunEdge(kc, packedA, packedB, cRow + fullEnd, ld, add, rows, col1 - fullEnd))
+                    EdgeTile(kc, packedA, packedB, cRow + fullEnd, ld, add, rows, col1 - fullEnd, edge);
+            }
+        }
+    }
+
+    /// <summary>
+    /// At most 2·NR columns: B packed (one or two slivers per depth block), A read in place by the kernel (packing it
+    /// would copy every A value to use it once or twice). Same depth blocks and per-element arithmetic as the packed
+    /// path, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FewColumns(in GemmProblem p, int row0, int row1, int col0, int col1)
+    {
+        int mr = TKernel.Mr, nr = TKernel.Nr, cols = col1 - col0;
+        int kcStep = Balanced(p.K, p.Blocks.Kc, 1);
+        double* packedB = GemmScratch.Current.B((nuint)GemmTuning.RoundUp(cols, nr) * (nuint)kcStep);
+        // Row r, depth q of op(A): A[r·k + q] as stored, or A[q·m + r] when transposed.
+        nint rowStride = p.TransA ? 1 : p.K, depthStride = p.TransA ? p.M : 1;
+        nint ldc = p.N;
+        for (int pc = 0; pc < p.K; pc += kcStep)
+        {
+            int kc = Math.Min(kcStep, p.K - pc);
+            bool add = p.Accumulate || pc > 0;
+            GemmPacking.PackB<TKernel>(packedB, p, pc, kc, col0, cols);
+            for (int ir = row0; ir < row1; ir += mr)
+            {
+                int rows = Math.Min(mr, row1 - ir);
+                double* aTile = p.A + ir * rowStride + pc * depthStride;
+                double* cTile = p.C + ir * ldc + col0;
+                for (int jr = 0; jr < cols; jr += nr)
+                    TKernel.RunDirectA(kc, aTile, rowStride, depthStride, packedB + (nint)jr * kc, cTile + jr, ldc, add, rows, Math.Min(nr, cols - jr));
+            }
+        }
+    }
+
+    /// <summary>
+    /// One thread's part of a row split: its rows of C against all columns. Per (NC, KC) block each part packs half
+    /// of B's slivers into the shared buffer, both meet, then each runs its rows against the whole block. The shared
+    /// buffers alternate, so one meeting per block suffices: packing block s+1 overwrites the buffer of block s-1,
+    /// which both parts had finished with before they met at block s.
+    /// </summary>
+    private static void RunTeam(in GemmProblem p, int part)
+    {
+        try
+        {
+            Team(p, part);
+        }
+        catch
+        {
+            GemmTeam.Abort();
+            throw;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Team(in GemmProblem p, int part)
+    {
+        int nr = TKernel.Nr;
+        int row0 = part == 0 ? 0 : p.Split, row1 = part == 0 ? p.Split : p.M;
+        // The same depth and column blocks for both parts (and for one thread: depth blocks depend on k alone).
+        int kcStep = Balanced(p.K, p.Blocks.Kc, 1);
+        int ncStep = Balanced(p.N, p.Blocks.Nc, nr);
+        int mcStep = Balanced(row1 - row0, p.Blocks.Mc, TKernel.Mr);
+        int mcMax = GemmTuning.RoundUp(Math.Min(mcStep, row1 - row0), TKernel.Mr);
+        nint bufferLength = (nint)GemmTuning.RoundUp(Math.Min(ncStep, p.N), nr) * kcStep;
+        double* packedA = GemmScratch.Current.A((nuint)mcMax * (nuint)kcStep);
+        double* edge = stackalloc double[64];
+        int step = 0;
+
+        for (int jc = 0; jc < p.N; jc += ncStep)
+        {
+            int nc = Math.Min(ncStep, p.N - jc);
+            int slivers = (nc + nr - 1) / nr, half = (slivers + 1) / 2;
+            int s0 = part == 0 ? 0 : half, s1 = part == 0 ? half : slivers;
+            for (int pc = 0; pc < p.K; pc += kcStep)
+            {
+                int kc = Math.Min(kcStep, p.K - pc);
+                double* packedB = p.SharedB + (step & 1) * bufferLength;
+                if (s1 > s0)
+                    GemmPacking.PackB<TKernel>(packedB + (nint)s0 * nr * kc, p, pc, kc, jc + s0 * nr, Math.Min(nc, s1 * nr) - s0 * nr);
+                if (!GemmTeam.Arrive(part, ++step))
+                    return;
+                Panel(p, packedA, packedB, row0, row1, mcStep, jc, nc, pc, kc, edge);
+            }
+        }
+    }
+
+    /// <summary>Rows [row0, row1) of C's columns [jc, jc+nc) += (or =) the depth block [pc, pc+kc), from the packed B block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Panel(in GemmProblem p, double* packedA, double* packedB, int row0, int row1, int mcStep, int jc, int nc, int pc, int kc, double* edge)
+    {
+        int mr = TKernel.Mr, nr = TKernel.Nr;
+        nint ldc = p.N;
+        // The first depth block writes C (unless accumulating); the later ones add to it.
+        bool add = p.Accumulate || pc > 0;
+        for (int ic = row0; ic < row1; ic += mcStep)
+        {
+            int mc = Math.Min(mcStep, row1 - ic);
+            GemmPacking.PackA<TKernel>(packedA, p, ic, mc, pc, kc);
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int cols = Math.Min(nr, nc - jr);
+                double* bSliver = packedB + (nint)jr * kc;
+                double* cColumn = p.C + jc + jr;
+                for (int ir = 0; ir < mc; ir += mr)
                 {
-                    int mc = Math.Min(mcStep, row1 - ic);
-                    GemmPacking.PackA<TKernel>(packedA, p, ic, mc, pc, kc);
-                    for (int jr = 0; jr < nc; jr += nr)
-                    {
-                        int cols = Math.Min(nr, nc - jr);
-                        double* bSliver = packedB + (nint)jr * kc;
-                        double* cColumn = p.C + jc + jr;
-                        for (int ir = 0; ir < mc; ir += mr)
-                        {
-                            int rows = Math.Min(mr, mc - ir);
-                            double* aSliver = packedA + (nint)ir * kc;
-                            double* cTile = cColumn + (ic + ir) * ldc;
-                            if (rows == mr && cols == nr)
-                                TKernel.Run(kc, aSliver, bSliver, cTile, ldc, add);
-                            else
-                                EdgeTile(kc, aSliver, bSliver, cTile, ldc, add, rows, cols, edge);
-                        }
-                    }
+                    int rows = Math.Min(mr, mc - ir);
+                    double* aSliver = packedA + (nint)ir * kc;
+                    double* cTile = cColumn + (ic + ir) * ldc;
+                    if (rows == mr && cols == nr)
+                        TKernel.Run(kc, aSliver, bSliver, cTile, ldc, add);
+                    else if (!TKernel.RunEdge(kc, aSliver, bSliver, cTile, ldc, add, rows, cols))
+                        EdgeTile(kc, aSliver, bSliver, cTile, ldc, add, rows, cols, edge);
                 }
             }
         }

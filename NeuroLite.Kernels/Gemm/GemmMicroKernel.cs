@@ -28,4 +28,32 @@ internal unsafe interface IGemmMicroKernel
     /// FMA), whatever the tile's position, which is what makes any split of the output bitwise reproducible.
     /// </summary>
     static abstract void Run(int kc, double* a, double* b, double* c, nint ldc, bool add);
+
+    /// <summary>
+    /// A partial tile (<paramref name="rows"/> ≤ MR, <paramref name="cols"/> ≤ NR, at least one short) from the same
+    /// zero-padded slivers, written straight into C with exactly <see cref="Run"/>'s arithmetic for each element it
+    /// writes; false when the kernel has no such code (the driver then runs <see cref="Run"/> into a spare tile).
+    /// </summary>
+    static virtual bool RunEdge(int kc, double* a, double* b, double* c, nint ldc, bool add, int rows, int cols) => false;
+
+    /// <summary>Whether <see cref="RunDirectA"/> is implemented.</summary>
+    static virtual bool HasDirectA => false;
+
+    /// <summary>
+    /// A tile of <paramref name="rows"/> ≤ MR by <paramref name="cols"/> ≤ NR with A read in place (row r, depth q at
+    /// a[r·ars + q·aps]) and B a packed sliver. Each element gets exactly <see cref="Run"/>'s arithmetic.
+    /// </summary>
+    static virtual void RunDirectA(int kc, double* a, nint ars, nint aps, double* b, double* c, nint ldc, bool add, int rows, int cols) =>
+        throw new NotSupportedException();
+
+    /// <summary>Whether <see cref="RunRowsDirectB"/> is implemented.</summary>
+    static virtual bool HasDirectB => false;
+
+    /// <summary>
+    /// <paramref name="rows"/> &lt; MR rows by NR (or a multiple of NR, at most <paramref name="cols"/>) columns, with
+    /// B read in place (not packed): kc rows, <paramref name="ldb"/> apart. Each element gets exactly <see cref="Run"/>'s
+    /// arithmetic. Returns the columns done; <paramref name="cols"/> is a multiple of NR, at least NR.
+    /// </summary>
+    static virtual int RunRowsDirectB(int kc, double* a, double* b, nint ldb, double* c, nint ldc, bool add, int rows, int cols) =>
+        throw new NotSupportedException();
 }

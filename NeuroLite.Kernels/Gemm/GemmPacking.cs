@@ -19,7 +19,11 @@ internal static unsafe class GemmPacking
         where TKernel : struct, IGemmMicroKernel
     {
         int mr = TKernel.Mr;
-        for (int ir = 0; ir < mc; ir += mr, dst += (nint)mr * kc)
+        int ir = 0;
+        if (p.TransA)
+            for (; ir + 4 * mr <= mc; ir += 4 * mr, dst += 4 * (nint)mr * kc)
+                ContiguousGroup<TKernel>(dst, p.A + (nint)p0 * p.M + i0 + ir, p.M, mr, kc);
+        for (; ir < mc; ir += mr, dst += (nint)mr * kc)
         {
             int rows = Math.Min(mr, mc - ir);
             if (p.TransA)
@@ -35,13 +39,53 @@ internal static unsafe class GemmPacking
         where TKernel : struct, IGemmMicroKernel
     {
         int nr = TKernel.Nr;
-        for (int jr = 0; jr < nc; jr += nr, dst += (nint)nr * kc)
+        int jr = 0;
+        if (!p.TransB)
+            for (; jr + 4 * nr <= nc; jr += 4 * nr, dst += 4 * (nint)nr * kc)
+                ContiguousGroup<TKernel>(dst, p.B + (nint)p0 * p.N + j0 + jr, p.N, nr, kc);
+        for (; jr < nc; jr += nr, dst += (nint)nr * kc)
         {
             int cols = Math.Min(nr, nc - jr);
             if (p.TransB)
                 Strided(dst, p.B + (nint)(j0 + jr) * p.K + p0, p.K, cols, nr, kc);
             else
                 Contiguous<TKernel>(dst, p.B + (nint)p0 * p.N + j0 + jr, p.N, cols, nr, kc);
+        }
+    }
+
+    /// <summary>
+    /// Four full slivers side by side (lanes contiguous, 4·width per depth): each source row is read once as one
+    /// contiguous run of 4·width values (whole cache lines, in order) and dealt to the four slivers. Packing sliver by
+    /// sliver instead reads width values per row a whole row apart, so a cache line straddling two slivers is fetched
+    /// twice, and with power-of-two row strides all those lines fight over one or two L1 sets.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ContiguousGroup<TKernel>(double* dst, double* src, nint ld, int width, int kc)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        nint stride = (nint)width * kc;
+        double* d0 = dst, d1 = d0 + stride, d2 = d1 + stride, d3 = d2 + stride;
+        if (width == TKernel.Nr)
+        {
+            uint bytes = (uint)(TKernel.Nr * sizeof(double));
+            for (int q = 0; q < kc; q++, src += ld, d0 += TKernel.Nr, d1 += TKernel.Nr, d2 += TKernel.Nr, d3 += TKernel.Nr)
+            {
+                Unsafe.CopyBlockUnaligned(d0, src, bytes);
+                Unsafe.CopyBlockUnaligned(d1, src + TKernel.Nr, bytes);
+                Unsafe.CopyBlockUnaligned(d2, src + 2 * TKernel.Nr, bytes);
+                Unsafe.CopyBlockUnaligned(d3, src + 3 * TKernel.Nr, bytes);
+            }
+        }
+        else
+        {
+            uint bytes = (uint)(TKernel.Mr * sizeof(double));
+            for (int q = 0; q < kc; q++, src += ld, d0 += TKernel.Mr, d1 += TKernel.Mr, d2 += TKernel.Mr, d3 += TKernel.Mr)
+            {
+                Unsafe.CopyBlockUnaligned(d0, src, bytes);
+                Unsafe.CopyBlockUnaligned(d1, src + TKernel.Mr, bytes);
+                Unsafe.CopyBlockUnaligned(d2, src + 2 * TKernel.Mr, bytes);
+                Unsafe.CopyBlockUnaligned(d3, src + 3 * TKernel.Mr, bytes);
+            }
         }
     }
 
@@ -78,6 +122,13 @@ internal static unsafe class GemmPacking
     private static void Strided(double* dst, double* src, nint ld, int count, int width, int kc)
     {
         int r = 0;
+        if (Avx.IsSupported && count == width && (width == 8 || width == 6))
+        {
+            // A full sliver in one pass: each depth's whole run of lanes (a 64-byte line for NR = 8) is written at
+            // once, instead of half of it now and the other half a whole sliver later.
+            TransposeFull(dst, src, ld, width, kc);
+            return;
+        }
         if (Avx.IsSupported)
         {
             // 4×4 (and 2×4) register transposes: whole vectors in and out instead of one double per load and store.
@@ -135,6 +186,59 @@ internal static unsafe class GemmPacking
             d[1] = s1[q];
             d[2] = s2[q];
             d[3] = s3[q];
+        }
+    }
+
+    /// <summary>Six or eight lanes (a whole sliver), four depths at a time: a 4×4 transpose plus a 2×4 or a second 4×4 per step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransposeFull(double* d, double* s0, nint ld, int width, int kc)
+    {
+        double* s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld, s4 = s3 + ld, s5 = s4 + ld, s6 = s5 + ld, s7 = s6 + ld;
+        bool eight = width == 8;
+        int q = 0;
+        for (; q + 4 <= kc; q += 4, d += 4 * width)
+        {
+            Vector256<double> r0 = Avx.LoadVector256(s0 + q), r1 = Avx.LoadVector256(s1 + q);
+            Vector256<double> r2 = Avx.LoadVector256(s2 + q), r3 = Avx.LoadVector256(s3 + q);
+            Vector256<double> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+            Vector256<double> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+            Vector256<double> r4 = Avx.LoadVector256(s4 + q), r5 = Avx.LoadVector256(s5 + q);
+            Avx.Store(d, Avx.Permute2x128(t0, t2, 0x20));
+            Avx.Store(d + width, Avx.Permute2x128(t1, t3, 0x20));
+            Avx.Store(d + 2 * width, Avx.Permute2x128(t0, t2, 0x31));
+            Avx.Store(d + 3 * width, Avx.Permute2x128(t1, t3, 0x31));
+            if (eight)
+            {
+                Vector256<double> r6 = Avx.LoadVector256(s6 + q), r7 = Avx.LoadVector256(s7 + q);
+                Vector256<double> u0 = Avx.UnpackLow(r4, r5), u1 = Avx.UnpackHigh(r4, r5);
+                Vector256<double> u2 = Avx.UnpackLow(r6, r7), u3 = Avx.UnpackHigh(r6, r7);
+                Avx.Store(d + 4, Avx.Permute2x128(u0, u2, 0x20));
+                Avx.Store(d + width + 4, Avx.Permute2x128(u1, u3, 0x20));
+                Avx.Store(d + 2 * width + 4, Avx.Permute2x128(u0, u2, 0x31));
+                Avx.Store(d + 3 * width + 4, Avx.Permute2x128(u1, u3, 0x31));
+            }
+            else
+            {
+                Vector256<double> lo = Avx.UnpackLow(r4, r5), hi = Avx.UnpackHigh(r4, r5);
+                Sse2.Store(d + 4, lo.GetLower());
+                Sse2.Store(d + width + 4, hi.GetLower());
+                Sse2.Store(d + 2 * width + 4, lo.GetUpper());
+                Sse2.Store(d + 3 * width + 4, hi.GetUpper());
+            }
+        }
+        for (; q < kc; q++, d += width)
+        {
+            d[0] = s0[q];
+            d[1] = s1[q];
+            d[2] = s2[q];
+            d[3] = s3[q];
+            d[4] = s4[q];
+            d[5] = s5[q];
+            if (eight)
+            {
+                d[6] = s6[q];
+                d[7] = s7[q];
+            }
         }
     }
 

@@ -16,6 +16,15 @@ internal readonly unsafe struct GemmProblem(double* a, double* b, double* c, int
     public readonly bool TransB = transB;
     public readonly bool Accumulate = accumulate;
     public readonly GemmBlockSizes Blocks = blocks;
+
+    /// <summary>Two-thread calls: the first row (row split) or column (column split) of the worker's part of C.</summary>
+    public int Split { get; init; }
+
+    /// <summary>Two-thread calls: C is split by rows (both threads share one packed B), else by columns.</summary>
+    public bool SplitRows { get; init; }
+
+    /// <summary>Row split: the two packed-B buffers both threads pack into and read from, alternately.</summary>
+    public double* SharedB { get; init; }
 }
 
 /// <summary>Cache block sizes: rows of A per L2 block, depth per packed block, columns of B per L3 block.</summary>

@@ -123,6 +123,145 @@ public class GemmTests
     }
 
     [Test]
+    public void Two_threads_sharing_packed_B_cross_every_block_edge()
+    {
+        // Row splits share each packed B block (each thread packs half its slivers); small blocks force many depth and
+        // column blocks, odd sliver counts, a column block of one sliver (the worker packs nothing) and uneven row halves.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        int saved = Gemm.MaxThreads;
+        try
+        {
+            (int, int, int)[] shapes = [(4 * mr + 1, 3 * nr + 1, 37), (9 * mr - 1, 5 * nr, 8), (4 * mr, nr + 1, 17), (8 * mr + 3, 3 * nr - 1, 1)];
+            foreach (var (m, n, k) in shapes)
+                foreach (bool transA in new[] { false, true })
+                    foreach (bool transB in new[] { false, true })
+                    {
+                        bool accumulate = transA ^ transB;
+                        GemmTuning.OverrideForTests(2 * mr, 8, 2 * nr, parallelMinWork: 1);
+                        var rng = new Random(m * 7 + n * 3 + k);
+                        double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+                        double[] one = (double[])c0.Clone(), two = (double[])c0.Clone();
+                        Gemm.MaxThreads = 1;
+                        Gemm.Multiply(a, b, one, m, n, k, transA, transB, accumulate);
+                        Gemm.MaxThreads = 2;
+                        long before = GemmWorker.Completed;
+                        Gemm.Multiply(a, b, two, m, n, k, transA, transB, accumulate);
+                        string label = $"{m}x{n}x{k} transA={transA} transB={transB}";
+                        Assert.That(Bits(two), Is.EqualTo(Bits(one)), label);
+                        if (Environment.ProcessorCount >= 2)
+                            Assert.That(GemmWorker.Completed, Is.GreaterThan(before), "the worker thread should have taken half");
+                        CheckAgainstReference(m, n, k, transA, transB, accumulate, seed: m + n + k);
+                    }
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
+            GemmTuning.ResetForTests();
+        }
+    }
+
+    [Test]
+    public void Fewer_rows_than_a_tile_read_B_in_place_across_depth_blocks()
+    {
+        // m = 1…MR-1 with B not transposed reads B unpacked (AVX2): 16- and 8-column groups, a packed partial group,
+        // several depth blocks (KC = 8), accumulate, both A layouts; and one vs two threads (a column split) agree bitwise.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        int saved = Gemm.MaxThreads;
+        try
+        {
+            foreach (int m in Enumerable.Range(1, mr - 1))
+                foreach (int n in new[] { nr - 1, nr, 2 * nr, 3 * nr + 3, 5 * nr + 1 })
+                    foreach (int k in new[] { 3, 21 })
+                        foreach (bool transA in new[] { false, true })
+                        {
+                            bool accumulate = (m + n + k) % 2 == 0;
+                            GemmTuning.OverrideForTests(0, 8, 0, parallelMinWork: 0);
+                            CheckAgainstReference(m, n, k, transA, transB: false, accumulate, seed: 31 * m + 7 * n + k);
+                            CheckAgainstReference(m, n, k, transA, transB: true, accumulate, seed: 31 * m + 7 * n + k);
+                            GemmTuning.OverrideForTests(0, 8, 0, parallelMinWork: 1);
+                            var rng = new Random(m * 1009 + n * 17 + k);
+                            double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+                            double[] one = (double[])c0.Clone(), two = (double[])c0.Clone();
+                            Gemm.MaxThreads = 1;
+                            Gemm.Multiply(a, b, one, m, n, k, transA, false, accumulate);
+                            Gemm.MaxThreads = 2;
+                            Gemm.Multiply(a, b, two, m, n, k, transA, false, accumulate);
+                            Assert.That(Bits(two), Is.EqualTo(Bits(one)), $"{m}x{n}x{k} transA={transA}");
+                        }
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
+            GemmTuning.ResetForTests();
+        }
+    }
+
+    [Test]
+    public void Fewer_rows_than_a_tile_give_the_bits_of_the_same_rows_in_a_taller_product()
+    {
+        // The in-place-B path for m < MR keeps the packed path's depth blocks and per-element FMA chain, so the first
+        // rows of a tall product (packed B) equal the same rows multiplied alone.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        int tall = 3 * mr, n = 4 * nr + 5, k = 300;
+        var rng = new Random(5);
+        double[] a = Random(rng, tall * k), b = Random(rng, k * n);
+        double[] full = new double[tall * n];
+        Gemm.Multiply(a, b, full, tall, n, k);
+        for (int m = 1; m < mr; m++)
+        {
+            double[] few = new double[m * n];
+            Gemm.Multiply(a.AsSpan(0, m * k), b, few, m, n, k);
+            Assert.That(Bits(few), Is.EqualTo(Bits(full[..(m * n)])), $"m = {m}");
+        }
+    }
+
+    [Test]
+    public void Narrow_outputs_read_A_in_place_across_depth_blocks()
+    {
+        // n ≤ 2·NR reads A unpacked (AVX2): every row and column edge, several depth blocks (KC = 8), all layouts.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        try
+        {
+            GemmTuning.OverrideForTests(0, 8, 0, parallelMinWork: 0);
+            foreach (int n in new[] { 1, nr / 2 + 1, nr, nr + 2, 2 * nr })
+                foreach (int m in new[] { 1, mr - 1, mr, mr + 1, 4 * mr + 3 })
+                    foreach (int k in new[] { 5, 21 })
+                        foreach (bool transA in new[] { false, true })
+                            foreach (bool transB in new[] { false, true })
+                                CheckAgainstReference(m, n, k, transA, transB, accumulate: (m + n + k) % 2 == 1, seed: 13 * m + 5 * n + k);
+        }
+        finally
+        {
+            GemmTuning.ResetForTests();
+        }
+    }
+
+    [Test]
+    public void Narrow_outputs_give_the_bits_of_the_same_columns_in_a_wider_product()
+    {
+        // The in-place-A path for n ≤ 2·NR keeps the packed path's depth blocks and per-element FMA chain, so its
+        // columns equal the first columns of a wider product (packed A) with the same A.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        int m = 4 * mr + 1, wide = 5 * nr + 3, k = 300;
+        foreach (bool transA in new[] { false, true })
+        {
+            var rng = new Random(transA ? 9 : 8);
+            double[] a = Random(rng, m * k), bWide = Random(rng, k * wide), cWide = new double[m * wide];
+            Gemm.Multiply(a, bWide, cWide, m, wide, k, transA);
+            foreach (int n in new[] { 1, nr - 1, nr + 2, 2 * nr })
+            {
+                double[] b = new double[k * n], c = new double[m * n], expected = new double[m * n];
+                for (int q = 0; q < k; q++)
+                    Array.Copy(bWide, q * wide, b, q * n, n);
+                for (int i = 0; i < m; i++)
+                    Array.Copy(cWide, i * wide, expected, i * n, n);
+                Gemm.Multiply(a, b, c, m, n, k, transA);
+                Assert.That(Bits(c), Is.EqualTo(Bits(expected)), $"n = {n}, transA = {transA}");
+            }
+        }
+    }
+
+    [Test]
     public void MaxThreads_rejects_less_than_one()
     {
         Assert.That(() => Gemm.MaxThreads = 0, Throws.InstanceOf<ArgumentOutOfRangeException>());
