@@ -4,45 +4,9 @@ using static NeuroLite.Kernels.Elementwise.MathConstants;
 
 namespace NeuroLite.Kernels.Elementwise;
 
-/// <summary>Vector building blocks shared by the exp and tanh operators.</summary>
+/// <summary>Vector building blocks of the exp operator.</summary>
 internal static class MathVectors
 {
-    /// <summary>Lane-wise <c>Reference.Unary.ExpReduced</c>: e^(a - kf·ln2) ≈ t1 + c.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<double> ExpReduced(Vector128<double> a, Vector128<double> kf, out Vector128<double> c)
-    {
-        var hi = Vector128.FusedMultiplyAdd(kf, Vector128.Create(-Ln2Hi), a);
-        var t = kf * Vector128.Create(Ln2Lo);
-        var r = hi - t;
-        var rlo = (hi - r) - t;
-        var r2 = r * r;
-        var r4 = r2 * r2;
-        var q = ExpQ(r, r2, r4);
-        var h = Vector128.FusedMultiplyAdd(r2, q, rlo);
-        var one = Vector128.Create(1.0);
-        var t1 = one + r;
-        c = ((one - t1) + r) + h;
-        return t1;
-    }
-
-    /// <summary>Lane-wise <c>Reference.Unary.ExpReduced</c>: e^(a - kf·ln2) ≈ t1 + c.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> ExpReduced(Vector256<double> a, Vector256<double> kf, out Vector256<double> c)
-    {
-        var hi = Vector256.FusedMultiplyAdd(kf, Vector256.Create(-Ln2Hi), a);
-        var t = kf * Vector256.Create(Ln2Lo);
-        var r = hi - t;
-        var rlo = (hi - r) - t;
-        var r2 = r * r;
-        var r4 = r2 * r2;
-        var q = ExpQ(r, r2, r4);
-        var h = Vector256.FusedMultiplyAdd(r2, q, rlo);
-        var one = Vector256.Create(1.0);
-        var t1 = one + r;
-        c = ((one - t1) + r) + h;
-        return t1;
-    }
-
     /// <summary>Lane-wise <c>Reference.Unary.ExpPoly</c>: e^(a - kf·ln2) ≈ 1 + r + rlo + r²·Q(r).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> ExpPoly(Vector128<double> a, Vector128<double> kf)
