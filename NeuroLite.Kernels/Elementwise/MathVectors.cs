@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 using static NeuroLite.Kernels.Elementwise.MathConstants;
 
 namespace NeuroLite.Kernels.Elementwise;
@@ -7,6 +9,23 @@ namespace NeuroLite.Kernels.Elementwise;
 /// <summary>Vector building blocks of the exp operator.</summary>
 internal static class MathVectors
 {
+    /// <summary>
+    /// c - a·b with one rounding, as <c>FusedMultiplyAdd(-a, b, c)</c> but without the separate negation the JIT
+    /// emits for that (an xor on x64, an fneg on arm64): vfnmadd / fmls.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> NegatedMultiplyAdd(Vector128<double> a, Vector128<double> b, Vector128<double> c)
+    {
+        if (AdvSimd.Arm64.IsSupported) return AdvSimd.Arm64.FusedMultiplySubtract(c, a, b);
+        if (Fma.IsSupported) return Fma.MultiplyAddNegated(a, b, c);
+        return Vector128.FusedMultiplyAdd(-a, b, c);
+    }
+
+    /// <summary>c - a·b with one rounding (vfnmadd; the 256-bit path only runs with FMA).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> NegatedMultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) =>
+        Fma.IsSupported ? Fma.MultiplyAddNegated(a, b, c) : Vector256.FusedMultiplyAdd(-a, b, c);
+
     /// <summary>Lane-wise <c>Reference.Unary.ExpPoly</c>: e^(a - kf·ln2) ≈ 1 + r + rlo + r²·Q(r).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> ExpPoly(Vector128<double> a, Vector128<double> kf)

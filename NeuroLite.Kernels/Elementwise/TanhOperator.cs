@@ -42,7 +42,7 @@ internal readonly struct TanhOperator : IUnaryOperator
         var dl = Vector128.FusedMultiplyAdd(sm, c, Vector128.FusedMultiplyAdd(sm, w, sp - dh));
         var inv = one / Vector128.FusedMultiplyAdd(sm, c, dh);
         var y0 = nh * inv;
-        var res = Vector128.FusedMultiplyAdd(-y0, dh, nh) + Vector128.FusedMultiplyAdd(-y0, dl, nl);
+        var res = MathVectors.NegatedMultiplyAdd(y0, dh, nh) + MathVectors.NegatedMultiplyAdd(y0, dl, nl);
         var y = Vector128.FusedMultiplyAdd(res, inv, y0);
         return (y.AsInt64() | (x.AsInt64() & Vector128.Create(SignMask))).AsDouble();
     }
@@ -73,7 +73,7 @@ internal readonly struct TanhOperator : IUnaryOperator
         var dl = Vector256.FusedMultiplyAdd(sm, c, Vector256.FusedMultiplyAdd(sm, w, sp - dh));
         var inv = one / Vector256.FusedMultiplyAdd(sm, c, dh);
         var y0 = nh * inv;
-        var res = Vector256.FusedMultiplyAdd(-y0, dh, nh) + Vector256.FusedMultiplyAdd(-y0, dl, nl);
+        var res = MathVectors.NegatedMultiplyAdd(y0, dh, nh) + MathVectors.NegatedMultiplyAdd(y0, dl, nl);
         var y = Vector256.FusedMultiplyAdd(res, inv, y0);
         return (y.AsInt64() | (x.AsInt64() & Vector256.Create(SignMask))).AsDouble();
     }
