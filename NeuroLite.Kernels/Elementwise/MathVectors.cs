@@ -1,47 +1,30 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 using static NeuroLite.Kernels.Elementwise.MathConstants;
 
 namespace NeuroLite.Kernels.Elementwise;
 
-/// <summary>Vector building blocks shared by the exp and tanh operators.</summary>
+/// <summary>Vector building blocks of the exp operator.</summary>
 internal static class MathVectors
 {
-    /// <summary>Lane-wise <c>Reference.Unary.ExpReduced</c>: e^(a - kf·ln2) ≈ t1 + c.</summary>
+    /// <summary>
+    /// c - a·b with one rounding, as <c>FusedMultiplyAdd(-a, b, c)</c> but without the separate negation the JIT
+    /// emits for that (an xor on x64, an fneg on arm64): vfnmadd / fmls.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<double> ExpReduced(Vector128<double> a, Vector128<double> kf, out Vector128<double> c)
+    public static Vector128<double> NegatedMultiplyAdd(Vector128<double> a, Vector128<double> b, Vector128<double> c)
     {
-        var hi = Vector128.FusedMultiplyAdd(kf, Vector128.Create(-Ln2Hi), a);
-        var t = kf * Vector128.Create(Ln2Lo);
-        var r = hi - t;
-        var rlo = (hi - r) - t;
-        var r2 = r * r;
-        var r4 = r2 * r2;
-        var q = ExpQ(r, r2, r4);
-        var h = Vector128.FusedMultiplyAdd(r2, q, rlo);
-        var one = Vector128.Create(1.0);
-        var t1 = one + r;
-        c = ((one - t1) + r) + h;
-        return t1;
+        if (AdvSimd.Arm64.IsSupported) return AdvSimd.Arm64.FusedMultiplySubtract(c, a, b);
+        if (Fma.IsSupported) return Fma.MultiplyAddNegated(a, b, c);
+        return Vector128.FusedMultiplyAdd(-a, b, c);
     }
 
-    /// <summary>Lane-wise <c>Reference.Unary.ExpReduced</c>: e^(a - kf·ln2) ≈ t1 + c.</summary>
+    /// <summary>c - a·b with one rounding (vfnmadd; the 256-bit path only runs with FMA).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> ExpReduced(Vector256<double> a, Vector256<double> kf, out Vector256<double> c)
-    {
-        var hi = Vector256.FusedMultiplyAdd(kf, Vector256.Create(-Ln2Hi), a);
-        var t = kf * Vector256.Create(Ln2Lo);
-        var r = hi - t;
-        var rlo = (hi - r) - t;
-        var r2 = r * r;
-        var r4 = r2 * r2;
-        var q = ExpQ(r, r2, r4);
-        var h = Vector256.FusedMultiplyAdd(r2, q, rlo);
-        var one = Vector256.Create(1.0);
-        var t1 = one + r;
-        c = ((one - t1) + r) + h;
-        return t1;
-    }
+    public static Vector256<double> NegatedMultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) =>
+        Fma.IsSupported ? Fma.MultiplyAddNegated(a, b, c) : Vector256.FusedMultiplyAdd(-a, b, c);
 
     /// <summary>Lane-wise <c>Reference.Unary.ExpPoly</c>: e^(a - kf·ln2) ≈ 1 + r + rlo + r²·Q(r).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -122,36 +122,47 @@ public static class Unary
     }
 
     /// <summary>
-    /// tanh x, under 1 ULP (about 0.6 measured): with a = 2|x| and E - 1 = expm1(a) = N carried as N = nHi + nLo,
-    /// tanh|x| = N / (N + 2). N is exact up to the small rounding of the exp polynomial: 2^k·t1 - 1 is exact for
-    /// k ≤ 52, 2^k·c is exact. D = N + 2 is formed exactly (TwoSum), and the quotient is one division refined by
-    /// an exact FMA residual (N - y0·D), so the result carries a single final rounding. The same formula serves
-    /// all x: tiny and subnormal x give N ≈ a, D ≈ 2, y = a/2 = |x| exactly; large |x| is clamped (result 1).
-    /// Sign restored by copying x's sign bit (so ±0 and ±subnormals keep it); NaN gives NaN; ±∞ gives ±1.
-    /// Branch-free, so inputs of any magnitude cost the same.
+    /// tanh x, under 1 ULP (0.6 measured). |x| = k·ln2/2 + w with |w| ≤ 0.1834 (k capped at 52, |x| clamped to
+    /// 19.1 where tanh rounds to 1; Cody-Waite, w + wl exact to 2^-100); tanh w = w + c, c = w³·P(w²) + wl (P
+    /// minimax, 6 coefficients, Estrin), w and c never rounded into one double. With S = 2^k and T = tanh(k·ln2/2)
+    /// = (S - 1)/(S + 1), the addition formula gives
+    /// tanh|x| = (T + tanh w)/(1 + T·tanh w) = N/D, N = (S - 1) + (S + 1)(w + c), D = (S + 1) + (S - 1)(w + c).
+    /// S ± 1 are exact; N = nh + nl and D = dh + dl each as one FMA in w plus its exact rounding error (Sterbenz:
+    /// see TanhKBias) plus the c term (up to 1% of them). The quotient: inv = 1/(dh + (S - 1)c) to 2^-52, y0 = nh·inv
+    /// (1% off), then one exact-residual step y = y0 + (N - y0·D)·inv, whose error is (1%)·2^-52. So the result
+    /// carries one final rounding plus a few hundredths of an ULP. k = 0 gives (2w + 2c)/2 = w + c rounded once, so
+    /// tiny and subnormal x return x itself. Sign restored by copying x's sign bit (±0 and ±subnormals keep it);
+    /// NaN gives NaN (no select: Math.Min and the vector MinNative(constant, v) both return the NaN, which reaches
+    /// the numerator); ±∞ gives ±1. 39 vector operations, one of them a division.
     /// </summary>
+    /// <param name="x">The argument.</param>
     public static double Tanh(double x)
     {
         double ax = Math.Abs(x);
-        double a = Math.Min(ax + ax, TanhMaxArg);
-        double kd = Math.FusedMultiplyAdd(a, Log2E, Shifter);
-        double kf = kd - Shifter;
-        double t1 = ExpReduced(a, kf, out double c);
-        double scale = BitConverter.Int64BitsToDouble((BitConverter.DoubleToInt64Bits(kd) + 1023) << 52); // 2^k, k in [0, 58]
-        double nA = Math.FusedMultiplyAdd(scale, t1, -1.0);
-        double nB = scale * c;
-        double nHi = nA + nB;
-        double nLo = nB - (nHi - nA);            // Fast2Sum: |nA| ≥ |nB| or nA = 0
-        double dHi = nHi + 2.0;
-        double bb = dHi - nHi;                   // TwoSum(nHi, 2)
-        double dLo = ((nHi - (dHi - bb)) + (2.0 - bb)) + nLo;
-        double inv = 1.0 / dHi;
-        double y0 = nHi * inv;
-        double res = Math.FusedMultiplyAdd(-y0, dHi, nHi) + nLo;
-        res = Math.FusedMultiplyAdd(-y0, dLo, res);
+        double m = Math.Min(TanhMaxArg, ax);
+        double kd = Math.Min(TanhKCap, Math.FusedMultiplyAdd(ax - TanhKBias, TwoLog2E, TanhShifter));
+        double kf = kd - TanhShifter;
+        double wh = Math.FusedMultiplyAdd(kf, -HalfLn2Hi, m);     // exact (Cody-Waite)
+        double w = Math.FusedMultiplyAdd(kf, -HalfLn2Lo, wh);
+        double wl = Math.FusedMultiplyAdd(kf, -HalfLn2Lo, wh - w); // what rounding w lost (wh - w is exact)
+        double z = w * w;
+        double z2 = z * z;
+        double p = Math.FusedMultiplyAdd(
+            Math.FusedMultiplyAdd(Math.FusedMultiplyAdd(TanhP5, z, TanhP4), z2, Math.FusedMultiplyAdd(TanhP3, z, TanhP2)),
+            z2, Math.FusedMultiplyAdd(TanhP1, z, TanhP0));
+        double c = Math.FusedMultiplyAdd(w * z, p, wl);           // tanh w = w + c
+        double s = BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(kd) << 52); // 2^k, k in [0, 52]
+        double sm = s - 1.0;
+        double sp = s + 1.0;
+        double nh = Math.FusedMultiplyAdd(sp, w, sm);
+        double nl = Math.FusedMultiplyAdd(sp, c, Math.FusedMultiplyAdd(sp, w, sm - nh));
+        double dh = Math.FusedMultiplyAdd(sm, w, sp);
+        double dl = Math.FusedMultiplyAdd(sm, c, Math.FusedMultiplyAdd(sm, w, sp - dh));
+        double inv = 1.0 / Math.FusedMultiplyAdd(sm, c, dh);
+        double y0 = nh * inv;
+        double res = Math.FusedMultiplyAdd(-y0, dh, nh) + Math.FusedMultiplyAdd(-y0, dl, nl);
         double y = Math.FusedMultiplyAdd(res, inv, y0);
-        y = BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(y) | (BitConverter.DoubleToInt64Bits(x) & SignMask));
-        return double.IsNaN(x) ? x : y;
+        return BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(y) | (BitConverter.DoubleToInt64Bits(x) & SignMask));
     }
 
     /// <summary>
@@ -183,26 +194,7 @@ public static class Unary
         return x == 0 ? double.NegativeInfinity : (x < 0 ? double.NaN : x);
     }
 
-    /// <summary>e^(a - kf·ln2) ≈ t1 + c with t1 = 1 + r rounded and c the small rest; shared by exp and tanh.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double ExpReduced(double a, double kf, out double c)
-    {
-        double hi = Math.FusedMultiplyAdd(kf, -Ln2Hi, a);
-        double t = kf * Ln2Lo;
-        double r = hi - t;
-        double rlo = (hi - r) - t;
-        // Estrin's scheme: the same polynomial as Horner's with a 4-FMA-deep critical path instead of 11, which lets
-        // consecutive vectors overlap; its rounding differs from Horner's by far less than the 0.04 ULP budget.
-        double r2 = r * r;
-        double r4 = r2 * r2;
-        double q = ExpQ(r, r2, r4);
-        double h = Math.FusedMultiplyAdd(r2, q, rlo);
-        double t1 = 1.0 + r;
-        c = ((1.0 - t1) + r) + h;
-        return t1;
-    }
-
-    /// <summary>Q(r) of e^r ≈ 1 + r + r²·Q(r), by Estrin's scheme; shared by <see cref="ExpPoly"/> and <see cref="ExpReduced"/>.</summary>
+    /// <summary>Q(r) of e^r ≈ 1 + r + r²·Q(r), by Estrin's scheme; the exp polynomial of <see cref="ExpPoly"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double ExpQ(double r, double r2, double r4)
     {
