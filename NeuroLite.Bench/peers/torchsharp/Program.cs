@@ -43,15 +43,17 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"Training steps (TorchSharp {typeof(torch).Assembly.GetName().Version} on LibTorch {torch.__version__}, float64, {torch.get_num_threads()} intra-op / {torch.get_num_interop_threads()} interop thread; .NET {Environment.Version})"));
 Console.WriteLine("one step = zero_grad + forward + loss + backward + optimizer step inside torch.NewDisposeScope(), so every tensor a step makes is disposed at its end");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median µs/step of {repeats} repeats of ~0.15 s after 20 warm-up steps; B/step = managed bytes allocated per timed step (GC.GetAllocatedBytesForCurrentThread)"));
-const string Columns = "{0,-50} {1,12} {2,14} {3,8} {4,8}";
-Console.WriteLine(string.Format(CultureInfo.InvariantCulture, Columns, "network", "µs/step", "B/step", "steps", "gen0 GCs"));
+Console.WriteLine("loss: at the first warm-up step -> after the last timed step (a check that the steps train)");
+const string Columns = "{0,-50} {1,12} {2,14} {3,8} {4,8}  {5}";
+Console.WriteLine(string.Format(CultureInfo.InvariantCulture, Columns, "network", "µs/step", "B/step", "steps", "gen0 GCs", "loss"));
 
 var rows = new List<Dictionary<string, object>>();
 foreach (var w in Workload.All())
 {
     using (w)
     {
-        for (int i = 0; i < 20; i++) w.Step();
+        double firstLoss = w.Step(readLoss: true);
+        for (int i = 1; i < 20; i++) w.Step();
         long per = Math.Max(1, (long)(0.15 / Math.Max(w.Time(1), 1e-7)));
         var samples = new double[repeats];
         long total = 0;
@@ -65,10 +67,12 @@ foreach (var w in Workload.All())
 
         double bytesPerStep = (double)(GC.GetAllocatedBytesForCurrentThread() - before) / total;
         gen0 = GC.CollectionCount(0) - gen0;
+        double lastLoss = w.Step(readLoss: true);
         Array.Sort(samples);
         double us = (repeats % 2 == 1 ? samples[repeats / 2] : 0.5 * (samples[repeats / 2 - 1] + samples[repeats / 2])) * 1e6;
         string text = string.Format(CultureInfo.InvariantCulture, Columns, w.Description, us.ToString("0.00", CultureInfo.InvariantCulture),
-            bytesPerStep.ToString("0.#", CultureInfo.InvariantCulture), total, gen0);
+            bytesPerStep.ToString("0.#", CultureInfo.InvariantCulture), total, gen0,
+            string.Create(CultureInfo.InvariantCulture, $"{firstLoss:0.0000} -> {lastLoss:0.0000}"));
         Console.WriteLine(text);
         rows.Add(new()
         {
@@ -80,6 +84,8 @@ foreach (var w in Workload.All())
             ["bytes_per_step"] = bytesPerStep,
             ["steps"] = total,
             ["gen0_collections"] = gen0,
+            ["loss_first"] = firstLoss,
+            ["loss_last"] = lastLoss,
             ["text"] = text,
         });
     }
@@ -153,8 +159,11 @@ internal sealed class Workload : IDisposable
         return Stopwatch.GetElapsedTime(t0).TotalSeconds;
     }
 
-    /// <summary>zero_grad, forward, loss, backward, optimizer step; every tensor made here is disposed at the scope's end.</summary>
-    public void Step()
+    /// <summary>
+    /// zero_grad, forward, loss, backward, optimizer step; every tensor made here is disposed at the scope's end. Returns the
+    /// loss before the update when <paramref name="readLoss"/> is set (untimed steps only: it syncs a value back), else NaN.
+    /// </summary>
+    public double Step(bool readLoss = false)
     {
         using var scope = NewDisposeScope();
         _optimizer.zero_grad();
@@ -162,6 +171,7 @@ internal sealed class Workload : IDisposable
         var loss = _classify ? nn.functional.cross_entropy(prediction, _target) : nn.functional.mse_loss(prediction, _target);
         loss.backward();
         _optimizer.step();
+        return readLoss ? loss.item<double>() : double.NaN;
     }
 
     public void Dispose()
