@@ -203,11 +203,9 @@ public static class Unary
         double q45 = Math.FusedMultiplyAdd(Q5, r, Q4);
         double q67 = Math.FusedMultiplyAdd(Q7, r, Q6);
         double q89 = Math.FusedMultiplyAdd(Q9, r, Q8);
-        double qAB = Math.FusedMultiplyAdd(Q11, r, Q10);
         double q03 = Math.FusedMultiplyAdd(q23, r2, q01);
         double q47 = Math.FusedMultiplyAdd(q67, r2, q45);
-        double q8B = Math.FusedMultiplyAdd(qAB, r2, q89);
         double q07 = Math.FusedMultiplyAdd(q47, r4, q03);
-        return Math.FusedMultiplyAdd(q8B, r4 * r4, q07);
+        return Math.FusedMultiplyAdd(q89, r4 * r4, q07);
     }
 }
