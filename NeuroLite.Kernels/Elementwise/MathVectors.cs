@@ -67,12 +67,10 @@ internal static class MathVectors
         var q45 = Vector128.FusedMultiplyAdd(Vector128.Create(Q5), r, Vector128.Create(Q4));
         var q67 = Vector128.FusedMultiplyAdd(Vector128.Create(Q7), r, Vector128.Create(Q6));
         var q89 = Vector128.FusedMultiplyAdd(Vector128.Create(Q9), r, Vector128.Create(Q8));
-        var qAB = Vector128.FusedMultiplyAdd(Vector128.Create(Q11), r, Vector128.Create(Q10));
         var q03 = Vector128.FusedMultiplyAdd(q23, r2, q01);
         var q47 = Vector128.FusedMultiplyAdd(q67, r2, q45);
-        var q8B = Vector128.FusedMultiplyAdd(qAB, r2, q89);
         var q07 = Vector128.FusedMultiplyAdd(q47, r4, q03);
-        return Vector128.FusedMultiplyAdd(q8B, r4 * r4, q07);
+        return Vector128.FusedMultiplyAdd(q89, r4 * r4, q07);
     }
 
     /// <summary>Lane-wise <c>Reference.Unary.ExpQ</c>: Q(r) of e^r ≈ 1 + r + r²·Q(r), by Estrin's scheme.</summary>
@@ -84,11 +82,9 @@ internal static class MathVectors
         var q45 = Vector256.FusedMultiplyAdd(Vector256.Create(Q5), r, Vector256.Create(Q4));
         var q67 = Vector256.FusedMultiplyAdd(Vector256.Create(Q7), r, Vector256.Create(Q6));
         var q89 = Vector256.FusedMultiplyAdd(Vector256.Create(Q9), r, Vector256.Create(Q8));
-        var qAB = Vector256.FusedMultiplyAdd(Vector256.Create(Q11), r, Vector256.Create(Q10));
         var q03 = Vector256.FusedMultiplyAdd(q23, r2, q01);
         var q47 = Vector256.FusedMultiplyAdd(q67, r2, q45);
-        var q8B = Vector256.FusedMultiplyAdd(qAB, r2, q89);
         var q07 = Vector256.FusedMultiplyAdd(q47, r4, q03);
-        return Vector256.FusedMultiplyAdd(q8B, r4 * r4, q07);
+        return Vector256.FusedMultiplyAdd(q89, r4 * r4, q07);
     }
 }
