@@ -28,7 +28,8 @@ internal static class StreamingDriver
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Applies(int n) => n >= MinLength && Simd.UseAvx2Fma && Sse2.IsSupported;
 
-    /// <summary>Runs <paramref name="kernel"/> over [0, n); <paramref name="destination"/> is its output's first element.</summary>
+    /// <summary>Runs <paramref name="kernel"/> over [0, n); <paramref name="destination"/> is its output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Run<TKernel>(ref TKernel kernel, int n, Span<double> destination)
         where TKernel : struct, IStreamingKernel, allows ref struct
     {
