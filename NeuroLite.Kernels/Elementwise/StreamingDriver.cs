@@ -16,7 +16,7 @@ internal interface IStreamingKernel : IStreamKernel
 /// The element-wise loop for outputs larger than the caches: the output is written with non-temporal stores, which
 /// skip reading each destination line into the cache before overwriting it. For c = a + b that is three memory streams
 /// instead of four (TensorPrimitives does the same above 256 KiB). The first elements up to 32-byte alignment go
-/// through <see cref="ElementwiseDriver"/>; the remainder after the unrolled loop reuses its vector and masked steps.
+/// through <see cref="ElementwiseDriver"/>; the last partial vector reuses its masked step.
 /// The values are the same IEEE operations either way, so this changes speed only, never a bit of the result.
 /// </summary>
 internal static class StreamingDriver
@@ -46,7 +46,9 @@ internal static class StreamingDriver
             int head = (int)((32 - misaligned) % 32 / sizeof(double));
             if (head > 0) ElementwiseDriver.Run(ref kernel, head);
             int i = head;
-            for (; i <= n - 16; i += 16)
+            // Unrolled only for short operators, as in ElementwiseDriver: four copies of a long one (log: ~25 constants)
+            // spill registers and ran 2.7x slower.
+            for (; TKernel.Unroll && i <= n - 16; i += 16)
             {
                 kernel.Step256NonTemporal(i);
                 kernel.Step256NonTemporal(i + 4);
@@ -55,7 +57,7 @@ internal static class StreamingDriver
             }
 
             for (; i <= n - 4; i += 4)
-                kernel.Step256(i);
+                kernel.Step256NonTemporal(i);
             if (i != n)
             {
                 var write = Vector256.GreaterThanOrEqual(Vector256.Create(0L, 1, 2, 3), Vector256.Create((long)(i - (n - 4)))).AsDouble();
