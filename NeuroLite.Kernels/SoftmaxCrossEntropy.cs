@@ -29,7 +29,12 @@ public static class SoftmaxCrossEntropy
     public static void Forward(ReadOnlySpan<double> logits, int rows, int cols, ReadOnlySpan<int> targets, Span<double> probabilities, Span<double> rowLoss)
     {
         Validate.SoftmaxCe(logits, rows, cols, targets, probabilities, rowLoss.Length);
-        // A block of rows at a time, so exp and ln run as single calls over many short rows (a 10-class row is only
+        if (SoftmaxAcrossRows.Applies(cols))
+        {
+            SoftmaxAcrossRows.Forward(logits, rows, cols, targets, probabilities, rowLoss);
+            return;
+        }
+        // Wide rows (and the scalar path): a block of rows at a time, so exp and ln run as single calls over many short rows (a 10-class row is only
         // 2.5 vectors: per-row calls were mostly call overhead). Row statistics live on the stack.
         Span<double> max = stackalloc double[RowBlock];
         Span<double> sum = stackalloc double[RowBlock];

@@ -1,0 +1,347 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+using NeuroLite.Kernels.Elementwise;
+using E = NeuroLite.Kernels.Elementwise.Elementwise;
+
+namespace NeuroLite.Kernels;
+
+/// <summary>
+/// Softmax cross-entropy forward for short rows (few classes), vectorized across rows: one lane per row.
+/// </summary>
+/// <remarks>
+/// A 10-class row is 2.5 vectors, so working along each row spends most of its time on per-row calls, horizontal
+/// reductions and masked tails. Here a block of up to 64 rows is transposed into a stack buffer, group by group of
+/// W rows (W = 4 for Vector256, 2 for Vector128): buf[g][j][lane] = z[W·g + lane, j]. Then every step is a plain
+/// vertical operation: the row maxima are W-lane IEEE maxima over j (exact, NaN-propagating like
+/// <see cref="Math.Max(double, double)"/>), one <see cref="ExpOperator"/> call covers the whole block, the row sums
+/// add j = 0, 1, …, cols − 1 in order (the reference's order), and one <see cref="LogOperator"/> call covers the
+/// block's sums. A short last group is padded with zero rows whose results are never stored. Rows with an infinite
+/// maximum compute NaN here, are skipped when the block is written back, and then take the reference's limit.
+/// </remarks>
+internal static class SoftmaxAcrossRows
+{
+    /// <summary>Rows of at most this many columns take this path; wider rows have enough vectors per row.</summary>
+    public const int MaxCols = 32;
+
+    /// <summary>Rows per block: the transposed block (≤ 64 × 32 doubles, 16 KB) stays in L1.</summary>
+    private const int RowBlock = 64;
+
+    /// <summary>True when this path applies: a SIMD path is available and rows are short.</summary>
+    public static bool Applies(int cols) => cols <= MaxCols && (Simd.UseAvx2Fma || Vector128.IsHardwareAccelerated);
+
+    /// <summary>
+    /// The forward pass over validated arguments (see <see cref="SoftmaxCrossEntropy.Forward"/>); requires
+    /// <see cref="Applies"/>. <paramref name="probabilities"/> may be <paramref name="logits"/>: a block is read
+    /// completely (into the stack) before any of it is written.
+    /// </summary>
+    [SkipLocalsInit] // every element of the stack buffers is written before it is read
+    public static void Forward(ReadOnlySpan<double> logits, int rows, int cols, ReadOnlySpan<int> targets, Span<double> probabilities, Span<double> rowLoss)
+    {
+        int w = Simd.UseAvx2Fma ? 4 : 2;
+        Span<double> buffer = stackalloc double[RowBlock * MaxCols];
+        Span<double> max = stackalloc double[RowBlock];
+        Span<double> sum = stackalloc double[RowBlock];
+        Span<double> zt = stackalloc double[RowBlock];
+        for (int r0 = 0; r0 < rows; r0 += RowBlock)
+        {
+            int nr = Math.Min(RowBlock, rows - r0);
+            int groups = (nr + w - 1) / w;
+            ReadOnlySpan<double> z = logits.Slice(r0 * cols, nr * cols);
+            Span<double> p = probabilities.Slice(r0 * cols, nr * cols);
+            Span<double> block = buffer[..(groups * w * cols)];
+            for (int i = 0; i < nr; i++)
+                zt[i] = z[i * cols + targets[r0 + i]];
+            if (Simd.UseAvx2Fma)
+            {
+                ToColumns256(z, nr, cols, block);
+                SubtractMax256(block, groups, cols, max);
+            }
+            else
+            {
+                ToColumns128(z, nr, cols, block);
+                SubtractMax128(block, groups, cols, max);
+            }
+            E.Unary<ExpOperator>(block, block);
+            if (Simd.UseAvx2Fma) Normalize256(block, groups, cols, sum);
+            else Normalize128(block, groups, cols, sum);
+            Span<double> logSum = sum[..nr];
+            E.Unary<LogOperator>(logSum, logSum);
+
+            bool infinite = false;
+            for (int i = 0; i < nr; i++)
+                infinite |= double.IsInfinity(max[i]);
+            if (!infinite)
+            {
+                if (Simd.UseAvx2Fma) FromColumns256(block, nr, cols, p);
+                else FromColumns128(block, nr, cols, p);
+                for (int i = 0; i < nr; i++)
+                    rowLoss[r0 + i] = logSum[i] + (max[i] - zt[i]);
+                continue;
+            }
+            // Rare: write back all but the infinite rows, whose logits (possibly p itself) are still intact, then
+            // give those the reference's limit.
+            FromColumnsSkipping(block, nr, cols, w, max, p);
+            for (int i = 0; i < nr; i++)
+            {
+                double m = max[i];
+                rowLoss[r0 + i] = double.IsInfinity(m)
+                    ? Reference.SoftmaxCrossEntropy.InfiniteMaxRow(z.Slice(i * cols, cols), m, zt[i], p.Slice(i * cols, cols))
+                    : logSum[i] + (m - zt[i]);
+            }
+        }
+    }
+
+    /// <summary>m = max_j buf[g][j] per group (stored per row in <paramref name="max"/>), then buf[g][j] −= m.</summary>
+    private static void SubtractMax256(Span<double> block, int groups, int cols, Span<double> max)
+    {
+        ref double b = ref MemoryMarshal.GetReference(block);
+        for (int g = 0; g < groups; g++)
+        {
+            ref double v = ref Unsafe.Add(ref b, g * 4 * cols);
+            var m = Vector256.Create(double.NegativeInfinity);
+            for (int j = 0; j < cols; j++)
+                m = Vector256.Max(m, Vector256.LoadUnsafe(ref v, (nuint)(4 * j)));
+            for (int j = 0; j < cols; j++)
+                (Vector256.LoadUnsafe(ref v, (nuint)(4 * j)) - m).StoreUnsafe(ref v, (nuint)(4 * j));
+            m.StoreUnsafe(ref MemoryMarshal.GetReference(max), (nuint)(4 * g));
+        }
+    }
+
+    /// <summary>s = Σ_j buf[g][j] in j order per group (stored per row in <paramref name="sum"/>), then buf[g][j] /= s.</summary>
+    private static void Normalize256(Span<double> block, int groups, int cols, Span<double> sum)
+    {
+        ref double b = ref MemoryMarshal.GetReference(block);
+        for (int g = 0; g < groups; g++)
+        {
+            ref double v = ref Unsafe.Add(ref b, g * 4 * cols);
+            var s = Vector256.LoadUnsafe(ref v);
+            for (int j = 1; j < cols; j++)
+                s += Vector256.LoadUnsafe(ref v, (nuint)(4 * j));
+            for (int j = 0; j < cols; j++)
+                (Vector256.LoadUnsafe(ref v, (nuint)(4 * j)) / s).StoreUnsafe(ref v, (nuint)(4 * j));
+            s.StoreUnsafe(ref MemoryMarshal.GetReference(sum), (nuint)(4 * g));
+        }
+    }
+
+    /// <inheritdoc cref="SubtractMax256"/>
+    private static void SubtractMax128(Span<double> block, int groups, int cols, Span<double> max)
+    {
+        ref double b = ref MemoryMarshal.GetReference(block);
+        for (int g = 0; g < groups; g++)
+        {
+            ref double v = ref Unsafe.Add(ref b, g * 2 * cols);
+            var m = Vector128.Create(double.NegativeInfinity);
+            for (int j = 0; j < cols; j++)
+                m = Vector128.Max(m, Vector128.LoadUnsafe(ref v, (nuint)(2 * j)));
+            for (int j = 0; j < cols; j++)
+                (Vector128.LoadUnsafe(ref v, (nuint)(2 * j)) - m).StoreUnsafe(ref v, (nuint)(2 * j));
+            m.StoreUnsafe(ref MemoryMarshal.GetReference(max), (nuint)(2 * g));
+        }
+    }
+
+    /// <inheritdoc cref="Normalize256"/>
+    private static void Normalize128(Span<double> block, int groups, int cols, Span<double> sum)
+    {
+        ref double b = ref MemoryMarshal.GetReference(block);
+        for (int g = 0; g < groups; g++)
+        {
+            ref double v = ref Unsafe.Add(ref b, g * 2 * cols);
+            var s = Vector128.LoadUnsafe(ref v);
+            for (int j = 1; j < cols; j++)
+                s += Vector128.LoadUnsafe(ref v, (nuint)(2 * j));
+            for (int j = 0; j < cols; j++)
+                (Vector128.LoadUnsafe(ref v, (nuint)(2 * j)) / s).StoreUnsafe(ref v, (nuint)(2 * j));
+            s.StoreUnsafe(ref MemoryMarshal.GetReference(sum), (nuint)(2 * g));
+        }
+    }
+
+    /// <summary>
+    /// Transposes the (rows × cols) <paramref name="z"/> into groups of 4 rows, buf[g][j][lane] = z[4g + lane, j]:
+    /// full groups by 4×4 register transposes, the short last group lane by lane with zero rows as padding.
+    /// </summary>
+    private static void ToColumns256(ReadOnlySpan<double> z, int rows, int cols, Span<double> block)
+    {
+        ref double src = ref MemoryMarshal.GetReference(z);
+        ref double dst = ref MemoryMarshal.GetReference(block);
+        int full = rows / 4;
+        for (int g = 0; g < full; g++)
+        {
+            ref double s = ref Unsafe.Add(ref src, g * 4 * cols);
+            ref double d = ref Unsafe.Add(ref dst, g * 4 * cols);
+            int j = 0;
+            for (; j <= cols - 4; j += 4)
+            {
+                Transpose4(
+                    Vector256.LoadUnsafe(ref s, (nuint)j), Vector256.LoadUnsafe(ref s, (nuint)(cols + j)),
+                    Vector256.LoadUnsafe(ref s, (nuint)(2 * cols + j)), Vector256.LoadUnsafe(ref s, (nuint)(3 * cols + j)),
+                    out var c0, out var c1, out var c2, out var c3);
+                c0.StoreUnsafe(ref d, (nuint)(4 * j));
+                c1.StoreUnsafe(ref d, (nuint)(4 * j + 4));
+                c2.StoreUnsafe(ref d, (nuint)(4 * j + 8));
+                c3.StoreUnsafe(ref d, (nuint)(4 * j + 12));
+            }
+            for (; j < cols; j++)
+                Vector256.Create(s.At(j), s.At(cols + j), s.At(2 * cols + j), s.At(3 * cols + j)).StoreUnsafe(ref d, (nuint)(4 * j));
+        }
+        ToColumnsShortGroup(z, rows, cols, 4, block);
+    }
+
+    /// <summary>The inverse of <see cref="ToColumns256"/> for the first <paramref name="rows"/> rows.</summary>
+    private static void FromColumns256(ReadOnlySpan<double> block, int rows, int cols, Span<double> p)
+    {
+        ref double src = ref MemoryMarshal.GetReference(block);
+        ref double dst = ref MemoryMarshal.GetReference(p);
+        int full = rows / 4;
+        for (int g = 0; g < full; g++)
+        {
+            ref double s = ref Unsafe.Add(ref src, g * 4 * cols);
+            ref double d = ref Unsafe.Add(ref dst, g * 4 * cols);
+            int j = 0;
+            for (; j <= cols - 4; j += 4)
+            {
+                Transpose4(
+                    Vector256.LoadUnsafe(ref s, (nuint)(4 * j)), Vector256.LoadUnsafe(ref s, (nuint)(4 * j + 4)),
+                    Vector256.LoadUnsafe(ref s, (nuint)(4 * j + 8)), Vector256.LoadUnsafe(ref s, (nuint)(4 * j + 12)),
+                    out var r0, out var r1, out var r2, out var r3);
+                r0.StoreUnsafe(ref d, (nuint)j);
+                r1.StoreUnsafe(ref d, (nuint)(cols + j));
+                r2.StoreUnsafe(ref d, (nuint)(2 * cols + j));
+                r3.StoreUnsafe(ref d, (nuint)(3 * cols + j));
+            }
+            for (; j < cols; j++)
+            {
+                var c = Vector256.LoadUnsafe(ref s, (nuint)(4 * j));
+                d.At(j) = c.GetElement(0);
+                d.At(cols + j) = c.GetElement(1);
+                d.At(2 * cols + j) = c.GetElement(2);
+                d.At(3 * cols + j) = c.GetElement(3);
+            }
+        }
+        FromColumnsShortGroup(block, rows, cols, 4, p);
+    }
+
+    /// <summary>(a, b, c, d) rows of a 4×4 tile to its columns (the same shuffle is its own inverse).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4(Vector256<double> a, Vector256<double> b, Vector256<double> c, Vector256<double> d,
+        out Vector256<double> c0, out Vector256<double> c1, out Vector256<double> c2, out Vector256<double> c3)
+    {
+        // Only reached on the AVX2 path; the 128-bit lane shuffles have no cross-platform Vector256 form.
+        var t0 = Avx.UnpackLow(a, b);  // a0 b0 a2 b2
+        var t1 = Avx.UnpackHigh(a, b); // a1 b1 a3 b3
+        var t2 = Avx.UnpackLow(c, d);  // c0 d0 c2 d2
+        var t3 = Avx.UnpackHigh(c, d); // c1 d1 c3 d3
+        c0 = Avx.Permute2x128(t0, t2, 0x20);
+        c1 = Avx.Permute2x128(t1, t3, 0x20);
+        c2 = Avx.Permute2x128(t0, t2, 0x31);
+        c3 = Avx.Permute2x128(t1, t3, 0x31);
+    }
+
+    /// <summary>As <see cref="ToColumns256"/> with groups of 2 rows and 2×2 register transposes.</summary>
+    private static void ToColumns128(ReadOnlySpan<double> z, int rows, int cols, Span<double> block)
+    {
+        ref double src = ref MemoryMarshal.GetReference(z);
+        ref double dst = ref MemoryMarshal.GetReference(block);
+        int full = rows / 2;
+        for (int g = 0; g < full; g++)
+        {
+            ref double s = ref Unsafe.Add(ref src, g * 2 * cols);
+            ref double d = ref Unsafe.Add(ref dst, g * 2 * cols);
+            int j = 0;
+            for (; j <= cols - 2; j += 2)
+            {
+                var a = Vector128.LoadUnsafe(ref s, (nuint)j);
+                var b = Vector128.LoadUnsafe(ref s, (nuint)(cols + j));
+                ZipLow(a, b).StoreUnsafe(ref d, (nuint)(2 * j));
+                ZipHigh(a, b).StoreUnsafe(ref d, (nuint)(2 * j + 2));
+            }
+            if (j < cols)
+                Vector128.Create(s.At(j), s.At(cols + j)).StoreUnsafe(ref d, (nuint)(2 * j));
+        }
+        ToColumnsShortGroup(z, rows, cols, 2, block);
+    }
+
+    /// <summary>The inverse of <see cref="ToColumns128"/> for the first <paramref name="rows"/> rows.</summary>
+    private static void FromColumns128(ReadOnlySpan<double> block, int rows, int cols, Span<double> p)
+    {
+        ref double src = ref MemoryMarshal.GetReference(block);
+        ref double dst = ref MemoryMarshal.GetReference(p);
+        int full = rows / 2;
+        for (int g = 0; g < full; g++)
+        {
+            ref double s = ref Unsafe.Add(ref src, g * 2 * cols);
+            ref double d = ref Unsafe.Add(ref dst, g * 2 * cols);
+            int j = 0;
+            for (; j <= cols - 2; j += 2)
+            {
+                var c0 = Vector128.LoadUnsafe(ref s, (nuint)(2 * j));
+                var c1 = Vector128.LoadUnsafe(ref s, (nuint)(2 * j + 2));
+                ZipLow(c0, c1).StoreUnsafe(ref d, (nuint)j);
+                ZipHigh(c0, c1).StoreUnsafe(ref d, (nuint)(cols + j));
+            }
+            if (j < cols)
+            {
+                var c = Vector128.LoadUnsafe(ref s, (nuint)(2 * j));
+                d.At(j) = c.GetElement(0);
+                d.At(cols + j) = c.GetElement(1);
+            }
+        }
+        FromColumnsShortGroup(block, rows, cols, 2, p);
+    }
+
+    /// <summary>(a0, b0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> ZipLow(Vector128<double> a, Vector128<double> b) =>
+        Sse2.IsSupported ? Sse2.UnpackLow(a, b)
+        : AdvSimd.Arm64.IsSupported ? AdvSimd.Arm64.ZipLow(a, b)
+        : Vector128.Create(a.GetElement(0), b.GetElement(0));
+
+    /// <summary>(a1, b1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> ZipHigh(Vector128<double> a, Vector128<double> b) =>
+        Sse2.IsSupported ? Sse2.UnpackHigh(a, b)
+        : AdvSimd.Arm64.IsSupported ? AdvSimd.Arm64.ZipHigh(a, b)
+        : Vector128.Create(a.GetElement(1), b.GetElement(1));
+
+    /// <summary>The last group when <paramref name="rows"/> is not a multiple of <paramref name="w"/>: its rows lane by lane, zero rows after them.</summary>
+    private static void ToColumnsShortGroup(ReadOnlySpan<double> z, int rows, int cols, int w, Span<double> block)
+    {
+        int first = rows / w * w;
+        if (first == rows) return;
+        Span<double> d = block.Slice(first * cols, w * cols);
+        for (int lane = 0; lane < w; lane++)
+        {
+            int i = first + lane;
+            for (int j = 0; j < cols; j++)
+                d[j * w + lane] = i < rows ? z[i * cols + j] : 0.0;
+        }
+    }
+
+    /// <summary>The inverse of <see cref="ToColumnsShortGroup"/> for its real rows.</summary>
+    private static void FromColumnsShortGroup(ReadOnlySpan<double> block, int rows, int cols, int w, Span<double> p)
+    {
+        int first = rows / w * w;
+        ReadOnlySpan<double> s = block[(first * cols)..];
+        for (int i = first; i < rows; i++)
+            for (int j = 0; j < cols; j++)
+                p[i * cols + j] = s[j * w + (i - first)];
+    }
+
+    /// <summary>Writes back every row whose maximum is finite (lane by lane; only for blocks holding an infinite row).</summary>
+    private static void FromColumnsSkipping(ReadOnlySpan<double> block, int rows, int cols, int w, ReadOnlySpan<double> max, Span<double> p)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            if (double.IsInfinity(max[i])) continue;
+            int g = i / w, lane = i % w;
+            for (int j = 0; j < cols; j++)
+                p[i * cols + j] = block[(g * cols + j) * w + lane];
+        }
+    }
+
+    /// <summary>The element <paramref name="i"/> places after <paramref name="r"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref double At(this ref double r, int i) => ref Unsafe.Add(ref r, i);
+}
