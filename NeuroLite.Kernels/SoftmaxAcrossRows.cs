@@ -14,13 +14,15 @@ namespace NeuroLite.Kernels;
 /// <remarks>
 /// A 10-class row is 2.5 vectors, so working along each row spends most of its time on per-row calls, horizontal
 /// reductions and masked tails. Here a block of up to 64 rows is transposed into a stack buffer, group by group of
-/// W rows (W = 4 for Vector256, 2 for Vector128): buf[g][j][lane] = z[W·g + lane, j]. Then every step is a plain
-/// vertical operation: the row maxima are W-lane IEEE maxima over j (exact, NaN-propagating like
-/// <see cref="Math.Max(double, double)"/>), one <see cref="ExpOperator"/> call covers the whole block, the row sums
-/// add j = 0, 1, …, cols − 1 in order (the reference's order), and one <see cref="LogOperator"/> call covers the
-/// block's sums. A short last group is padded with zero rows whose results are never stored. Rows with an infinite
-/// maximum compute NaN here, are skipped when the block is written back, and then take the reference's limit.
-/// </remarks>
+/// W rows (W = 4 for Vector256, 2 for Vector128): buf[g][j][lane] = z[W·g + lane, j]; every step is then a plain
+/// vertical operation on W rows at once, in three passes over the block: (1) transpose in (4×4 or 2×2 register
+/// transposes) while taking the row maxima as W-lane IEEE maxima (exact, NaN-propagating like
+/// <see cref="Math.Max(double, double)"/>); (2) exp(z − m) by <see cref="ExpOperator"/> (the function
+/// <see cref="Unary.Exp"/> applies) and the row sums, adding j = 0, 1, …, cols − 1 in order as the reference does;
+/// (3) divide by the sums and transpose out. One <see cref="LogOperator"/> call covers the block's sums. A short last
+/// group is padded with zero rows whose results are never stored. Rows with an infinite maximum compute NaN here,
+/// are skipped when the block is written back, and then take the reference's limit from their intact logits.
+/// /// </remarks>
 internal static class SoftmaxAcrossRows
 {
     /// <summary>Rows of at most this many columns take this path; wider rows have enough vectors per row.</summary>
@@ -44,6 +46,7 @@ internal static class SoftmaxAcrossRows
         Span<double> buffer = stackalloc double[RowBlock * MaxCols];
         Span<double> max = stackalloc double[RowBlock];
         Span<double> sum = stackalloc double[RowBlock];
+        Span<double> logSum = stackalloc double[RowBlock];
         Span<double> zt = stackalloc double[RowBlock];
         for (int r0 = 0; r0 < rows; r0 += RowBlock)
         {
@@ -54,36 +57,34 @@ internal static class SoftmaxAcrossRows
             Span<double> block = buffer[..(groups * w * cols)];
             for (int i = 0; i < nr; i++)
                 zt[i] = z[i * cols + targets[r0 + i]];
+            // Three passes over the block: transpose in (with the maxima), exp(z − m) with the sums, divide and
+            // transpose out. Probabilities are divided on the way out, so the block itself holds exp(z − m).
             if (Simd.UseAvx2Fma)
             {
-                ToColumns256(z, nr, cols, block);
-                SubtractMax256(block, groups, cols, max);
+                ToColumns256(z, nr, cols, block, max);
+                ExpSum256(block, groups, cols, max, sum);
             }
             else
             {
-                ToColumns128(z, nr, cols, block);
-                SubtractMax128(block, groups, cols, max);
+                ToColumns128(z, nr, cols, block, max);
+                ExpSum128(block, groups, cols, max, sum);
             }
-            E.Unary<ExpOperator>(block, block);
-            if (Simd.UseAvx2Fma) Normalize256(block, groups, cols, sum);
-            else Normalize128(block, groups, cols, sum);
-            Span<double> logSum = sum[..nr];
-            E.Unary<LogOperator>(logSum, logSum);
+            E.Unary<LogOperator>(sum[..nr], logSum[..nr]);
 
             bool infinite = false;
             for (int i = 0; i < nr; i++)
                 infinite |= double.IsInfinity(max[i]);
             if (!infinite)
             {
-                if (Simd.UseAvx2Fma) FromColumns256(block, nr, cols, p);
-                else FromColumns128(block, nr, cols, p);
+                if (Simd.UseAvx2Fma) FromColumns256(block, nr, cols, sum, p);
+                else FromColumns128(block, nr, cols, sum, p);
                 for (int i = 0; i < nr; i++)
                     rowLoss[r0 + i] = logSum[i] + (max[i] - zt[i]);
                 continue;
             }
             // Rare: write back all but the infinite rows, whose logits (possibly p itself) are still intact, then
             // give those the reference's limit.
-            FromColumnsSkipping(block, nr, cols, w, max, p);
+            FromColumnsSkipping(block, nr, cols, w, max, sum, p);
             for (int i = 0; i < nr; i++)
             {
                 double m = max[i];
@@ -94,83 +95,65 @@ internal static class SoftmaxAcrossRows
         }
     }
 
-    /// <summary>m = max_j buf[g][j] per group (stored per row in <paramref name="max"/>), then buf[g][j] −= m.</summary>
-    private static void SubtractMax256(Span<double> block, int groups, int cols, Span<double> max)
+    /// <summary>
+    /// Per group: buf[g][j] = exp(buf[g][j] − m) with m = max[g], and s = 0 + buf[g][0] + buf[g][1] + … in j order
+    /// (the reference's sum), stored per row in <paramref name="sum"/>.
+    /// </summary>
+    private static void ExpSum256(Span<double> block, int groups, int cols, ReadOnlySpan<double> max, Span<double> sum)
     {
         ref double b = ref MemoryMarshal.GetReference(block);
         for (int g = 0; g < groups; g++)
         {
             ref double v = ref Unsafe.Add(ref b, g * 4 * cols);
-            var m = Vector256.Create(double.NegativeInfinity);
+            var m = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(max), (nuint)(4 * g));
+            var s = Vector256<double>.Zero;
             for (int j = 0; j < cols; j++)
-                m = Vector256.Max(m, Vector256.LoadUnsafe(ref v, (nuint)(4 * j)));
-            for (int j = 0; j < cols; j++)
-                (Vector256.LoadUnsafe(ref v, (nuint)(4 * j)) - m).StoreUnsafe(ref v, (nuint)(4 * j));
-            m.StoreUnsafe(ref MemoryMarshal.GetReference(max), (nuint)(4 * g));
-        }
-    }
-
-    /// <summary>s = Σ_j buf[g][j] in j order per group (stored per row in <paramref name="sum"/>), then buf[g][j] /= s.</summary>
-    private static void Normalize256(Span<double> block, int groups, int cols, Span<double> sum)
-    {
-        ref double b = ref MemoryMarshal.GetReference(block);
-        for (int g = 0; g < groups; g++)
-        {
-            ref double v = ref Unsafe.Add(ref b, g * 4 * cols);
-            var s = Vector256.LoadUnsafe(ref v);
-            for (int j = 1; j < cols; j++)
-                s += Vector256.LoadUnsafe(ref v, (nuint)(4 * j));
-            for (int j = 0; j < cols; j++)
-                (Vector256.LoadUnsafe(ref v, (nuint)(4 * j)) / s).StoreUnsafe(ref v, (nuint)(4 * j));
+            {
+                var e = ExpOperator.Invoke(Vector256.LoadUnsafe(ref v, (nuint)(4 * j)) - m);
+                e.StoreUnsafe(ref v, (nuint)(4 * j));
+                s += e;
+            }
             s.StoreUnsafe(ref MemoryMarshal.GetReference(sum), (nuint)(4 * g));
         }
     }
 
-    /// <inheritdoc cref="SubtractMax256"/>
-    private static void SubtractMax128(Span<double> block, int groups, int cols, Span<double> max)
+    /// <inheritdoc cref="ExpSum256"/>
+    private static void ExpSum128(Span<double> block, int groups, int cols, ReadOnlySpan<double> max, Span<double> sum)
     {
         ref double b = ref MemoryMarshal.GetReference(block);
         for (int g = 0; g < groups; g++)
         {
             ref double v = ref Unsafe.Add(ref b, g * 2 * cols);
-            var m = Vector128.Create(double.NegativeInfinity);
+            var m = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(max), (nuint)(2 * g));
+            var s = Vector128<double>.Zero;
             for (int j = 0; j < cols; j++)
-                m = Vector128.Max(m, Vector128.LoadUnsafe(ref v, (nuint)(2 * j)));
-            for (int j = 0; j < cols; j++)
-                (Vector128.LoadUnsafe(ref v, (nuint)(2 * j)) - m).StoreUnsafe(ref v, (nuint)(2 * j));
-            m.StoreUnsafe(ref MemoryMarshal.GetReference(max), (nuint)(2 * g));
-        }
-    }
-
-    /// <inheritdoc cref="Normalize256"/>
-    private static void Normalize128(Span<double> block, int groups, int cols, Span<double> sum)
-    {
-        ref double b = ref MemoryMarshal.GetReference(block);
-        for (int g = 0; g < groups; g++)
-        {
-            ref double v = ref Unsafe.Add(ref b, g * 2 * cols);
-            var s = Vector128.LoadUnsafe(ref v);
-            for (int j = 1; j < cols; j++)
-                s += Vector128.LoadUnsafe(ref v, (nuint)(2 * j));
-            for (int j = 0; j < cols; j++)
-                (Vector128.LoadUnsafe(ref v, (nuint)(2 * j)) / s).StoreUnsafe(ref v, (nuint)(2 * j));
+            {
+                var e = ExpOperator.Invoke(Vector128.LoadUnsafe(ref v, (nuint)(2 * j)) - m);
+                e.StoreUnsafe(ref v, (nuint)(2 * j));
+                s += e;
+            }
             s.StoreUnsafe(ref MemoryMarshal.GetReference(sum), (nuint)(2 * g));
         }
     }
 
     /// <summary>
-    /// Transposes the (rows × cols) <paramref name="z"/> into groups of 4 rows, buf[g][j][lane] = z[4g + lane, j]:
-    /// full groups by 4×4 register transposes, the short last group lane by lane with zero rows as padding.
+    /// Transposes the (rows × cols) <paramref name="z"/> into groups of 4 rows, buf[g][j][lane] = z[4g + lane, j],
+    /// and stores each row's maximum in <paramref name="max"/>: full groups by 4×4 register transposes, the short
+    /// last group lane by lane with zero rows as padding.
     /// </summary>
-    private static void ToColumns256(ReadOnlySpan<double> z, int rows, int cols, Span<double> block)
+    private static void ToColumns256(ReadOnlySpan<double> z, int rows, int cols, Span<double> block, Span<double> max)
     {
         ref double src = ref MemoryMarshal.GetReference(z);
         ref double dst = ref MemoryMarshal.GetReference(block);
+        ref double mx = ref MemoryMarshal.GetReference(max);
         int full = rows / 4;
         for (int g = 0; g < full; g++)
         {
             ref double s = ref Unsafe.Add(ref src, g * 4 * cols);
             ref double d = ref Unsafe.Add(ref dst, g * 4 * cols);
+            // IEEE maximum is exact, associative and commutative (NaN wins, +0 above −0), so any order gives the
+            // reference's running Math.Max.
+            var m = Vector256.Create(double.NegativeInfinity);
             int j = 0;
             for (; j <= cols - 4; j += 4)
             {
@@ -182,15 +165,28 @@ internal static class SoftmaxAcrossRows
                 c1.StoreUnsafe(ref d, (nuint)(4 * j + 4));
                 c2.StoreUnsafe(ref d, (nuint)(4 * j + 8));
                 c3.StoreUnsafe(ref d, (nuint)(4 * j + 12));
+                m = Vector256.Max(m, Vector256.Max(Vector256.Max(c0, c1), Vector256.Max(c2, c3)));
             }
             for (; j < cols; j++)
-                Vector256.Create(s.At(j), s.At(cols + j), s.At(2 * cols + j), s.At(3 * cols + j)).StoreUnsafe(ref d, (nuint)(4 * j));
+            {
+                var c = Vector256.Create(s.At(j), s.At(cols + j), s.At(2 * cols + j), s.At(3 * cols + j));
+                c.StoreUnsafe(ref d, (nuint)(4 * j));
+                m = Vector256.Max(m, c);
+            }
+            m.StoreUnsafe(ref mx, (nuint)(4 * g));
         }
-        ToColumnsShortGroup(z, rows, cols, 4, block);
+        if (ToColumnsShortGroup(z, rows, cols, 4, block))
+        {
+            ref double d = ref Unsafe.Add(ref dst, full * 4 * cols);
+            var m = Vector256.Create(double.NegativeInfinity);
+            for (int j = 0; j < cols; j++)
+                m = Vector256.Max(m, Vector256.LoadUnsafe(ref d, (nuint)(4 * j)));
+            m.StoreUnsafe(ref mx, (nuint)(4 * full));
+        }
     }
 
-    /// <summary>The inverse of <see cref="ToColumns256"/> for the first <paramref name="rows"/> rows.</summary>
-    private static void FromColumns256(ReadOnlySpan<double> block, int rows, int cols, Span<double> p)
+    /// <summary>p[4g + lane, j] = buf[g][j][lane] / sum[4g + lane] for the first <paramref name="rows"/> rows: the inverse transpose of <see cref="ToColumns256"/>, dividing on the way.</summary>
+    private static void FromColumns256(ReadOnlySpan<double> block, int rows, int cols, ReadOnlySpan<double> sum, Span<double> p)
     {
         ref double src = ref MemoryMarshal.GetReference(block);
         ref double dst = ref MemoryMarshal.GetReference(p);
@@ -199,12 +195,13 @@ internal static class SoftmaxAcrossRows
         {
             ref double s = ref Unsafe.Add(ref src, g * 4 * cols);
             ref double d = ref Unsafe.Add(ref dst, g * 4 * cols);
+            var sg = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(sum), (nuint)(4 * g));
             int j = 0;
             for (; j <= cols - 4; j += 4)
             {
                 Transpose4(
-                    Vector256.LoadUnsafe(ref s, (nuint)(4 * j)), Vector256.LoadUnsafe(ref s, (nuint)(4 * j + 4)),
-                    Vector256.LoadUnsafe(ref s, (nuint)(4 * j + 8)), Vector256.LoadUnsafe(ref s, (nuint)(4 * j + 12)),
+                    Vector256.LoadUnsafe(ref s, (nuint)(4 * j)) / sg, Vector256.LoadUnsafe(ref s, (nuint)(4 * j + 4)) / sg,
+                    Vector256.LoadUnsafe(ref s, (nuint)(4 * j + 8)) / sg, Vector256.LoadUnsafe(ref s, (nuint)(4 * j + 12)) / sg,
                     out var r0, out var r1, out var r2, out var r3);
                 r0.StoreUnsafe(ref d, (nuint)j);
                 r1.StoreUnsafe(ref d, (nuint)(cols + j));
@@ -213,14 +210,14 @@ internal static class SoftmaxAcrossRows
             }
             for (; j < cols; j++)
             {
-                var c = Vector256.LoadUnsafe(ref s, (nuint)(4 * j));
+                var c = Vector256.LoadUnsafe(ref s, (nuint)(4 * j)) / sg;
                 d.At(j) = c.GetElement(0);
                 d.At(cols + j) = c.GetElement(1);
                 d.At(2 * cols + j) = c.GetElement(2);
                 d.At(3 * cols + j) = c.GetElement(3);
             }
         }
-        FromColumnsShortGroup(block, rows, cols, 4, p);
+        FromColumnsShortGroup(block, rows, cols, 4, sum, p);
     }
 
     /// <summary>(a, b, c, d) rows of a 4×4 tile to its columns (the same shuffle is its own inverse).</summary>
@@ -240,31 +237,48 @@ internal static class SoftmaxAcrossRows
     }
 
     /// <summary>As <see cref="ToColumns256"/> with groups of 2 rows and 2×2 register transposes.</summary>
-    private static void ToColumns128(ReadOnlySpan<double> z, int rows, int cols, Span<double> block)
+    private static void ToColumns128(ReadOnlySpan<double> z, int rows, int cols, Span<double> block, Span<double> max)
     {
         ref double src = ref MemoryMarshal.GetReference(z);
         ref double dst = ref MemoryMarshal.GetReference(block);
+        ref double mx = ref MemoryMarshal.GetReference(max);
         int full = rows / 2;
         for (int g = 0; g < full; g++)
         {
             ref double s = ref Unsafe.Add(ref src, g * 2 * cols);
             ref double d = ref Unsafe.Add(ref dst, g * 2 * cols);
+            var m = Vector128.Create(double.NegativeInfinity);
             int j = 0;
             for (; j <= cols - 2; j += 2)
             {
                 var a = Vector128.LoadUnsafe(ref s, (nuint)j);
                 var b = Vector128.LoadUnsafe(ref s, (nuint)(cols + j));
-                ZipLow(a, b).StoreUnsafe(ref d, (nuint)(2 * j));
-                ZipHigh(a, b).StoreUnsafe(ref d, (nuint)(2 * j + 2));
+                var c0 = ZipLow(a, b);
+                var c1 = ZipHigh(a, b);
+                c0.StoreUnsafe(ref d, (nuint)(2 * j));
+                c1.StoreUnsafe(ref d, (nuint)(2 * j + 2));
+                m = Vector128.Max(m, Vector128.Max(c0, c1));
             }
             if (j < cols)
-                Vector128.Create(s.At(j), s.At(cols + j)).StoreUnsafe(ref d, (nuint)(2 * j));
+            {
+                var c = Vector128.Create(s.At(j), s.At(cols + j));
+                c.StoreUnsafe(ref d, (nuint)(2 * j));
+                m = Vector128.Max(m, c);
+            }
+            m.StoreUnsafe(ref mx, (nuint)(2 * g));
         }
-        ToColumnsShortGroup(z, rows, cols, 2, block);
+        if (ToColumnsShortGroup(z, rows, cols, 2, block))
+        {
+            ref double d = ref Unsafe.Add(ref dst, full * 2 * cols);
+            var m = Vector128.Create(double.NegativeInfinity);
+            for (int j = 0; j < cols; j++)
+                m = Vector128.Max(m, Vector128.LoadUnsafe(ref d, (nuint)(2 * j)));
+            m.StoreUnsafe(ref mx, (nuint)(2 * full));
+        }
     }
 
-    /// <summary>The inverse of <see cref="ToColumns128"/> for the first <paramref name="rows"/> rows.</summary>
-    private static void FromColumns128(ReadOnlySpan<double> block, int rows, int cols, Span<double> p)
+    /// <summary>As <see cref="FromColumns256"/> with groups of 2 rows.</summary>
+    private static void FromColumns128(ReadOnlySpan<double> block, int rows, int cols, ReadOnlySpan<double> sum, Span<double> p)
     {
         ref double src = ref MemoryMarshal.GetReference(block);
         ref double dst = ref MemoryMarshal.GetReference(p);
@@ -273,22 +287,23 @@ internal static class SoftmaxAcrossRows
         {
             ref double s = ref Unsafe.Add(ref src, g * 2 * cols);
             ref double d = ref Unsafe.Add(ref dst, g * 2 * cols);
+            var sg = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(sum), (nuint)(2 * g));
             int j = 0;
             for (; j <= cols - 2; j += 2)
             {
-                var c0 = Vector128.LoadUnsafe(ref s, (nuint)(2 * j));
-                var c1 = Vector128.LoadUnsafe(ref s, (nuint)(2 * j + 2));
+                var c0 = Vector128.LoadUnsafe(ref s, (nuint)(2 * j)) / sg;
+                var c1 = Vector128.LoadUnsafe(ref s, (nuint)(2 * j + 2)) / sg;
                 ZipLow(c0, c1).StoreUnsafe(ref d, (nuint)j);
                 ZipHigh(c0, c1).StoreUnsafe(ref d, (nuint)(cols + j));
             }
             if (j < cols)
             {
-                var c = Vector128.LoadUnsafe(ref s, (nuint)(2 * j));
+                var c = Vector128.LoadUnsafe(ref s, (nuint)(2 * j)) / sg;
                 d.At(j) = c.GetElement(0);
                 d.At(cols + j) = c.GetElement(1);
             }
         }
-        FromColumnsShortGroup(block, rows, cols, 2, p);
+        FromColumnsShortGroup(block, rows, cols, 2, sum, p);
     }
 
     /// <summary>(a0, b0).</summary>
@@ -305,11 +320,14 @@ internal static class SoftmaxAcrossRows
         : AdvSimd.Arm64.IsSupported ? AdvSimd.Arm64.ZipHigh(a, b)
         : Vector128.Create(a.GetElement(1), b.GetElement(1));
 
-    /// <summary>The last group when <paramref name="rows"/> is not a multiple of <paramref name="w"/>: its rows lane by lane, zero rows after them.</summary>
-    private static void ToColumnsShortGroup(ReadOnlySpan<double> z, int rows, int cols, int w, Span<double> block)
+    /// <summary>
+    /// The last group when <paramref name="rows"/> is not a multiple of <paramref name="w"/>: its rows lane by lane,
+    /// zero rows after them (harmless: exp(0 − 0) = 1, never stored). False if there is no such group.
+    /// </summary>
+    private static bool ToColumnsShortGroup(ReadOnlySpan<double> z, int rows, int cols, int w, Span<double> block)
     {
         int first = rows / w * w;
-        if (first == rows) return;
+        if (first == rows) return false;
         Span<double> d = block.Slice(first * cols, w * cols);
         for (int lane = 0; lane < w; lane++)
         {
@@ -317,27 +335,28 @@ internal static class SoftmaxAcrossRows
             for (int j = 0; j < cols; j++)
                 d[j * w + lane] = i < rows ? z[i * cols + j] : 0.0;
         }
+        return true;
     }
 
-    /// <summary>The inverse of <see cref="ToColumnsShortGroup"/> for its real rows.</summary>
-    private static void FromColumnsShortGroup(ReadOnlySpan<double> block, int rows, int cols, int w, Span<double> p)
+    /// <summary>The inverse of <see cref="ToColumnsShortGroup"/> for its real rows, dividing by their sums (the same IEEE division as a vector lane).</summary>
+    private static void FromColumnsShortGroup(ReadOnlySpan<double> block, int rows, int cols, int w, ReadOnlySpan<double> sum, Span<double> p)
     {
         int first = rows / w * w;
         ReadOnlySpan<double> s = block[(first * cols)..];
         for (int i = first; i < rows; i++)
             for (int j = 0; j < cols; j++)
-                p[i * cols + j] = s[j * w + (i - first)];
+                p[i * cols + j] = s[j * w + (i - first)] / sum[i];
     }
 
-    /// <summary>Writes back every row whose maximum is finite (lane by lane; only for blocks holding an infinite row).</summary>
-    private static void FromColumnsSkipping(ReadOnlySpan<double> block, int rows, int cols, int w, ReadOnlySpan<double> max, Span<double> p)
+    /// <summary>Writes back (divided by the sums) every row whose maximum is finite, lane by lane; only for blocks holding an infinite row.</summary>
+    private static void FromColumnsSkipping(ReadOnlySpan<double> block, int rows, int cols, int w, ReadOnlySpan<double> max, ReadOnlySpan<double> sum, Span<double> p)
     {
         for (int i = 0; i < rows; i++)
         {
             if (double.IsInfinity(max[i])) continue;
             int g = i / w, lane = i % w;
             for (int j = 0; j < cols; j++)
-                p[i * cols + j] = block[(g * cols + j) * w + lane];
+                p[i * cols + j] = block[(g * cols + j) * w + lane] / sum[i];
         }
     }
 
