@@ -16,13 +16,18 @@ namespace NeuroLite.Kernels;
 /// reductions and masked tails. Here a block of up to 64 rows is transposed into a stack buffer, group by group of
 /// W rows (W = 4 for Vector256, 2 for Vector128): buf[g][j][lane] = z[W·g + lane, j]; every step is then a plain
 /// vertical operation on W rows at once, in three passes over the block: (1) transpose in (4×4 or 2×2 register
-/// transposes) while taking the row maxima as W-lane IEEE maxima (exact, NaN-propagating like
-/// <see cref="Math.Max(double, double)"/>); (2) exp(z − m) by <see cref="ExpOperator"/> (the function
+/// transposes) while taking the row maxima; (2) exp(z − m) by <see cref="ExpOperator"/> (the function
 /// <see cref="Unary.Exp"/> applies) and the row sums, adding j = 0, 1, …, cols − 1 in order as the reference does;
 /// (3) divide by the sums and transpose out. One <see cref="LogOperator"/> call covers the block's sums. A short last
 /// group is padded with zero rows whose results are never stored. Rows with an infinite maximum compute NaN here,
 /// are skipped when the block is written back, and then take the reference's limit from their intact logits.
-/// /// </remarks>
+/// <para>The maxima use the native maximum (one instruction; <c>Vector256.Max</c>'s IEEE semantics cost nine on x86),
+/// which on x86 may skip a NaN and may return −0 for max(+0, −0), unlike <see cref="Math.Max(double, double)"/>.
+/// The outputs are still the reference's: a NaN in a row whose maximum comes out finite makes its exp, the row sum
+/// and so every output of the row NaN, as in the reference; a row whose maximum comes out infinite is checked for a
+/// NaN before it takes the limit; and the sign of a zero maximum m only shows in z − m = ±0 (exp gives 1 either
+/// way) and in m − z_t = ±0, which ln s absorbs: the row holds both zeros, so s ≥ 2 and ln s ≠ 0.</para>
+/// </remarks>
 internal static class SoftmaxAcrossRows
 {
     /// <summary>Rows of at most this many columns take this path; wider rows have enough vectors per row.</summary>
@@ -83,14 +88,24 @@ internal static class SoftmaxAcrossRows
                 continue;
             }
             // Rare: write back all but the infinite rows, whose logits (possibly p itself) are still intact, then
-            // give those the reference's limit.
+            // give those the reference's limit, or NaN if they hold a NaN the native maximum skipped.
             FromColumnsSkipping(block, nr, cols, w, max, sum, p);
             for (int i = 0; i < nr; i++)
             {
                 double m = max[i];
-                rowLoss[r0 + i] = double.IsInfinity(m)
-                    ? Reference.SoftmaxCrossEntropy.InfiniteMaxRow(z.Slice(i * cols, cols), m, zt[i], p.Slice(i * cols, cols))
-                    : logSum[i] + (m - zt[i]);
+                if (!double.IsInfinity(m))
+                {
+                    rowLoss[r0 + i] = logSum[i] + (m - zt[i]);
+                    continue;
+                }
+                ReadOnlySpan<double> zi = z.Slice(i * cols, cols);
+                Span<double> pi = p.Slice(i * cols, cols);
+                if (HasNaN(zi))
+                {
+                    pi.Fill(double.NaN);
+                    rowLoss[r0 + i] = double.NaN;
+                }
+                else rowLoss[r0 + i] = Reference.SoftmaxCrossEntropy.InfiniteMaxRow(zi, m, zt[i], pi);
             }
         }
     }
@@ -151,8 +166,7 @@ internal static class SoftmaxAcrossRows
         {
             ref double s = ref Unsafe.Add(ref src, g * 4 * cols);
             ref double d = ref Unsafe.Add(ref dst, g * 4 * cols);
-            // IEEE maximum is exact, associative and commutative (NaN wins, +0 above −0), so any order gives the
-            // reference's running Math.Max.
+            // The native maximum (one instruction; see the class remarks for NaN and signed zeros).
             var m = Vector256.Create(double.NegativeInfinity);
             int j = 0;
             for (; j <= cols - 4; j += 4)
@@ -165,13 +179,13 @@ internal static class SoftmaxAcrossRows
                 c1.StoreUnsafe(ref d, (nuint)(4 * j + 4));
                 c2.StoreUnsafe(ref d, (nuint)(4 * j + 8));
                 c3.StoreUnsafe(ref d, (nuint)(4 * j + 12));
-                m = Vector256.Max(m, Vector256.Max(Vector256.Max(c0, c1), Vector256.Max(c2, c3)));
+                m = Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(c0, c1), Vector256.MaxNative(c2, c3)), m);
             }
             for (; j < cols; j++)
             {
                 var c = Vector256.Create(s.At(j), s.At(cols + j), s.At(2 * cols + j), s.At(3 * cols + j));
                 c.StoreUnsafe(ref d, (nuint)(4 * j));
-                m = Vector256.Max(m, c);
+                m = Vector256.MaxNative(c, m);
             }
             m.StoreUnsafe(ref mx, (nuint)(4 * g));
         }
@@ -180,7 +194,7 @@ internal static class SoftmaxAcrossRows
             ref double d = ref Unsafe.Add(ref dst, full * 4 * cols);
             var m = Vector256.Create(double.NegativeInfinity);
             for (int j = 0; j < cols; j++)
-                m = Vector256.Max(m, Vector256.LoadUnsafe(ref d, (nuint)(4 * j)));
+                m = Vector256.MaxNative(Vector256.LoadUnsafe(ref d, (nuint)(4 * j)), m);
             m.StoreUnsafe(ref mx, (nuint)(4 * full));
         }
     }
@@ -257,13 +271,13 @@ internal static class SoftmaxAcrossRows
                 var c1 = ZipHigh(a, b);
                 c0.StoreUnsafe(ref d, (nuint)(2 * j));
                 c1.StoreUnsafe(ref d, (nuint)(2 * j + 2));
-                m = Vector128.Max(m, Vector128.Max(c0, c1));
+                m = Vector128.MaxNative(Vector128.MaxNative(c0, c1), m);
             }
             if (j < cols)
             {
                 var c = Vector128.Create(s.At(j), s.At(cols + j));
                 c.StoreUnsafe(ref d, (nuint)(2 * j));
-                m = Vector128.Max(m, c);
+                m = Vector128.MaxNative(c, m);
             }
             m.StoreUnsafe(ref mx, (nuint)(2 * g));
         }
@@ -272,7 +286,7 @@ internal static class SoftmaxAcrossRows
             ref double d = ref Unsafe.Add(ref dst, full * 2 * cols);
             var m = Vector128.Create(double.NegativeInfinity);
             for (int j = 0; j < cols; j++)
-                m = Vector128.Max(m, Vector128.LoadUnsafe(ref d, (nuint)(2 * j)));
+                m = Vector128.MaxNative(Vector128.LoadUnsafe(ref d, (nuint)(2 * j)), m);
             m.StoreUnsafe(ref mx, (nuint)(2 * full));
         }
     }
@@ -358,6 +372,14 @@ internal static class SoftmaxAcrossRows
             for (int j = 0; j < cols; j++)
                 p[i * cols + j] = block[(g * cols + j) * w + lane] / sum[i];
         }
+    }
+
+    /// <summary>True if <paramref name="x"/> holds a NaN.</summary>
+    private static bool HasNaN(ReadOnlySpan<double> x)
+    {
+        foreach (double v in x)
+            if (double.IsNaN(v)) return true;
+        return false;
     }
 
     /// <summary>The element <paramref name="i"/> places after <paramref name="r"/>.</summary>
