@@ -14,11 +14,16 @@ public static class SoftmaxCrossEntropy
     /// <paramref name="rowLoss"/>[r] = log Σ exp(row r) − row r[targets[r]].
     /// </summary>
     /// <remarks>
-    /// <para>Per row: m = max (vectorized), p = z − m, p = exp p (<see cref="Unary.Exp"/>, one call per block of rows),
-    /// s = Σ p (<see cref="Reduce.Sum"/>), p /= s, loss = ln s (<see cref="Unary.Log"/>, one call per block) + (m − z_t) (bracketed so ln s is not absorbed by huge logits). Huge logits (±1e300) cannot overflow since
-    /// z − m ≤ 0; rows with an infinite maximum take the reference's limit (no NaN where the math is finite).
+    /// <para>Per row: m = max, p = exp(z − m) (the function <see cref="Unary.Exp"/> applies), s = Σ p, p /= s,
+    /// loss = ln s (<see cref="Unary.Log"/>'s function) + (m − z_t) (bracketed so ln s is not absorbed by huge logits).
+    /// Rows of up to 32 columns are vectorized across rows: blocks of 64 rows are transposed on the stack so that each
+    /// vector lane holds one row, and s adds j = 0, 1, …, n − 1 in order, as the reference does. Wider rows are
+    /// vectorized along each row (s by <see cref="Reduce.Sum"/>), with exp and ln called once per block of 64 rows.
+    /// Huge logits (±1e300) cannot overflow since z − m ≤ 0; rows with an infinite maximum take the reference's limit
+    /// (no NaN where the math is finite); a NaN makes its row's outputs NaN, as in the reference.
     /// <paramref name="probabilities"/> may be <paramref name="logits"/> itself.</para>
-    /// <para><b>Bound vs the reference.</b> z − m is the same rounded value in both. With exp within 1 ulp (≤ 2u
+    /// <para><b>Bound vs the reference.</b> z − m is the same rounded value in both (on the across-rows path a zero
+    /// maximum may carry the other sign, which changes neither exp(z − m) nor the loss). With exp within 1 ulp (≤ 2u
     /// relative, u = 2^-53) of <see cref="Math.Exp"/> and both sums of the n non-negative terms within γ_{n−1} relative
     /// of their exact sums, s/s_ref = 1 + ρ with |ρ| ≤ 2γ_{n−1} + 2u + O(u²). Each p_j then picks up one more exp error
     /// and two division roundings: |p_j − p_ref,j| ≤ (2n + 8)·u·p_ref,j (plus a few units of the smallest subnormal
@@ -29,7 +34,12 @@ public static class SoftmaxCrossEntropy
     public static void Forward(ReadOnlySpan<double> logits, int rows, int cols, ReadOnlySpan<int> targets, Span<double> probabilities, Span<double> rowLoss)
     {
         Validate.SoftmaxCe(logits, rows, cols, targets, probabilities, rowLoss.Length);
-        // A block of rows at a time, so exp and ln run as single calls over many short rows (a 10-class row is only
+        if (SoftmaxAcrossRows.Applies(cols))
+        {
+            SoftmaxAcrossRows.Forward(logits, rows, cols, targets, probabilities, rowLoss);
+            return;
+        }
+        // Wide rows (and the scalar path): a block of rows at a time, so exp and ln run as single calls over many short rows (a 10-class row is only
         // 2.5 vectors: per-row calls were mostly call overhead). Row statistics live on the stack.
         Span<double> max = stackalloc double[RowBlock];
         Span<double> sum = stackalloc double[RowBlock];
