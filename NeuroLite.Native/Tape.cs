@@ -195,6 +195,20 @@ public sealed class Tape : IDisposable
         return n.Ext is { } p ? p.Grad : _grads.AsSpan(n.Offset, n.Length);
     }
 
+    /// <summary>
+    /// The gradient of node <paramref name="i"/> for a backward rule that can overwrite as well as add (a GEMM, a
+    /// reduction): <paramref name="accumulate"/> is false for a parameter whose gradient is stale (logically zero),
+    /// and the rule must then write every element. Rules that can only add use <see cref="Grad"/> (zeros written first).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Span<double> GradForWrite(int i, out bool accumulate)
+    {
+        ref Node n = ref _nodes[i];
+        if (n.Ext is { } p) return p.GradForWrite(out accumulate);
+        accumulate = true;
+        return _grads.AsSpan(n.Offset, n.Length);
+    }
+
     internal Span<double> Arena(int offset, int length) => _values.AsSpan(offset, length);
 
     internal Span<int> Ints(int offset, int length) => _ints.AsSpan(offset, length);
