@@ -18,7 +18,8 @@ internal sealed class ParameterStorage
 {
     private static int s_nextId = -1;
 
-    // The pre-lazy behaviour (zeros written at every step and ZeroGrad), per thread: tests compare both bit for bit.
+    // The pre-lazy behaviour (zeros written at every step and ZeroGrad, and Backward() clearing every tape gradient it
+    // reaches before its sweep), per thread: tests compare both bit for bit, the bench times both in one process.
     [ThreadStatic] private static bool t_eagerZeroing;
 
     private readonly double[] _grad;
@@ -33,7 +34,7 @@ internal sealed class ParameterStorage
         Id = Interlocked.Increment(ref s_nextId);
     }
 
-    /// <summary>When set (on this thread), zeroing writes zeros at once, as before lazy zeroing; for tests.</summary>
+    /// <summary>When set (on this thread), zeroing writes zeros at once, as before lazy zeroing (also for the tape's gradients); for tests.</summary>
     internal static bool EagerZeroing
     {
         get => t_eagerZeroing;
