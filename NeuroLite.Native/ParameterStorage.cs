@@ -19,7 +19,7 @@ internal sealed class ParameterStorage
     private static int s_nextId = -1;
 
     // The pre-lazy behaviour (zeros written at every step and ZeroGrad, and Backward() clearing every tape gradient it
-    // reaches before its sweep), per thread: tests compare both bit for bit, the bench times both in one process.
+    // reaches before its sweep), per thread: tests compare both bit for bit.
     [ThreadStatic] private static bool t_eagerZeroing;
 
     private readonly double[] _grad;
