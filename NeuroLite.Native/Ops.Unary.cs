@@ -104,8 +104,17 @@ internal static partial class Ops
         ReadOnlySpan<int> sa = t.ShapeOf(n.A);
         int m = sa[0], k = sa[1], cols = n.Shape[1];
         ReadOnlySpan<double> g = t.Grad(self);
-        // dA += G·Bᵀ and dB += Aᵀ·G: the transposes are GEMM flags, never copies.
-        if (Wants(t, n.A)) Gemm.Multiply(g, t.Value(n.B), t.Grad(n.A), m, k, cols, transposeB: true, accumulate: true);
-        if (Wants(t, n.B)) Gemm.Multiply(t.Value(n.A), g, t.Grad(n.B), k, cols, m, transposeA: true, accumulate: true);
+        // dA += G·Bᵀ and dB += Aᵀ·G: the transposes are GEMM flags, never copies. A stale parameter gradient is
+        // overwritten (the GEMM sums from +0, so C = P gives the bits of C = 0 + P without reading C).
+        if (Wants(t, n.A))
+        {
+            Span<double> da = t.GradForWrite(n.A, out bool accumulate);
+            Gemm.Multiply(g, t.Value(n.B), da, m, k, cols, transposeB: true, accumulate: accumulate);
+        }
+        if (Wants(t, n.B))
+        {
+            Span<double> db = t.GradForWrite(n.B, out bool accumulate);
+            Gemm.Multiply(t.Value(n.A), g, db, k, cols, m, transposeA: true, accumulate: accumulate);
+        }
     }
 }

@@ -50,13 +50,20 @@ internal static partial class Ops
 
     private static Tensor Handle(Tape t, int i) => new(t, i, t.CurrentGeneration);
 
-    /// <summary>dst.grad += g summed down to dst's shape (the reverse of a broadcast).</summary>
+    /// <summary>
+    /// dst.grad += g summed down to dst's shape (the reverse of a broadcast); a stale parameter gradient is overwritten
+    /// with what 0 + that sum gives (g + 0 turns −0 into +0 as 0 + g does; the sums never give −0).
+    /// </summary>
     private static void AccumulateTo(Tape t, ReadOnlySpan<double> g, ReadOnlySpan<int> gShape, int dst)
     {
-        Span<double> d = t.Grad(dst);
-        if (d.Length == g.Length) Binary.Add(d, g, d);
-        else if (d.Length == 1) d[0] += Reduce.Sum(g);
-        else Broadcast.SumTo(g, gShape, d, t.ShapeOf(dst), accumulate: true);
+        Span<double> d = t.GradForWrite(dst, out bool accumulate);
+        if (d.Length == g.Length)
+        {
+            if (accumulate) Binary.Add(d, g, d);
+            else Binary.Add(g, 0.0, d);
+        }
+        else if (d.Length == 1) d[0] = (accumulate ? d[0] : 0.0) + Reduce.Sum(g);
+        else Broadcast.SumTo(g, gShape, d, t.ShapeOf(dst), accumulate);
     }
 
     private static string ShapeText(ReadOnlySpan<int> shape) => Shapes.Format(shape);

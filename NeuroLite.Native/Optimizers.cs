@@ -45,18 +45,21 @@ public sealed class Sgd
     /// <summary>Updates every parameter from its gradient, then zeroes the gradients.</summary>
     public void Step()
     {
+        // The zeros are not written (see ParameterStorage): the next Backward overwrites the stale gradients.
+        bool eager = ParameterStorage.EagerZeroing;
         for (int k = 0; k < _parameters.Length; k++)
         {
             ParameterStorage p = _parameters[k];
-            if (Momentum != 0) Optimizer.SgdMomentum(p.Value, p.Grad, _velocity[k], LearningRate, Momentum, zeroGradients: true);
-            else Optimizer.Sgd(p.Value, p.Grad, LearningRate, zeroGradients: true);
+            if (Momentum != 0) Optimizer.SgdMomentum(p.Value, p.Grad, _velocity[k], LearningRate, Momentum, zeroGradients: eager);
+            else Optimizer.Sgd(p.Value, p.Grad, LearningRate, zeroGradients: eager);
+            if (!eager) p.MarkZeroed();
         }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
     public void ZeroGrad()
     {
-        foreach (ParameterStorage p in _parameters) Array.Clear(p.Grad);
+        foreach (ParameterStorage p in _parameters) p.ZeroGrad();
     }
 }
 
@@ -104,17 +107,20 @@ public sealed class Adam
     public void Step()
     {
         int t = ++StepCount;
+        // The zeros are not written (see ParameterStorage): the next Backward overwrites the stale gradients.
+        bool eager = ParameterStorage.EagerZeroing;
         for (int k = 0; k < _parameters.Length; k++)
         {
             ParameterStorage p = _parameters[k];
-            Optimizer.Adam(p.Value, p.Grad, _m[k], _v[k], LearningRate, Beta1, Beta2, Epsilon, t, zeroGradients: true);
+            Optimizer.Adam(p.Value, p.Grad, _m[k], _v[k], LearningRate, Beta1, Beta2, Epsilon, t, zeroGradients: eager);
+            if (!eager) p.MarkZeroed();
         }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
     public void ZeroGrad()
     {
-        foreach (ParameterStorage p in _parameters) Array.Clear(p.Grad);
+        foreach (ParameterStorage p in _parameters) p.ZeroGrad();
     }
 }
 
@@ -144,6 +150,8 @@ public static class Optim
         t.Check();
         ParameterStorage p = t.ParameterOrNull ?? throw new ArgumentException(
             $"SgdStep updates parameters (Tensor.Parameter, Layer.W/B); got a tape tensor of shape {Shapes.Format(t.ShapeUnchecked)}.", nameof(t));
-        Optimizer.Sgd(p.Value, p.Grad, lr, zeroGradients: true);
+        bool eager = ParameterStorage.EagerZeroing;
+        Optimizer.Sgd(p.Value, p.Grad, lr, zeroGradients: eager);
+        if (!eager) p.MarkZeroed();
     }
 }

@@ -188,11 +188,38 @@ public sealed class Tape : IDisposable
         return n.Ext is { } p ? p.Value : _values.AsSpan(n.Offset, n.Length);
     }
 
+    /// <summary>
+    /// The gradient of node <paramref name="i"/>, zeros written first if it is stale: a parameter's after a step or
+    /// ZeroGrad, a tape node's when the latest Backward() has not written it yet (Backward() does not clear up front;
+    /// each region is cleared, or overwritten through <see cref="GradForWrite"/>, when its first writer gets to it).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal Span<double> Grad(int i)
     {
         ref Node n = ref _nodes[i];
-        return n.Ext is { } p ? p.Grad : _grads.AsSpan(n.Offset, n.Length);
+        if (n.Ext is { } p) return p.Grad;
+        Span<double> g = _grads.AsSpan(n.Offset, n.Length);
+        if (n.GradStamp != _stamp)
+        {
+            g.Clear();
+            n.GradStamp = _stamp;
+        }
+        return g;
+    }
+
+    /// <summary>
+    /// The gradient of node <paramref name="i"/> for a backward rule that can overwrite as well as add (a GEMM, a
+    /// reduction): <paramref name="accumulate"/> is false when the gradient is stale (logically zero), and the rule
+    /// must then write every element, bitwise as 0 + its result would be. Rules that only add use <see cref="Grad"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Span<double> GradForWrite(int i, out bool accumulate)
+    {
+        ref Node n = ref _nodes[i];
+        if (n.Ext is { } p) return p.GradForWrite(out accumulate);
+        accumulate = n.GradStamp == _stamp;
+        n.GradStamp = _stamp;
+        return _grads.AsSpan(n.Offset, n.Length);
     }
 
     internal Span<double> Arena(int offset, int length) => _values.AsSpan(offset, length);
@@ -206,19 +233,8 @@ public sealed class Tape : IDisposable
         return _scratch.AsSpan(0, length);
     }
 
-    /// <summary>The gradient of node <paramref name="i"/> as a reader sees it: zero unless the latest Backward() reached it.</summary>
-    internal Span<double> ReadGrad(int i)
-    {
-        ref Node n = ref _nodes[i];
-        if (n.Ext is { } p) return p.Grad;
-        Span<double> g = _grads.AsSpan(n.Offset, n.Length);
-        if (n.GradStamp != _stamp)
-        {
-            g.Clear();
-            n.GradStamp = _stamp;
-        }
-        return g;
-    }
+    /// <summary>The gradient of node <paramref name="i"/> as a reader sees it: zero unless the latest Backward() wrote it.</summary>
+    internal Span<double> ReadGrad(int i) => Grad(i);
 
     internal static int CheckShape(ReadOnlySpan<int> shape, string what)
     {
@@ -361,11 +377,14 @@ public sealed class Tape : IDisposable
     }
 
     /// <summary>
-    /// Reverse-mode sweep from <paramref name="root"/>: first mark what the root reaches and clear those gradients
-    /// (stopping as soon as no marked node is pending), then run each reached node's backward rule in reverse order.
+    /// Reverse-mode sweep from <paramref name="root"/>: first mark what the root reaches (stopping as soon as no marked
+    /// node is pending), then run each reached node's backward rule in reverse order. The new stamp makes every tape
+    /// gradient stale, so none is cleared here: the first rule to write one clears or overwrites it (see
+    /// <see cref="Grad"/>), while it is about to be used, instead of a pass over all of them before the sweep.
     /// </summary>
     internal void Backward(int root, ReadOnlySpan<double> seed)
     {
+        bool eager = ParameterStorage.EagerZeroing;
         int stamp = ++_stamp;
         ref Node r = ref _nodes[root];
         r.Visit = stamp;
@@ -377,8 +396,11 @@ public sealed class Tape : IDisposable
             if (n.Visit != stamp) continue;
             pending--;
             low = i;
-            n.GradStamp = stamp;
-            if (n.Ext is null) _grads.AsSpan(n.Offset, n.Length).Clear();
+            if (eager && n.Ext is null)
+            {
+                n.GradStamp = stamp;
+                _grads.AsSpan(n.Offset, n.Length).Clear();
+            }
             if (n.Op == OpKind.Leaf) continue;
             if (n.A >= 0) pending += Mark(n.A, stamp);
             if (n.B >= 0) pending += Mark(n.B, stamp);

@@ -214,6 +214,8 @@ public readonly partial struct Tensor : IEquatable<Tensor>
     /// <summary>
     /// The gradient, row-major: for a parameter, what Backward() calls accumulated since its last zeroing; for a tape
     /// tensor, the gradient of the root of the latest Backward() on its tape (zero if that did not reach it).
+    /// A parameter's span is a view of its buffer: an optimizer step or <see cref="ZeroGrad"/> zeroes the gradient
+    /// lazily (the zeros are written by the next read or overwritten by the next Backward()), so read it again after one.
     /// </summary>
     public ReadOnlySpan<double> Grad
     {
@@ -300,7 +302,7 @@ public readonly partial struct Tensor : IEquatable<Tensor>
     public void ZeroGrad()
     {
         Tape? t = Check();
-        if (t is null) Array.Clear(Param.Grad);
+        if (t is null) Param.ZeroGrad();
         else t.ReadGrad(Index).Clear();
     }
 
