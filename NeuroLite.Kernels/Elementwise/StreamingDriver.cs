@@ -21,12 +21,8 @@ internal interface IStreamingKernel : IStreamKernel
 /// </summary>
 internal static class StreamingDriver
 {
-    /// <summary>
-    /// Outputs of at least this many doubles (1 MiB, twice Zen 3's L2) take this loop. TensorPrimitives streams from
-    /// 256 KiB, but in a training step almost every output is read again at once (a 128×256 activation, exactly
-    /// 256 KiB, feeds the next GEMM's packing and the tanh backward): streaming it sent it to memory and back.
-    /// </summary>
-    public const int MinLength = 1024 * 1024 / sizeof(double);
+    /// <summary>Outputs of at least this many doubles (256 KiB, TensorPrimitives' threshold) take this loop.</summary>
+    public const int MinLength = 256 * 1024 / sizeof(double);
 
     /// <summary>Whether a call of <paramref name="n"/> elements should take this loop on the current path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
