@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuroLite.Kernels.Elementwise;
 
 namespace NeuroLite.Kernels;
@@ -10,16 +11,14 @@ public static class Optimizer
     public static void Sgd(Span<double> parameters, Span<double> gradients, double learningRate, bool zeroGradients = false)
     {
         Validate.Update(parameters, gradients, gradients);
-        var k = new SgdKernel(parameters, gradients, learningRate, zeroGradients);
-        ElementwiseDriver.Run(ref k, parameters.Length);
+        SgdLoop(parameters, gradients, learningRate, zeroGradients);
     }
 
     /// <summary>v = μ·v + g; p -= lr · v (PyTorch's SGD momentum); then g = 0 when <paramref name="zeroGradients"/>.</summary>
     public static void SgdMomentum(Span<double> parameters, Span<double> gradients, Span<double> velocity, double learningRate, double momentum, bool zeroGradients = false)
     {
         Validate.Update(parameters, gradients, velocity);
-        var k = new SgdMomentumKernel(parameters, gradients, velocity, learningRate, momentum, zeroGradients);
-        ElementwiseDriver.Run(ref k, parameters.Length);
+        SgdMomentumLoop(parameters, gradients, velocity, learningRate, momentum, zeroGradients);
     }
 
     /// <summary>
@@ -32,7 +31,29 @@ public static class Optimizer
         Validate.Update(parameters, gradients, v);
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), $"Adam's step count starts at 1, got {step}.");
         var (stepSize, invSqrtC2) = Reference.Optimizer.AdamScales(learningRate, beta1, beta2, step);
-        var k = new AdamKernel(parameters, gradients, m, v, beta1, beta2, epsilon, stepSize, invSqrtC2, zeroGradients);
-        ElementwiseDriver.Run(ref k, parameters.Length);
+        AdamLoop(parameters, gradients, m, v, beta1, beta2, epsilon, stepSize, invSqrtC2, zeroGradients);
+    }
+
+    // Each loop is its own JIT root (see Elementwise.Elementwise): inlined into a caller that was itself inlined (the
+    // engine's Adam.Step), the loop ran out of inlining budget and a perf profile showed one call per vector again.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SgdLoop(Span<double> p, Span<double> g, double lr, bool zero)
+    {
+        var k = new SgdKernel(p, g, lr, zero);
+        ElementwiseDriver.Run(ref k, p.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SgdMomentumLoop(Span<double> p, Span<double> g, Span<double> velocity, double lr, double momentum, bool zero)
+    {
+        var k = new SgdMomentumKernel(p, g, velocity, lr, momentum, zero);
+        ElementwiseDriver.Run(ref k, p.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AdamLoop(Span<double> p, Span<double> g, Span<double> m, Span<double> v, double b1, double b2, double eps, double stepSize, double invSqrtC2, bool zero)
+    {
+        var k = new AdamKernel(p, g, m, v, b1, b2, eps, stepSize, invSqrtC2, zero);
+        ElementwiseDriver.Run(ref k, p.Length);
     }
 }
