@@ -16,6 +16,8 @@ public static class KernelComparison
         ArgumentNullException.ThrowIfNull(sizes);
         log.Line($"Kernels: ns/element, median of up to {plan.Repeats} repeats of ~{plan.RepeatSeconds * 1e3:0.#} ms; 'NeuroLite' is the path above, 'x ref' and 'x TP' its speedup");
         log.Line("  (error: ULP from Math.* for tanh/exp/log, else largest |difference| from the scalar reference; TP = System.Numerics.Tensors.TensorPrimitives)");
+        log.Line("  (this run compiles everything fully optimized at once, without dynamic PGO, which slows TP more than NeuroLite:");
+        log.Line("   for the steady-state comparison run 'bdn --filter *ElementwiseBenchmarks* *BroadcastBenchmarks*')");
         log.Line(string.Format(CultureInfo.InvariantCulture, Columns, "kernel", "n", "NeuroLite", "reference", "TP", "x ref", "x TP", "err", "err TP"));
         foreach (var kernel in KernelCases.All)
         {
