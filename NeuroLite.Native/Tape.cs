@@ -233,9 +233,6 @@ public sealed class Tape : IDisposable
         return _scratch.AsSpan(0, length);
     }
 
-    /// <summary>The gradient of node <paramref name="i"/> as a reader sees it: zero unless the latest Backward() wrote it.</summary>
-    internal Span<double> ReadGrad(int i) => Grad(i);
-
     internal static int CheckShape(ReadOnlySpan<int> shape, string what)
     {
         if (shape.Length > Shapes.MaxRank)

@@ -222,7 +222,7 @@ public readonly partial struct Tensor : IEquatable<Tensor>
         get
         {
             Tape? t = Check();
-            return t is null ? Param.Grad : t.ReadGrad(Index);
+            return t is null ? Param.Grad : t.Grad(Index);
         }
     }
 
@@ -303,7 +303,7 @@ public readonly partial struct Tensor : IEquatable<Tensor>
     {
         Tape? t = Check();
         if (t is null) Param.ZeroGrad();
-        else t.ReadGrad(Index).Clear();
+        else t.Grad(Index).Clear();
     }
 
     internal ParameterStorage? ParameterOrNull => Owner as ParameterStorage;
