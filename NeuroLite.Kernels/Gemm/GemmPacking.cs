@@ -63,29 +63,23 @@ internal static unsafe class GemmPacking
     private static void ContiguousGroup<TKernel>(double* dst, double* src, nint ld, int width, int kc)
         where TKernel : struct, IGemmMicroKernel
     {
+        // width is NR (B) or MR (A); passing the kernel's constant lets each copy unroll into a few vector moves.
+        if (width == TKernel.Nr) CopyGroup(dst, src, ld, TKernel.Nr, kc);
+        else CopyGroup(dst, src, ld, TKernel.Mr, kc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyGroup(double* dst, double* src, nint ld, int width, int kc)
+    {
         nint stride = (nint)width * kc;
         double* d0 = dst, d1 = d0 + stride, d2 = d1 + stride, d3 = d2 + stride;
-        if (width == TKernel.Nr)
+        uint bytes = (uint)(width * sizeof(double));
+        for (int q = 0; q < kc; q++, src += ld, d0 += width, d1 += width, d2 += width, d3 += width)
         {
-            uint bytes = (uint)(TKernel.Nr * sizeof(double));
-            for (int q = 0; q < kc; q++, src += ld, d0 += TKernel.Nr, d1 += TKernel.Nr, d2 += TKernel.Nr, d3 += TKernel.Nr)
-            {
-                Unsafe.CopyBlockUnaligned(d0, src, bytes);
-                Unsafe.CopyBlockUnaligned(d1, src + TKernel.Nr, bytes);
-                Unsafe.CopyBlockUnaligned(d2, src + 2 * TKernel.Nr, bytes);
-                Unsafe.CopyBlockUnaligned(d3, src + 3 * TKernel.Nr, bytes);
-            }
-        }
-        else
-        {
-            uint bytes = (uint)(TKernel.Mr * sizeof(double));
-            for (int q = 0; q < kc; q++, src += ld, d0 += TKernel.Mr, d1 += TKernel.Mr, d2 += TKernel.Mr, d3 += TKernel.Mr)
-            {
-                Unsafe.CopyBlockUnaligned(d0, src, bytes);
-                Unsafe.CopyBlockUnaligned(d1, src + TKernel.Mr, bytes);
-                Unsafe.CopyBlockUnaligned(d2, src + 2 * TKernel.Mr, bytes);
-                Unsafe.CopyBlockUnaligned(d3, src + 3 * TKernel.Mr, bytes);
-            }
+            Unsafe.CopyBlockUnaligned(d0, src, bytes);
+            Unsafe.CopyBlockUnaligned(d1, src + width, bytes);
+            Unsafe.CopyBlockUnaligned(d2, src + 2 * width, bytes);
+            Unsafe.CopyBlockUnaligned(d3, src + 3 * width, bytes);
         }
     }
 
