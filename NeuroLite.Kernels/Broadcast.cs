@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using NeuroLite.Kernels.Elementwise;
+using E = NeuroLite.Kernels.Elementwise.Elementwise;
 
 namespace NeuroLite.Kernels;
 
@@ -133,7 +135,8 @@ public static class Broadcast
         {
             if (b.Length == inner && bShape[^1] == inner)
             {
-                for (int r = 0, i = 0; r < rows; r++, i += inner) Row<TOp>(a.Slice(i, inner), b, c.Slice(i, inner));
+                if (inner >= ShortRow) TOp.Rows(a, b, c);
+                else for (int r = 0, i = 0; r < rows; r++, i += inner) Row<TOp>(a.Slice(i, inner), b, c.Slice(i, inner));
                 return;
             }
             if (b.Length == rows && bShape[^1] == 1)
@@ -146,7 +149,8 @@ public static class Broadcast
         {
             if (a.Length == inner && aShape[^1] == inner)
             {
-                for (int r = 0, i = 0; r < rows; r++, i += inner) Row<TOp>(a, b.Slice(i, inner), c.Slice(i, inner));
+                if (inner >= ShortRow) TOp.Rows(a, b, c);
+                else for (int r = 0, i = 0; r < rows; r++, i += inner) Row<TOp>(a, b.Slice(i, inner), c.Slice(i, inner));
                 return;
             }
             if (a.Length == rows && aShape[^1] == 1)
@@ -270,6 +274,12 @@ internal interface IBroadcastOp
 
     /// <summary>z[i] = x op y[i].</summary>
     static abstract void Invoke(double x, ReadOnlySpan<double> y, Span<double> z);
+
+    /// <summary>
+    /// A row vector against every row: z[r, j] = x[r, j] op y[j] when y is the shorter operand, x[j] op y[r, j] when x
+    /// is. The operands are validated already (no partial overlap, z's length a multiple of the row's).
+    /// </summary>
+    static abstract void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z);
 }
 
 // IEEE + and · are commutative in value, so a scalar on the left can use the span–scalar kernel.
@@ -279,6 +289,10 @@ internal readonly struct AddOp : IBroadcastOp
     public static void Invoke(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => Binary.Add(x, y, z);
     public static void Invoke(ReadOnlySpan<double> x, double y, Span<double> z) => Binary.Add(x, y, z);
     public static void Invoke(double x, ReadOnlySpan<double> y, Span<double> z) => Binary.Add(y, x, z);
+    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z)
+    {
+        if (y.Length < x.Length) E.BinaryRows<AddOperator>(x, y, z); else E.RowsBinary<AddOperator>(x, y, z);
+    }
 }
 
 internal readonly struct SubtractOp : IBroadcastOp
@@ -287,6 +301,10 @@ internal readonly struct SubtractOp : IBroadcastOp
     public static void Invoke(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => Binary.Subtract(x, y, z);
     public static void Invoke(ReadOnlySpan<double> x, double y, Span<double> z) => Binary.Subtract(x, y, z);
     public static void Invoke(double x, ReadOnlySpan<double> y, Span<double> z) => Binary.Subtract(x, y, z);
+    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z)
+    {
+        if (y.Length < x.Length) E.BinaryRows<SubtractOperator>(x, y, z); else E.RowsBinary<SubtractOperator>(x, y, z);
+    }
 }
 
 internal readonly struct MultiplyOp : IBroadcastOp
@@ -295,6 +313,10 @@ internal readonly struct MultiplyOp : IBroadcastOp
     public static void Invoke(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => Binary.Multiply(x, y, z);
     public static void Invoke(ReadOnlySpan<double> x, double y, Span<double> z) => Binary.Multiply(x, y, z);
     public static void Invoke(double x, ReadOnlySpan<double> y, Span<double> z) => Binary.Multiply(y, x, z);
+    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z)
+    {
+        if (y.Length < x.Length) E.BinaryRows<MultiplyOperator>(x, y, z); else E.RowsBinary<MultiplyOperator>(x, y, z);
+    }
 }
 
 internal readonly struct DivideOp : IBroadcastOp
@@ -303,4 +325,8 @@ internal readonly struct DivideOp : IBroadcastOp
     public static void Invoke(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => Binary.Divide(x, y, z);
     public static void Invoke(ReadOnlySpan<double> x, double y, Span<double> z) => Binary.Divide(x, y, z);
     public static void Invoke(double x, ReadOnlySpan<double> y, Span<double> z) => Binary.Divide(x, y, z);
+    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z)
+    {
+        if (y.Length < x.Length) E.BinaryRows<DivideOperator>(x, y, z); else E.RowsBinary<DivideOperator>(x, y, z);
+    }
 }

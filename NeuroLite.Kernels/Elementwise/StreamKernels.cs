@@ -314,6 +314,34 @@ internal static class Elementwise
         ElementwiseDriver.Run(ref k, d.Length);
     }
 
+    /// <summary>
+    /// d[r, j] = Op(x[r, j], row[j]) for every row r of d (row-major, rows of row.Length): a bias add. One call for
+    /// all rows, the driver inlined per row: the rows were validated together, and a checked call per row cost as much
+    /// as the arithmetic of a 100-wide row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void BinaryRows<TOp>(ReadOnlySpan<double> x, ReadOnlySpan<double> row, Span<double> d) where TOp : IBinaryOperator
+    {
+        int inner = row.Length;
+        for (int i = 0; i + inner <= d.Length; i += inner)
+        {
+            var k = new BinaryKernel<TOp>(x.Slice(i, inner), row, d.Slice(i, inner));
+            ElementwiseDriver.Run(ref k, inner);
+        }
+    }
+
+    /// <summary>d[r, j] = Op(row[j], y[r, j]) for every row r of d: <see cref="BinaryRows{TOp}"/> with the row on the left.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void RowsBinary<TOp>(ReadOnlySpan<double> row, ReadOnlySpan<double> y, Span<double> d) where TOp : IBinaryOperator
+    {
+        int inner = row.Length;
+        for (int i = 0; i + inner <= d.Length; i += inner)
+        {
+            var k = new BinaryKernel<TOp>(row, y.Slice(i, inner), d.Slice(i, inner));
+            ElementwiseDriver.Run(ref k, inner);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void UnaryLoop<TOp>(ReadOnlySpan<double> x, Span<double> d) where TOp : IUnaryOperator
     {

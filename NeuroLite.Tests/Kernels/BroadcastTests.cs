@@ -136,6 +136,11 @@ public class BroadcastTests
                 x = (double[])b.Clone();
                 fast(k, col, x, full, x);
                 AssertSame(e, x, $"{name} column on the left, in place on the right");
+
+                reference(r, row, b, full, e);
+                x = (double[])b.Clone();
+                fast(r, row, x, full, x);
+                AssertSame(e, x, $"{name} row on the left, in place on the right");
             }
     }
 
