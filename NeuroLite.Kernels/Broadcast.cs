@@ -9,8 +9,8 @@ namespace NeuroLite.Kernels;
 /// Every forward op is planned the same way: drop the size-1 axes of the output, merge neighbouring axes on which each
 /// operand is either contiguous or broadcast alike, and run the innermost merged axis as one call into the element-wise
 /// <see cref="Binary"/> kernels (span–span, span–scalar or scalar–span). Same shape and scalar operands are a single
-/// call; a row vector (bias add), a column vector and an outer product are one call per row; anything else (rank ≤ 4)
-/// is the same per-row call under up to three outer loops. Each output element is computed by the same IEEE operation
+/// call; a row vector (bias add) is one call that loops over the rows itself; a column vector and an outer product are
+/// one call per row; anything else (rank ≤ 4) is the same per-row call under up to three outer loops. Each output element is computed by the same IEEE operation
 /// on the same two inputs as in the reference, so results are bitwise the reference's (up to which NaN payload wins
 /// when both inputs are NaN).
 /// </remarks>
