@@ -90,6 +90,7 @@ public sealed class Tape : IDisposable
     /// <summary>
     /// Copies <paramref name="values"/> into the arena as a data input of the given shape (rank ≤ 4); it needs no
     /// gradient, so Backward() skips work that only it would receive. Allocates nothing once the arena is warm.
+    /// <see cref="InputView"/> makes the same input from an array without the copy.
     /// </summary>
     /// <exception cref="ArgumentException">The shape's element count differs from the number of values, or its rank exceeds 4.</exception>
     public Tensor Input(ReadOnlySpan<double> values, ReadOnlySpan<int> shape, string? label = null) => Leaf(values, shape, false, label);
