@@ -42,11 +42,14 @@ internal struct Dims
 
 /// <summary>
 /// One record of the Wengert list. Values and gradients of a node share one offset into two parallel arena slabs,
-/// so a node needs no separate gradient allocation; a parameter leaf points at external storage instead.
+/// so a node needs no separate gradient allocation. A leaf whose value lives outside the arena (a parameter, or a
+/// caller's array for <see cref="Tape.InputView"/>) holds that array in <see cref="Data"/>; a parameter's gradient
+/// lives in its storage (<see cref="Ext"/>), a view's in the arena, reserved only if something asks for it.
 /// </summary>
 internal struct Node
 {
     public Dims Shape;
+    /// <summary>Arena offset (from each slab's aligned start, a multiple of 8) of the value and gradient; -1 for none yet.</summary>
     public int Offset;
     public int Length;
     public int A;
@@ -64,6 +67,11 @@ internal struct Node
     public byte Rank;
     public bool NeedsGrad;
     public bool KeepDims;
+    /// <summary>Index in <see cref="Data"/> of the value's first element.</summary>
+    public int DataStart;
     public string? Label;
+    /// <summary>The array holding the value when it is not in the arena (a parameter's buffer, a view's array), else null.</summary>
+    public double[]? Data;
+    /// <summary>A parameter leaf's storage (its gradient), else null.</summary>
     public ParameterStorage? Ext;
 }

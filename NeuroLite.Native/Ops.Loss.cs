@@ -47,11 +47,12 @@ internal static partial class Ops
                 throw new ArgumentOutOfRangeException(nameof(targets), $"SoftmaxCrossEntropy: target {targets[r]} of row {r} is outside [0, {cols}) for logits of shape {ShapeText(s)}.");
         int il = t.Resolve(logits);
         int len = rows * cols;
-        int i = t.Push(OpKind.SoftmaxCe, il, -1, [], 1, len + rows);
+        // The row losses start on the 64-byte boundary after the probabilities, as the arena's regions do.
+        int i = t.Push(OpKind.SoftmaxCe, il, -1, [], 1, AlignedBuffer.RoundUp(len) + rows);
         ref Node n = ref t.NodeRef(i);
         n.Aux2 = t.PushInts(targets);
         Span<double> probs = t.Arena(n.Aux, len);
-        Span<double> rowLoss = t.Arena(n.Aux + len, rows);
+        Span<double> rowLoss = t.Arena(n.Aux + AlignedBuffer.RoundUp(len), rows);
         Kernels.SoftmaxCrossEntropy.Forward(t.Value(il), rows, cols, targets, probs, rowLoss);
         t.Value(i)[0] = rows == 0 ? double.NaN : Reduce.Sum(rowLoss) / rows;
         return Handle(t, i);

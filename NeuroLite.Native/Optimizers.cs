@@ -23,7 +23,7 @@ internal static class ParameterList
 public sealed class Sgd
 {
     private readonly ParameterStorage[] _parameters;
-    private readonly double[][] _velocity;
+    private readonly AlignedBuffer[] _velocity;
 
     /// <summary>Creates the optimizer over <paramref name="parameters"/>.</summary>
     /// <exception cref="ArgumentException">An element is not a parameter.</exception>
@@ -32,8 +32,9 @@ public sealed class Sgd
         _parameters = ParameterList.From(parameters);
         LearningRate = lr;
         Momentum = momentum;
-        _velocity = new double[_parameters.Length][];
-        for (int k = 0; k < _parameters.Length; k++) _velocity[k] = momentum != 0 ? new double[_parameters[k].Value.Length] : [];
+        _velocity = new AlignedBuffer[_parameters.Length];
+        if (momentum != 0)
+            for (int k = 0; k < _parameters.Length; k++) _velocity[k] = new AlignedBuffer(_parameters[k].Value.Length, zeroed: true);
     }
 
     /// <summary>The learning rate (may be changed between steps).</summary>
@@ -50,7 +51,7 @@ public sealed class Sgd
         for (int k = 0; k < _parameters.Length; k++)
         {
             ParameterStorage p = _parameters[k];
-            if (Momentum != 0) Optimizer.SgdMomentum(p.Value, p.Grad, _velocity[k], LearningRate, Momentum, zeroGradients: eager);
+            if (Momentum != 0) Optimizer.SgdMomentum(p.Value, p.Grad, _velocity[k].Span, LearningRate, Momentum, zeroGradients: eager);
             else Optimizer.Sgd(p.Value, p.Grad, LearningRate, zeroGradients: eager);
             if (!eager) p.MarkZeroed();
         }
@@ -61,14 +62,17 @@ public sealed class Sgd
     {
         foreach (ParameterStorage p in _parameters) p.ZeroGrad();
     }
+
+    /// <summary>The velocity of parameter <paramref name="k"/> (empty without momentum; for tests).</summary>
+    internal AlignedBuffer Velocity(int k) => _velocity[k];
 }
 
 /// <summary>Adam (Kingma and Ba) with PyTorch's defaults and bias correction.</summary>
 public sealed class Adam
 {
     private readonly ParameterStorage[] _parameters;
-    private readonly double[][] _m;
-    private readonly double[][] _v;
+    private readonly AlignedBuffer[] _m;
+    private readonly AlignedBuffer[] _v;
 
     /// <summary>Creates the optimizer over <paramref name="parameters"/>.</summary>
     /// <exception cref="ArgumentException">An element is not a parameter.</exception>
@@ -79,12 +83,12 @@ public sealed class Adam
         Beta1 = beta1;
         Beta2 = beta2;
         Epsilon = epsilon;
-        _m = new double[_parameters.Length][];
-        _v = new double[_parameters.Length][];
+        _m = new AlignedBuffer[_parameters.Length];
+        _v = new AlignedBuffer[_parameters.Length];
         for (int k = 0; k < _parameters.Length; k++)
         {
-            _m[k] = new double[_parameters[k].Value.Length];
-            _v[k] = new double[_parameters[k].Value.Length];
+            _m[k] = new AlignedBuffer(_parameters[k].Value.Length, zeroed: true);
+            _v[k] = new AlignedBuffer(_parameters[k].Value.Length, zeroed: true);
         }
     }
 
@@ -112,7 +116,7 @@ public sealed class Adam
         for (int k = 0; k < _parameters.Length; k++)
         {
             ParameterStorage p = _parameters[k];
-            Optimizer.Adam(p.Value, p.Grad, _m[k], _v[k], LearningRate, Beta1, Beta2, Epsilon, t, zeroGradients: eager);
+            Optimizer.Adam(p.Value, p.Grad, _m[k].Span, _v[k].Span, LearningRate, Beta1, Beta2, Epsilon, t, zeroGradients: eager);
             if (!eager) p.MarkZeroed();
         }
     }
@@ -122,6 +126,9 @@ public sealed class Adam
     {
         foreach (ParameterStorage p in _parameters) p.ZeroGrad();
     }
+
+    /// <summary>The first and second moments of parameter <paramref name="k"/> (for tests).</summary>
+    internal (AlignedBuffer M, AlignedBuffer V) Moments(int k) => (_m[k], _v[k]);
 }
 
 /// <summary>One-call optimizer steps in the seed's style.</summary>

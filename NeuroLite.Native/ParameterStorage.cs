@@ -5,6 +5,7 @@ namespace NeuroLite;
 /// <summary>
 /// The storage behind a parameter tensor: value and gradient buffers owned by a module (not by a tape), so they
 /// survive <see cref="Tape.Reset"/>. Ops read the value in place and Backward() accumulates into the gradient.
+/// Both buffers are 64-byte aligned (<see cref="AlignedBuffer"/>).
 /// </summary>
 /// <remarks>
 /// Zeroing is lazy: an optimizer step or ZeroGrad only marks the gradient stale (logically zero; the buffer keeps
@@ -22,14 +23,16 @@ internal sealed class ParameterStorage
     // reaches before its sweep), per thread: tests compare both bit for bit.
     [ThreadStatic] private static bool t_eagerZeroing;
 
-    private readonly double[] _grad;
+    private readonly AlignedBuffer _value;
+    private readonly AlignedBuffer _grad;
     private bool _gradStale;
 
     public ParameterStorage(ReadOnlySpan<double> values, ReadOnlySpan<int> shape, string? label)
     {
         Shape = shape.ToArray();
-        Value = values.ToArray();
-        _grad = new double[Value.Length];
+        _value = new AlignedBuffer(values.Length, zeroed: false);
+        values.CopyTo(_value.Span);
+        _grad = new AlignedBuffer(values.Length, zeroed: true);
         Label = label;
         Id = Interlocked.Increment(ref s_nextId);
     }
@@ -46,16 +49,24 @@ internal sealed class ParameterStorage
 
     public int[] Shape { get; }
 
-    public double[] Value { get; }
+    /// <summary>The value buffer (its pinned array and aligned start ride in the tape's leaf record).</summary>
+    public AlignedBuffer ValueBuffer => _value;
+
+    /// <summary>The values.</summary>
+    public Span<double> Value
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _value.Span;
+    }
 
     /// <summary>The gradient, zeros written first if it is stale: what every reader and accumulating writer uses.</summary>
-    public double[] Grad
+    public Span<double> Grad
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
             if (_gradStale) Materialize();
-            return _grad;
+            return _grad.Span;
         }
     }
 
@@ -68,17 +79,17 @@ internal sealed class ParameterStorage
     /// The buffer for a backward rule that can either overwrite or add: <paramref name="accumulate"/> is false when
     /// the gradient was stale, and the caller must then write every element (the gradient is no longer stale).
     /// </summary>
-    public double[] GradForWrite(out bool accumulate)
+    public Span<double> GradForWrite(out bool accumulate)
     {
         accumulate = !_gradStale;
         _gradStale = false;
-        return _grad;
+        return _grad.Span;
     }
 
     /// <summary>Makes the gradient zero: marks it stale, or writes the zeros in <see cref="EagerZeroing"/> mode.</summary>
     public void ZeroGrad()
     {
-        if (t_eagerZeroing) Array.Clear(_grad);
+        if (t_eagerZeroing) _grad.Span.Clear();
         else _gradStale = true;
     }
 
@@ -88,7 +99,7 @@ internal sealed class ParameterStorage
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Materialize()
     {
-        Array.Clear(_grad);
+        _grad.Span.Clear();
         _gradStale = false;
     }
 }

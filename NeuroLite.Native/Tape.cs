@@ -7,17 +7,19 @@ namespace NeuroLite;
 
 /// <summary>
 /// An arena and a Wengert list: every op appends a node record (in execution order, which is a topological order)
-/// and takes its value from one pooled slab; <see cref="Tensor.Backward()"/> is one reverse sweep over the records.
+/// and takes its value from one slab; <see cref="Tensor.Backward()"/> is one reverse sweep over the records.
 /// <see cref="Reset"/> rewinds the arena for the next iteration; the slabs are kept, so a warm loop allocates nothing.
+/// Every region of the arena (a node's value, its gradient, its saved scratch) starts on a 64-byte boundary.
 /// A tape is not thread-safe: use one per thread (<see cref="Default"/> is already per thread).
 /// </summary>
 public sealed class Tape : IDisposable
 {
     [ThreadStatic] private static Tape? t_default;
 
-    // Values and gradients of intermediates: two parallel slabs, one offset per node for both.
-    private double[] _values;
-    private double[] _grads;
+    // Values and gradients of intermediates: two parallel pinned slabs, one offset per node for both (counted from
+    // each slab's own aligned start, so a region aligned in one is aligned in the other).
+    private AlignedBuffer _values;
+    private AlignedBuffer _grads;
     private int _top;
     private int[] _ints;
     private int _intTop;
@@ -25,7 +27,7 @@ public sealed class Tape : IDisposable
     private int _count;
     private int _generation;
     private int _stamp;
-    private double[] _scratch = [];
+    private AlignedBuffer _scratch;
     // Parameter id -> its leaf node in the current generation (an array, not a dictionary: the hot path is one load).
     private int[] _paramNode = [];
     private int[] _paramGen = [];
@@ -41,9 +43,9 @@ public sealed class Tape : IDisposable
     public Tape(int initialCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(initialCapacity);
-        int n = Math.Max(initialCapacity, 64);
-        _values = ArrayPool<double>.Shared.Rent(n);
-        _grads = ArrayPool<double>.Shared.Rent(_values.Length);
+        int n = AlignedBuffer.RoundUp(Math.Max(initialCapacity, 64));
+        _values = new AlignedBuffer(n, zeroed: false);
+        _grads = new AlignedBuffer(n, zeroed: false);
         _ints = ArrayPool<int>.Shared.Rent(256);
         _nodes = new Node[64];
     }
@@ -61,10 +63,13 @@ public sealed class Tape : IDisposable
     /// <summary>The number of node records on the tape since the last reset.</summary>
     public int NodeCount => _count;
 
-    /// <summary>The number of doubles of the arena in use since the last reset (values and op scratch).</summary>
+    /// <summary>
+    /// The number of doubles of the arena in use since the last reset: values and saved op scratch, with the padding
+    /// (up to 7 doubles a region) that starts each region on a 64-byte boundary. The gradient slab mirrors it.
+    /// </summary>
     public int ArenaUsed => _top;
 
-    /// <summary>The number of doubles the arena holds before it must grow.</summary>
+    /// <summary>The number of doubles the arena holds before it must grow (the value slab; the gradient slab holds as many).</summary>
     public int ArenaCapacity => _values.Length;
 
     /// <summary>Copies <paramref name="values"/> into the arena as a data input of shape (rows, cols); it needs no gradient.</summary>
@@ -85,9 +90,35 @@ public sealed class Tape : IDisposable
     /// <summary>
     /// Copies <paramref name="values"/> into the arena as a data input of the given shape (rank ≤ 4); it needs no
     /// gradient, so Backward() skips work that only it would receive. Allocates nothing once the arena is warm.
+    /// <see cref="InputView"/> makes the same input from an array without the copy.
     /// </summary>
     /// <exception cref="ArgumentException">The shape's element count differs from the number of values, or its rank exceeds 4.</exception>
     public Tensor Input(ReadOnlySpan<double> values, ReadOnlySpan<int> shape, string? label = null) => Leaf(values, shape, false, label);
+
+    /// <summary>
+    /// A data input of the given shape (rank ≤ 4) whose value IS <paramref name="values"/>: nothing is copied, so a
+    /// step that feeds the same batch array every iteration skips the copy <see cref="Input(ReadOnlySpan{double}, ReadOnlySpan{int}, string?)"/>
+    /// makes. It needs no gradient. Ops only read the array, but they read it when they run and Backward() reads it
+    /// again (for example for the weight gradient of a product), so it must not change until the next
+    /// <see cref="Reset"/>. <see cref="Tensor.CopyFrom"/> on the tensor writes into the array. Its gradient, if
+    /// something asks for it, takes arena space at that point. Allocates nothing.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="values"/> is null.</exception>
+    /// <exception cref="ArgumentException">The shape's element count differs from the array's length, or its rank exceeds 4.</exception>
+    public Tensor InputView(double[] values, ReadOnlySpan<int> shape, string? label = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        int n = CheckShape(shape, "InputView");
+        if (n != values.Length)
+            throw new ArgumentException($"InputView: shape {Shapes.Format(shape)} holds {n} elements but the array has {values.Length}.", nameof(values));
+        int i = Record(OpKind.Leaf, -1, -1, shape, n, -1);
+        ref Node node = ref _nodes[i];
+        node.Data = values;
+        node.DataStart = 0;
+        node.NeedsGrad = false;
+        node.Label = label;
+        return new Tensor(this, i, _generation);
+    }
 
     /// <summary>Copies <paramref name="values"/> into the arena as a tensor that receives a gradient (like the seed's <c>Tensor(data)</c>).</summary>
     /// <exception cref="ArgumentException">The shape's element count differs from the number of values, or its rank exceeds 4.</exception>
@@ -133,7 +164,7 @@ public sealed class Tape : IDisposable
         _generation++;
     }
 
-    /// <summary>Returns the arena to the pool; tensors of this tape become unusable.</summary>
+    /// <summary>Drops the arena (the int side-arena goes back to the pool); tensors of this tape become unusable.</summary>
     public void Dispose()
     {
         if (_disposed) return;
@@ -141,10 +172,8 @@ public sealed class Tape : IDisposable
         _generation++;
         _count = 0;
         _top = 0;
-        ArrayPool<double>.Shared.Return(_values);
-        ArrayPool<double>.Shared.Return(_grads);
         ArrayPool<int>.Shared.Return(_ints);
-        _values = _grads = [];
+        _values = _grads = _scratch = default;
         _ints = [];
         _nodes = [];
     }
@@ -185,7 +214,7 @@ public sealed class Tape : IDisposable
     internal Span<double> Value(int i)
     {
         ref Node n = ref _nodes[i];
-        return n.Ext is { } p ? p.Value : _values.AsSpan(n.Offset, n.Length);
+        return n.Data is { } d ? d.AsSpan(n.DataStart, n.Length) : _values.Slice(n.Offset, n.Length);
     }
 
     /// <summary>
@@ -198,12 +227,21 @@ public sealed class Tape : IDisposable
     {
         ref Node n = ref _nodes[i];
         if (n.Ext is { } p) return p.Grad;
-        Span<double> g = _grads.AsSpan(n.Offset, n.Length);
-        if (n.GradStamp != _stamp)
-        {
-            g.Clear();
-            n.GradStamp = _stamp;
-        }
+        if (n.GradStamp != _stamp) return ClearGrad(ref n);
+        return _grads.Slice(n.Offset, n.Length);
+    }
+
+    /// <summary>
+    /// Clears a tape node's gradient and marks it valid for the current Backward(). A view's region is reserved here,
+    /// on first request: only a public read or a root asks for it, never a backward rule (a view needs no gradient),
+    /// so no rule holds an arena span that a growth here would leave behind.
+    /// </summary>
+    private Span<double> ClearGrad(ref Node n)
+    {
+        if (n.Offset < 0) n.Offset = Reserve(n.Length);
+        Span<double> g = _grads.Slice(n.Offset, n.Length);
+        g.Clear();
+        n.GradStamp = _stamp;
         return g;
     }
 
@@ -217,20 +255,29 @@ public sealed class Tape : IDisposable
     {
         ref Node n = ref _nodes[i];
         if (n.Ext is { } p) return p.GradForWrite(out accumulate);
-        accumulate = n.GradStamp == _stamp;
-        n.GradStamp = _stamp;
-        return _grads.AsSpan(n.Offset, n.Length);
+        if (n.GradStamp != _stamp)
+        {
+            // Stale: logically zero, so the caller overwrites it (a view's region is reserved first, see ClearGrad).
+            if (n.Offset < 0) n.Offset = Reserve(n.Length);
+            accumulate = false;
+            n.GradStamp = _stamp;
+        }
+        else
+        {
+            accumulate = true;
+        }
+        return _grads.Slice(n.Offset, n.Length);
     }
 
-    internal Span<double> Arena(int offset, int length) => _values.AsSpan(offset, length);
+    internal Span<double> Arena(int offset, int length) => _values.Slice(offset, length);
 
     internal Span<int> Ints(int offset, int length) => _ints.AsSpan(offset, length);
 
-    /// <summary>Backward-only scratch (for example g·b before a reverse broadcast); kept across iterations.</summary>
+    /// <summary>Backward-only scratch (for example g·b before a reverse broadcast), 64-byte aligned; kept across iterations.</summary>
     internal Span<double> Scratch(int length)
     {
-        if (_scratch.Length < length) _scratch = new double[Math.Max(length, _scratch.Length * 2)];
-        return _scratch.AsSpan(0, length);
+        if (_scratch.Length < length) _scratch = new AlignedBuffer(Math.Max(length, _scratch.Length * 2), zeroed: false);
+        return _scratch.Slice(0, length);
     }
 
     internal static int CheckShape(ReadOnlySpan<int> shape, string what)
@@ -268,15 +315,36 @@ public sealed class Tape : IDisposable
 
     /// <summary>
     /// Appends a node of the given shape whose value region (and <paramref name="auxLength"/> doubles of saved scratch,
-    /// at <see cref="Node.Aux"/>) come from the arena. Callers validate everything first: after this, nothing throws.
+    /// at <see cref="Node.Aux"/>) come from the arena, each starting on a 64-byte boundary. Callers validate
+    /// everything first: after this, nothing throws.
     /// </summary>
     internal int Push(OpKind op, int a, int b, ReadOnlySpan<int> shape, int length, int auxLength)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        int off = _top;
-        int end = off + length + auxLength;
+        int aux = AlignedBuffer.RoundUp(length);
+        int off = Reserve(aux + auxLength);
+        int i = Record(op, a, b, shape, length, off);
+        _nodes[i].Aux = off + aux;
+        return i;
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="length"/> doubles of the arena (in both slabs) at the next multiple of 8 doubles from
+    /// the slabs' aligned starts, growing them if needed; returns the offset.
+    /// </summary>
+    private int Reserve(int length)
+    {
+        int off = AlignedBuffer.RoundUp(_top);
+        int end = off + length;
         if (end > _values.Length) GrowArena(end);
         _top = end;
+        return off;
+    }
+
+    /// <summary>Appends a node record whose value and gradient sit at arena offset <paramref name="offset"/> (-1: none).</summary>
+    private int Record(OpKind op, int a, int b, ReadOnlySpan<int> shape, int length, int offset)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_count == _nodes.Length) Array.Resize(ref _nodes, _nodes.Length * 2);
         int i = _count++;
         ref Node n = ref _nodes[i];
@@ -284,15 +352,16 @@ public sealed class Tape : IDisposable
         n.Op = op;
         n.A = a;
         n.B = b;
-        n.Offset = off;
+        n.Offset = offset;
         n.Length = length;
-        n.Aux = off + length;
+        n.Aux = 0;
         n.Aux2 = 0;
         n.Attr = 0;
         n.Visit = -1;
         n.GradStamp = -1;
         n.KeepDims = false;
         if (n.Label is not null) n.Label = null;
+        if (n.Data is not null) n.Data = null;
         if (n.Ext is not null) n.Ext = null;
         n.Rank = (byte)shape.Length;
         shape.CopyTo(n.Shape);
@@ -316,15 +385,14 @@ public sealed class Tape : IDisposable
         return off;
     }
 
+    // The new slabs have their own aligned starts; offsets count from them, so every region stays aligned.
     private void GrowArena(int needed)
     {
-        int size = Math.Max(needed, _values.Length * 2);
-        double[] values = ArrayPool<double>.Shared.Rent(size);
-        double[] grads = ArrayPool<double>.Shared.Rent(values.Length);
-        _values.AsSpan(0, _top).CopyTo(values);
-        _grads.AsSpan(0, _top).CopyTo(grads);
-        ArrayPool<double>.Shared.Return(_values);
-        ArrayPool<double>.Shared.Return(_grads);
+        int size = AlignedBuffer.RoundUp(Math.Max(needed, _values.Length * 2));
+        var values = new AlignedBuffer(size, zeroed: false);
+        var grads = new AlignedBuffer(size, zeroed: false);
+        _values.Slice(0, _top).CopyTo(values.Span);
+        _grads.Slice(0, _top).CopyTo(grads.Span);
         _values = values;
         _grads = grads;
     }
@@ -362,10 +430,12 @@ public sealed class Tape : IDisposable
             Array.Resize(ref _paramNode, size);
             _paramGen.AsSpan(old).Fill(-1);
         }
-        int i = Push(OpKind.Leaf, -1, -1, p.Shape, 0, 0);
+        AlignedBuffer value = p.ValueBuffer;
+        int i = Record(OpKind.Leaf, -1, -1, p.Shape, value.Length, -1);
         ref Node n = ref _nodes[i];
         n.Ext = p;
-        n.Length = p.Value.Length;
+        n.Data = value.Array;
+        n.DataStart = value.Start;
         n.NeedsGrad = true;
         n.Label = p.Label;
         _paramGen[id] = _generation;
@@ -393,11 +463,7 @@ public sealed class Tape : IDisposable
             if (n.Visit != stamp) continue;
             pending--;
             low = i;
-            if (eager && n.Ext is null)
-            {
-                n.GradStamp = stamp;
-                _grads.AsSpan(n.Offset, n.Length).Clear();
-            }
+            if (eager && n.Ext is null) ClearGrad(ref n);
             if (n.Op == OpKind.Leaf) continue;
             if (n.A >= 0) pending += Mark(n.A, stamp);
             if (n.B >= 0) pending += Mark(n.B, stamp);

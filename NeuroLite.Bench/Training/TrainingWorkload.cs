@@ -85,11 +85,12 @@ public sealed class TrainingWorkload : IDisposable
     public double Step()
     {
         _tape.Reset();
-        var x = _tape.Input(_x, [Batch, InFeatures]);
+        // The batch arrays are the inputs' values (no copy into the tape), as the PyTorch peer reuses one tensor.
+        var x = _tape.InputView(_x, [Batch, InFeatures]);
         var prediction = _model.Forward(x);
         var loss = _targets is not null
             ? Loss.SoftmaxCrossEntropy(prediction, _targets)
-            : Loss.Mse(prediction, _tape.Input(_y, [Batch, OutFeatures]));
+            : Loss.Mse(prediction, _tape.InputView(_y!, [Batch, OutFeatures]));
         loss.Backward();
         double value = loss.Item;
         _sgd?.Step();

@@ -130,6 +130,11 @@ public class ErrorTests
         Rejects<ArgumentOutOfRangeException>(() => _ = Loss.SoftmaxCrossEntropy(x, [0, 3]), "target 3", "row 1", "(2, 3)");
         Rejects<ArgumentException>(() => _tape.Input(new double[5], [2, 3]), "(2, 3)", "6 elements", "5 values");
         Rejects<ArgumentException>(() => _tape.Input(new double[32], [2, 2, 2, 2, 2]), "rank", "(2, 2, 2, 2, 2)");
+        Rejects<ArgumentException>(() => _tape.InputView(new double[5], [2, 3]), "InputView", "(2, 3)", "6 elements", "array has 5");
+        Rejects<ArgumentException>(() => _tape.InputView(new double[7], [2, 3]), "InputView", "(2, 3)", "6 elements", "array has 7");
+        Rejects<ArgumentException>(() => _tape.InputView(new double[32], [2, 2, 2, 2, 2]), "InputView", "rank", "(2, 2, 2, 2, 2)");
+        Rejects<ArgumentException>(() => _tape.InputView(new double[6], [-2, -3]), "InputView", "negative", "(-2, -3)");
+        Rejects<ArgumentNullException>(() => _tape.InputView(null!, [2, 3]), "values");
         Rejects<InvalidOperationException>(() => _ = x.Item, "Item", "1-element", "(2, 3)");
         Rejects<InvalidOperationException>(() => _ = default(Tensor) + x, "default");
         Rejects<ArgumentException>(() => _ = new Sgd([x], 0.1), "parameters", "(2, 3)");
