@@ -21,19 +21,26 @@ public sealed record GemmShape(string Name, int M, int N, int K, bool TransposeA
 /// <summary>GEMM GFLOP/s on this process's path and the scalar reference's, with the share of the core's FMA peak.</summary>
 public static class GemmComparison
 {
-    private static readonly CompositeFormat Columns = CompositeFormat.Parse("{0,-34} {1,7} {2,12} {3,9} {4,12} {5,8}  {6,-9}");
+    private static readonly CompositeFormat Columns = CompositeFormat.Parse("{0,-34} {1,7} {2,12} {3,9} {4,12} {5,8}  {6,-9} {7,12} {8,12} {9,8}");
 
-    /// <summary>Square sizes and the three products of a 784-256-256-10 MLP step at batch 128.</summary>
+    /// <summary>Square sizes from 64 to 1024 and the six products of a 784-256-256-10 MLP step at batch 128.</summary>
     public static IReadOnlyList<GemmShape> DefaultShapes { get; } =
     [
         new("64x64 @ 64x64", 64, 64, 64),
         new("128x128 @ 128x128", 128, 128, 128),
         new("256x256 @ 256x256", 256, 256, 256),
         new("512x512 @ 512x512", 512, 512, 512),
+        new("1024x1024 @ 1024x1024", 1024, 1024, 1024),
         new("X@W 128x784 @ 784x256", 128, 256, 784),
         new("Xt@G (784x128)^T @ 128x256", 784, 256, 128, TransposeA: true),
         new("G@Wt 128x256 @ (784x256)^T", 128, 784, 256, TransposeB: true),
+        new("H@W2 128x256 @ 256x256", 128, 256, 256),
+        new("Ht@G (256x128)^T @ 128x256", 256, 256, 128, TransposeA: true),
+        new("G@W2t 128x256 @ (256x256)^T", 128, 256, 256, TransposeB: true),
     ];
+
+    /// <summary>Products above this many flops skip the scalar reference's timing (n = 1024 would take it seconds); its result is still checked.</summary>
+    private const double MaxReferenceTimingFlops = 1e9;
 
     /// <summary>Tiny shapes for smoke tests.</summary>
     public static IReadOnlyList<GemmShape> QuickShapes { get; } =
@@ -51,7 +58,11 @@ public static class GemmComparison
         ArgumentNullException.ThrowIfNull(shapes);
         log.Line(string.Create(CultureInfo.InvariantCulture,
             $"GEMM: C = op(A)·op(B), GFLOP/s = 2mnk / median time, threads as the library decides; peak {machine.PeakGflops:0.0} GFLOP/s per core = {MachineInfo.FlopsPerCycle} flop/cycle x {machine.Ghz:0.###} GHz ({machine.GhzSource}), % of the peak of the cores used"));
-        log.Line(string.Format(CultureInfo.InvariantCulture, Columns, "shape (m x k @ k x n)", "threads", "NeuroLite", "% peak", "reference", "x ref", "max |err|"));
+        string? openBlas = OpenBlasPeer.Path;
+        log.Line(openBlas is null
+            ? "OpenBLAS: not installed (Debian: libopenblas0-pthread), so no side-by-side columns"
+            : $"OpenBLAS: {openBlas}, one thread; \"1t\" columns time NeuroLite on one thread and OpenBLAS alternately, \"vs OB\" is the median of the per-repeat speed ratios");
+        log.Line(string.Format(CultureInfo.InvariantCulture, Columns, "shape (m x k @ k x n)", "threads", "NeuroLite", "% peak", "reference", "x ref", "max |err|", "NeuroLite 1t", "OpenBLAS 1t", "vs OB"));
         var referencePlan = plan with { Repeats = Math.Min(plan.Repeats, 3) };
         foreach (var s in shapes)
         {
@@ -63,7 +74,8 @@ public static class GemmComparison
             double err = 0;
             for (int i = 0; i < c.Length; i++) err = Math.Max(err, Math.Abs(c[i] - cRef[i]));
             double fast = s.Flops / Stopwatches.SecondsPerCall(() => Gemm.Multiply(a, b, c, s.M, s.N, s.K, s.TransposeA, s.TransposeB), plan) / 1e9;
-            double slow = s.Flops / Stopwatches.SecondsPerCall(() => NeuroLite.Kernels.Reference.Gemm.Multiply(a, b, cRef, s.M, s.N, s.K, s.TransposeA, s.TransposeB), referencePlan) / 1e9;
+            double slow = s.Flops > MaxReferenceTimingFlops ? double.NaN
+                : s.Flops / Stopwatches.SecondsPerCall(() => NeuroLite.Kernels.Reference.Gemm.Multiply(a, b, cRef, s.M, s.N, s.K, s.TransposeA, s.TransposeB), referencePlan) / 1e9;
             // The library's own rule: products of at least ParallelMinWork multiply-adds use the second thread.
             int threads = Gemm.MaxThreads >= 2 && (long)s.M * s.N * s.K >= GemmTuning.ParallelMinWork ? 2 : 1;
             double share = fast / (threads * machine.PeakGflops);
@@ -71,8 +83,47 @@ public static class GemmComparison
                 .Add("shape", s.Name).Add("m", s.M).Add("n", s.N).Add("k", s.K).Add("transpose_a", s.TransposeA).Add("transpose_b", s.TransposeB).Add("threads", threads, "threads")
                 .Add("neurolite_gflops", fast, "GFLOP/s").Add("percent_of_peak", 100 * share, "%").Add("peak_gflops", machine.PeakGflops, "GFLOP/s")
                 .Add("reference_gflops", slow, "GFLOP/s").Add("speedup_vs_reference", fast / slow, "x").Add("max_abs_error", err, "abs");
+            string one = "-", peer = "-", versus = "-";
+            if (openBlas is not null)
+            {
+                var (nl1, ob1, ratio) = SideBySide(s, a, b, plan, cRef);
+                row.Add("neurolite_1t_gflops", s.Flops / nl1 / 1e9, "GFLOP/s").Add("openblas_1t_gflops", s.Flops / ob1 / 1e9, "GFLOP/s").Add("speed_vs_openblas", ratio, "x");
+                (one, peer, versus) = ($"{s.Flops / nl1 / 1e9:0.00} GF/s", $"{s.Flops / ob1 / 1e9:0.00} GF/s", $"{ratio:0.00}");
+            }
+
             log.Row(row, string.Format(CultureInfo.InvariantCulture, Columns, s.Name, threads, $"{fast:0.00} GF/s", double.IsNaN(share) ? "-" : $"{100 * share:0.0}%",
-                $"{slow:0.00} GF/s", $"{fast / slow:0.0}", err == 0 ? "0" : err.ToString("0.0e0", CultureInfo.InvariantCulture)));
+                double.IsNaN(slow) ? "-" : $"{slow:0.00} GF/s", double.IsNaN(slow) ? "-" : $"{fast / slow:0.0}", err == 0 ? "0" : err.ToString("0.0e0", CultureInfo.InvariantCulture), one, peer, versus));
+        }
+    }
+
+    /// <summary>
+    /// NeuroLite on one thread and OpenBLAS on one thread, timed alternately: seconds per call of each and the median of
+    /// the per-repeat speed ratios (OpenBLAS time / NeuroLite time). OpenBLAS's result is checked against the reference
+    /// first, so a mis-called peer cannot pass for a fast one.
+    /// </summary>
+    private static (double NeuroLite, double OpenBlas, double Ratio) SideBySide(GemmShape s, double[] a, double[] b, TimingPlan plan, double[] cRef)
+    {
+        var cPeer = new double[cRef.Length];
+        var cOne = new double[cRef.Length];
+        OpenBlasPeer.TryMultiply(a, b, cPeer, s.M, s.N, s.K, s.TransposeA, s.TransposeB);
+        double scale = 0;
+        for (int i = 0; i < cRef.Length; i++) scale = Math.Max(scale, Math.Abs(cRef[i]));
+        for (int i = 0; i < cRef.Length; i++)
+            if (!(Math.Abs(cPeer[i] - cRef[i]) <= 1e-12 * Math.Max(1, scale) * s.K))
+                throw new InvalidOperationException($"OpenBLAS's {s.Name} differs from the reference at element {i}: {cPeer[i]} against {cRef[i]}.");
+        int saved = Gemm.MaxThreads;
+        Gemm.MaxThreads = 1;
+        try
+        {
+            var (nl, ob, ratio) = Stopwatches.Alternating(
+                () => Gemm.Multiply(a, b, cOne, s.M, s.N, s.K, s.TransposeA, s.TransposeB),
+                () => OpenBlasPeer.TryMultiply(a, b, cPeer, s.M, s.N, s.K, s.TransposeA, s.TransposeB),
+                plan with { Repeats = Math.Max(plan.Repeats, 9) });
+            return (nl, ob, ratio);
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
         }
     }
 

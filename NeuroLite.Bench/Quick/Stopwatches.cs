@@ -27,17 +27,7 @@ public static class Stopwatches
     {
         ArgumentNullException.ThrowIfNull(body);
         long start = Stopwatch.GetTimestamp();
-        body();
-        long iterations = 1;
-        double seconds;
-        while (true)
-        {
-            seconds = Time(body, iterations);
-            if (seconds >= plan.RepeatSeconds / 4 || iterations >= 1L << 40) break;
-            iterations *= seconds <= 0 ? 16 : Math.Clamp((long)(plan.RepeatSeconds / 4 / seconds * 1.5), 2, 64);
-        }
-
-        iterations = Math.Max(1, (long)(iterations * plan.RepeatSeconds / Math.Max(seconds, 1e-9)));
+        long iterations = Calibrate(body, plan);
         var samples = new List<double>(plan.Repeats);
         for (int r = 0; r < plan.Repeats; r++)
         {
@@ -48,6 +38,33 @@ public static class Stopwatches
         return Median(samples);
     }
 
+    /// <summary>
+    /// <paramref name="a"/> and <paramref name="b"/> timed in alternating repeats (a, b, a, b, …), each calibrated as in
+    /// <see cref="SecondsPerCall"/>: the median seconds per call of each, and the median of the per-repeat ratios
+    /// time(b) / time(a). Neighbouring repeats see the same load on a shared host, so the ratio is steadier than the
+    /// quotient of two separate medians.
+    /// </summary>
+    public static (double A, double B, double RatioBOverA) Alternating(Action a, Action b, TimingPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        long start = Stopwatch.GetTimestamp();
+        long ia = Calibrate(a, plan), ib = Calibrate(b, plan);
+        var ta = new List<double>(plan.Repeats);
+        var tb = new List<double>(plan.Repeats);
+        var ratios = new List<double>(plan.Repeats);
+        for (int r = 0; r < plan.Repeats; r++)
+        {
+            double x = Time(a, ia) / ia, y = Time(b, ib) / ib;
+            ta.Add(x);
+            tb.Add(y);
+            ratios.Add(y / x);
+            if (r >= 2 && Stopwatch.GetElapsedTime(start).TotalSeconds > 2 * plan.MaxSeconds) break;
+        }
+
+        return (Median(ta), Median(tb), Median(ratios));
+    }
+
     /// <summary>The median (mean of the middle two for an even count).</summary>
     public static double Median(List<double> values)
     {
@@ -56,6 +73,23 @@ public static class Stopwatches
         values.Sort();
         int h = values.Count / 2;
         return values.Count % 2 == 1 ? values[h] : 0.5 * (values[h - 1] + values[h]);
+    }
+
+    // One warm-up call (the bench runs with quick JIT off, so it already gets optimized code), then inner iterations
+    // calibrated so that one repeat lasts about plan.RepeatSeconds.
+    private static long Calibrate(Action body, TimingPlan plan)
+    {
+        body();
+        long iterations = 1;
+        double seconds;
+        while (true)
+        {
+            seconds = Time(body, iterations);
+            if (seconds >= plan.RepeatSeconds / 4 || iterations >= 1L << 40) break;
+            iterations *= seconds <= 0 ? 16 : Math.Clamp((long)(plan.RepeatSeconds / 4 / seconds * 1.5), 2, 64);
+        }
+
+        return Math.Max(1, (long)(iterations * plan.RepeatSeconds / Math.Max(seconds, 1e-9)));
     }
 
     private static double Time(Action body, long iterations)
