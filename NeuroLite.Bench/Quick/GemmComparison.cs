@@ -21,7 +21,7 @@ public sealed record GemmShape(string Name, int M, int N, int K, bool TransposeA
 /// <summary>GEMM GFLOP/s on this process's path and the scalar reference's, with the share of the core's FMA peak.</summary>
 public static class GemmComparison
 {
-    private static readonly CompositeFormat Columns = CompositeFormat.Parse("{0,-34} {1,7} {2,12} {3,9} {4,12} {5,8}  {6,-9} {7,12} {8,12} {9,8}");
+    private static readonly CompositeFormat Columns = CompositeFormat.Parse("{0,-34} {1,7} {2,12} {3,9} {4,12} {5,8}  {6,-9} {7,7} {8,12} {9,12} {10,8}");
 
     /// <summary>Square sizes from 64 to 1024 and the six products of a 784-256-256-10 MLP step at batch 128.</summary>
     public static IReadOnlyList<GemmShape> DefaultShapes { get; } =
@@ -58,11 +58,12 @@ public static class GemmComparison
         ArgumentNullException.ThrowIfNull(shapes);
         log.Line(string.Create(CultureInfo.InvariantCulture,
             $"GEMM: C = op(A)·op(B), GFLOP/s = 2mnk / median time, threads as the library decides; peak {machine.PeakGflops:0.0} GFLOP/s per core = {MachineInfo.FlopsPerCycle} flop/cycle x {machine.Ghz:0.###} GHz ({machine.GhzSource}), % of the peak of the cores used"));
+        log.Line("2t/1t: for products that use both threads, the speed on two threads over one, timed alternately (median of the per-repeat ratios)");
         string? openBlas = OpenBlasPeer.Path;
         log.Line(openBlas is null
             ? "OpenBLAS: not installed (Debian: libopenblas0-pthread), so no side-by-side columns"
             : $"OpenBLAS: {openBlas}, one thread; \"1t\" columns time NeuroLite on one thread and OpenBLAS alternately, \"vs OB\" is the median of the per-repeat speed ratios");
-        log.Line(string.Format(CultureInfo.InvariantCulture, Columns, "shape (m x k @ k x n)", "threads", "NeuroLite", "% peak", "reference", "x ref", "max |err|", "NeuroLite 1t", "OpenBLAS 1t", "vs OB"));
+        log.Line(string.Format(CultureInfo.InvariantCulture, Columns, "shape (m x k @ k x n)", "threads", "NeuroLite", "% peak", "reference", "x ref", "max |err|", "2t/1t", "NeuroLite 1t", "OpenBLAS 1t", "vs OB"));
         var referencePlan = plan with { Repeats = Math.Min(plan.Repeats, 3) };
         foreach (var s in shapes)
         {
@@ -83,6 +84,14 @@ public static class GemmComparison
                 .Add("shape", s.Name).Add("m", s.M).Add("n", s.N).Add("k", s.K).Add("transpose_a", s.TransposeA).Add("transpose_b", s.TransposeB).Add("threads", threads, "threads")
                 .Add("neurolite_gflops", fast, "GFLOP/s").Add("percent_of_peak", 100 * share, "%").Add("peak_gflops", machine.PeakGflops, "GFLOP/s")
                 .Add("reference_gflops", slow, "GFLOP/s").Add("speedup_vs_reference", fast / slow, "x").Add("max_abs_error", err, "abs");
+            string scaling = "-";
+            if (threads == 2)
+            {
+                double twoOverOne = TwoThreadsOverOne(s, a, b, c, plan);
+                row.Add("two_thread_speedup", twoOverOne, "x");
+                scaling = $"{twoOverOne:0.00}";
+            }
+
             string one = "-", peer = "-", versus = "-";
             if (openBlas is not null)
             {
@@ -92,7 +101,28 @@ public static class GemmComparison
             }
 
             log.Row(row, string.Format(CultureInfo.InvariantCulture, Columns, s.Name, threads, $"{fast:0.00} GF/s", double.IsNaN(share) ? "-" : $"{100 * share:0.0}%",
-                double.IsNaN(slow) ? "-" : $"{slow:0.00} GF/s", double.IsNaN(slow) ? "-" : $"{fast / slow:0.0}", err == 0 ? "0" : err.ToString("0.0e0", CultureInfo.InvariantCulture), one, peer, versus));
+                double.IsNaN(slow) ? "-" : $"{slow:0.00} GF/s", double.IsNaN(slow) ? "-" : $"{fast / slow:0.0}", err == 0 ? "0" : err.ToString("0.0e0", CultureInfo.InvariantCulture), scaling, one, peer, versus));
+        }
+    }
+
+    /// <summary>
+    /// The two-thread speed-up: the same product on one thread and on two, timed alternately (the median of the
+    /// per-repeat ratios), so both see the same host load; a quotient of two separately timed medians moved by ±15% here.
+    /// </summary>
+    private static double TwoThreadsOverOne(GemmShape s, double[] a, double[] b, double[] c, TimingPlan plan)
+    {
+        int saved = Gemm.MaxThreads;
+        try
+        {
+            var (_, _, ratio) = Stopwatches.Alternating(
+                () => { Gemm.MaxThreads = 1; Gemm.Multiply(a, b, c, s.M, s.N, s.K, s.TransposeA, s.TransposeB); },
+                () => { Gemm.MaxThreads = 2; Gemm.Multiply(a, b, c, s.M, s.N, s.K, s.TransposeA, s.TransposeB); },
+                plan with { Repeats = Math.Max(plan.Repeats, 9) });
+            return 1 / ratio;
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
         }
     }
 
