@@ -51,10 +51,11 @@ internal interface IStreamKernel
 /// </remarks>
 internal static class ElementwiseDriver
 {
-    // Mask source: loading 4 (or 2) longs at offset 4 - j yields lanes j.. set, lanes ..j-1 clear.
+    // Mask source: loading 4 (or 2) longs at offset 4 - j yields lanes j.. set, lanes ..j-1 clear; at offset 8 - h,
+    // lanes ..h-1 set.
     // A static array, not a `ReadOnlySpan<long> => [...]` property: unoptimized (Debug) code materializes that
     // span through RuntimeHelpers.CreateSpan and allocates on every call, which broke the zero-allocation tests.
-    private static readonly long[] TailMasks = [0, 0, 0, 0, -1, -1, -1, -1];
+    private static readonly long[] TailMasks = [0, 0, 0, 0, -1, -1, -1, -1, 0, 0, 0, 0];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run<TKernel>(ref TKernel kernel, int n)
@@ -62,22 +63,7 @@ internal static class ElementwiseDriver
     {
         if (Simd.UseAvx2Fma && n >= Vector256<double>.Count)
         {
-            int i = 0;
-            for (; TKernel.Unroll && i <= n - 16; i += 16)
-            {
-                kernel.Step256(i);
-                kernel.Step256(i + 4);
-                kernel.Step256(i + 8);
-                kernel.Step256(i + 12);
-            }
-            for (; i <= n - 4; i += 4)
-                kernel.Step256(i);
-            if (i != n)
-            {
-                int done = i - (n - 4); // lanes of the last window the loop already finished: 1..3
-                var write = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(TailMasks), (nuint)(4 - done)).AsDouble();
-                kernel.Step256Masked(n - 4, write);
-            }
+            Run256(ref kernel, 0, n);
         }
         // Also taken on the AVX2 path for 2 or 3 elements: the 128-bit lanes compute the same operations.
         else if (Vector128.IsHardwareAccelerated && n >= Vector128<double>.Count)
@@ -100,5 +86,53 @@ internal static class ElementwiseDriver
             for (int i = 0; i < n; i++)
                 kernel.Step1(i);
         }
+    }
+
+    /// <summary>The 256-bit loop over [start, n): 4x unrolled full vectors, single vectors, one masked tail (n ≥ 4).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Run256<TKernel>(ref TKernel kernel, int start, int n)
+        where TKernel : struct, IStreamKernel, allows ref struct
+    {
+        int i = start;
+        for (; TKernel.Unroll && i <= n - 16; i += 16)
+        {
+            kernel.Step256(i);
+            kernel.Step256(i + 4);
+            kernel.Step256(i + 8);
+            kernel.Step256(i + 12);
+        }
+        for (; i <= n - 4; i += 4)
+            kernel.Step256(i);
+        if (i != n)
+        {
+            int done = i - (n - 4); // lanes of the last window the loop already finished: 1..3
+            var write = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(TailMasks), (nuint)(4 - done)).AsDouble();
+            kernel.Step256Masked(n - 4, write);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Run{TKernel}"/>, but on the 256-bit path the stores to <paramref name="output"/> (the kernel's output
+    /// at element 0) are first brought to a 32-byte boundary: a masked step writes the 1-3 elements before it, so no
+    /// element is computed twice and in-place kernels stay exact. For long memory-bound runs only (bias add over rows
+    /// of 256 or more): at 8-byte offsets every other 32-byte store splits a cache line, which a 1000×1000 bias add paid
+    /// for against TensorPrimitives, while in short in-cache runs the head step cost more than it saved.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void RunAlignedOutput<TKernel>(ref TKernel kernel, int n, ref double output)
+        where TKernel : struct, IStreamKernel, allows ref struct
+    {
+        // The address is a hint: if the GC moves the buffer later, the stores are unaligned again, never wrong.
+        nuint address = (nuint)Unsafe.AsPointer(ref output);
+        int head = address % sizeof(double) != 0 ? 0 : (int)((32 - (address & 31)) & 31) / sizeof(double);
+        if (!Simd.UseAvx2Fma || head == 0 || n < 16)
+        {
+            Run(ref kernel, n);
+            return;
+        }
+
+        // Lanes [0, head) set: TailMasks read from 8 - head.
+        kernel.Step256Masked(0, Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(TailMasks), (nuint)(8 - head)).AsDouble());
+        Run256(ref kernel, head, n);
     }
 }

@@ -314,6 +314,9 @@ internal static class Elementwise
         ElementwiseDriver.Run(ref k, d.Length);
     }
 
+    /// <summary>Rows at least this long have their stores aligned first (see <see cref="ElementwiseDriver.RunAlignedOutput{TKernel}"/>).</summary>
+    private const int LongRow = 256;
+
     /// <summary>
     /// d[r, j] = Op(x[r, j], row[j]) for every row r of d (row-major, rows of row.Length): a bias add. One call for
     /// all rows, the driver inlined per row: the rows were validated together, and a checked call per row cost as much
@@ -326,7 +329,8 @@ internal static class Elementwise
         for (int i = 0; i + inner <= d.Length; i += inner)
         {
             var k = new BinaryKernel<TOp>(x.Slice(i, inner), row, d.Slice(i, inner));
-            ElementwiseDriver.Run(ref k, inner);
+            if (inner >= LongRow) ElementwiseDriver.RunAlignedOutput(ref k, inner, ref d[i]);
+            else ElementwiseDriver.Run(ref k, inner);
         }
     }
 
@@ -338,7 +342,8 @@ internal static class Elementwise
         for (int i = 0; i + inner <= d.Length; i += inner)
         {
             var k = new BinaryKernel<TOp>(row, y.Slice(i, inner), d.Slice(i, inner));
-            ElementwiseDriver.Run(ref k, inner);
+            if (inner >= LongRow) ElementwiseDriver.RunAlignedOutput(ref k, inner, ref d[i]);
+            else ElementwiseDriver.Run(ref k, inner);
         }
     }
 

@@ -106,7 +106,7 @@ public class BroadcastTests
     {
         var rng = new Random(3);
         Func<double> fill = Mixed(rng);
-        foreach (int n in new[] { 1, 7, 8, 33, 129 })
+        foreach (int n in new[] { 1, 7, 8, 33, 129, 257, 300 })
             foreach (var (name, fast, reference) in Ops)
             {
                 int[] full = [3, n], row = [n], col = [3, 1];
