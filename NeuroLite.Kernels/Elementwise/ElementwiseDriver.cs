@@ -103,13 +103,29 @@ internal static class ElementwiseDriver
         }
         for (; i <= n - 4; i += 4)
             kernel.Step256(i);
-        if (i != n)
-        {
-            int done = i - (n - 4); // lanes of the last window the loop already finished: 1..3
-            var write = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(TailMasks), (nuint)(4 - done)).AsDouble();
-            kernel.Step256Masked(n - 4, write);
-        }
+        Tail256(ref kernel, i, n);
     }
+
+    /// <summary>
+    /// After a 4-lane loop that stopped at <paramref name="i"/> (n - 4 &lt; i ≤ n, n ≥ 4): the last window [n - 4, n)
+    /// with only the lanes the loop did not finish written. Shared by this driver and <see cref="StreamingDriver"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Tail256<TKernel>(ref TKernel kernel, int i, int n)
+        where TKernel : struct, IStreamKernel, allows ref struct
+    {
+        if (i == n) return;
+        int done = i - (n - 4); // lanes of the last window the loop already finished: 1..3
+        var write = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(TailMasks), (nuint)(4 - done)).AsDouble();
+        kernel.Step256Masked(n - 4, write);
+    }
+
+    /// <summary>
+    /// Elements from <paramref name="address"/> to the next 32-byte boundary (0-3), or -1 when the address is not 8-byte
+    /// aligned and so never reaches one. Shared by the aligned-output loops here and in <see cref="StreamingDriver"/>.
+    /// </summary>
+    internal static int ElementsTo32ByteBoundary(nuint address) =>
+        address % sizeof(double) != 0 ? -1 : (int)((32 - (address & 31)) & 31) / sizeof(double);
 
     /// <summary>
     /// As <see cref="Run{TKernel}"/>, but on the 256-bit path the stores to <paramref name="output"/> (the kernel's output
@@ -123,9 +139,8 @@ internal static class ElementwiseDriver
         where TKernel : struct, IStreamKernel, allows ref struct
     {
         // The address is a hint: if the GC moves the buffer later, the stores are unaligned again, never wrong.
-        nuint address = (nuint)Unsafe.AsPointer(ref output);
-        int head = address % sizeof(double) != 0 ? 0 : (int)((32 - (address & 31)) & 31) / sizeof(double);
-        if (!Simd.UseAvx2Fma || head == 0 || n < 16)
+        int head = ElementsTo32ByteBoundary((nuint)Unsafe.AsPointer(ref output));
+        if (!Simd.UseAvx2Fma || head <= 0 || n < 16)
         {
             Run(ref kernel, n);
             return;

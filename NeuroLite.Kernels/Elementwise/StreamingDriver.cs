@@ -36,14 +36,13 @@ internal static class StreamingDriver
         // Pinned for the whole loop: a relocation in the middle would break the alignment the stores rely on.
         fixed (double* d = &MemoryMarshal.GetReference(destination))
         {
-            nuint misaligned = (nuint)d & 31;
-            if (misaligned % sizeof(double) != 0)
+            int head = ElementwiseDriver.ElementsTo32ByteBoundary((nuint)d);
+            if (head < 0)
             {
                 ElementwiseDriver.Run(ref kernel, n); // never 32-byte aligned: ordinary stores
                 return;
             }
 
-            int head = (int)((32 - misaligned) % 32 / sizeof(double));
             if (head > 0) ElementwiseDriver.Run(ref kernel, head);
             int i = head;
             // Unrolled only for short operators, as in ElementwiseDriver: four copies of a long one (log: ~25 constants)
@@ -58,11 +57,7 @@ internal static class StreamingDriver
 
             for (; i <= n - 4; i += 4)
                 kernel.Step256NonTemporal(i);
-            if (i != n)
-            {
-                var write = Vector256.GreaterThanOrEqual(Vector256.Create(0L, 1, 2, 3), Vector256.Create((long)(i - (n - 4)))).AsDouble();
-                kernel.Step256Masked(n - 4, write);
-            }
+            ElementwiseDriver.Tail256(ref kernel, i, n);
 
             // Non-temporal stores are weakly ordered: fence them before anyone (another thread included) reads the output.
             Sse.StoreFence();
