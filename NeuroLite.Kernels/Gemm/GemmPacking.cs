@@ -190,8 +190,27 @@ internal static unsafe class GemmPacking
         double* s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld, s4 = s3 + ld, s5 = s4 + ld, s6 = s5 + ld, s7 = s6 + ld;
         bool eight = width == 8;
         int q = 0;
+        double* next = s0 + width * ld;
         for (; q + 4 <= kc; q += 4, d += 4 * width)
         {
+            if ((q & 7) == 0)
+            {
+                // One line per row of the next sliver (the next call's source): runs of kc values a whole row apart
+                // are too short for the hardware prefetchers to ramp up on. Worth 4-12% on square products whenever
+                // L3 was contended (timed in one process against the version without it); neutral when it was not.
+                double* f = next + q;
+                Sse.Prefetch0(f);
+                Sse.Prefetch0(f + ld);
+                Sse.Prefetch0(f + 2 * ld);
+                Sse.Prefetch0(f + 3 * ld);
+                Sse.Prefetch0(f + 4 * ld);
+                Sse.Prefetch0(f + 5 * ld);
+                if (eight)
+                {
+                    Sse.Prefetch0(f + 6 * ld);
+                    Sse.Prefetch0(f + 7 * ld);
+                }
+            }
             Vector256<double> r0 = Avx.LoadVector256(s0 + q), r1 = Avx.LoadVector256(s1 + q);
             Vector256<double> r2 = Avx.LoadVector256(s2 + q), r3 = Avx.LoadVector256(s3 + q);
             Vector256<double> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
