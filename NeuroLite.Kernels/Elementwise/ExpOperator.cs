@@ -23,7 +23,7 @@ internal readonly struct ExpOperator : IUnaryOperator
         return (p.AsInt64() + Vector128.ShiftLeft(kd.AsInt64(), 52)).AsDouble();
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<double> Slow(Vector128<double> x)
     {
         var xc = Vector128.MinNative(Vector128.MaxNative(x, Vector128.Create(ExpMin)), Vector128.Create(ExpMax));
@@ -49,7 +49,7 @@ internal readonly struct ExpOperator : IUnaryOperator
         return (p.AsInt64() + Vector256.ShiftLeft(kd.AsInt64(), 52)).AsDouble();
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Slow(Vector256<double> x)
     {
         var xc = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(ExpMin)), Vector256.Create(ExpMax));
