@@ -51,11 +51,12 @@ internal interface IStreamKernel
 /// </remarks>
 internal static class ElementwiseDriver
 {
-    // Mask source: loading 4 (or 2) longs at offset 4 - j yields lanes j.. set, lanes ..j-1 clear; at offset 8 - h,
-    // lanes ..h-1 set.
-    // A static array, not a `ReadOnlySpan<long> => [...]` property: unoptimized (Debug) code materializes that
-    // span through RuntimeHelpers.CreateSpan and allocates on every call, which broke the zero-allocation tests.
-    private static readonly long[] TailMasks = [0, 0, 0, 0, -1, -1, -1, -1, 0, 0, 0, 0];
+    /// <summary>
+    /// Lane indices 0-3, for the tail and head masks (lanes at or past an index, lanes before one): a compare in
+    /// registers. A mask table would be a static array, whose base tiered code fetched through a runtime helper call
+    /// on every tail.
+    /// </summary>
+    private static Vector256<long> LaneIndices => Vector256.Create(0L, 1L, 2L, 3L);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run<TKernel>(ref TKernel kernel, int n)
@@ -116,8 +117,7 @@ internal static class ElementwiseDriver
     {
         if (i == n) return;
         int done = i - (n - 4); // lanes of the last window the loop already finished: 1..3
-        var write = Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(TailMasks), (nuint)(4 - done)).AsDouble();
-        kernel.Step256Masked(n - 4, write);
+        kernel.Step256Masked(n - 4, Vector256.GreaterThanOrEqual(LaneIndices, Vector256.Create((long)done)).AsDouble());
     }
 
     /// <summary>
@@ -146,8 +146,7 @@ internal static class ElementwiseDriver
             return;
         }
 
-        // Lanes [0, head) set: TailMasks read from 8 - head.
-        kernel.Step256Masked(0, Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(TailMasks), (nuint)(8 - head)).AsDouble());
+        kernel.Step256Masked(0, Vector256.LessThan(LaneIndices, Vector256.Create((long)head)).AsDouble());
         Run256(ref kernel, head, n);
     }
 }
