@@ -11,14 +11,16 @@ public static class Optimizer
     public static void Sgd(Span<double> parameters, Span<double> gradients, double learningRate, bool zeroGradients = false)
     {
         Validate.Update(parameters, gradients, gradients);
-        SgdLoop(parameters, gradients, learningRate, zeroGradients);
+        if (zeroGradients) SgdLoop<Yes>(parameters, gradients, learningRate);
+        else SgdLoop<No>(parameters, gradients, learningRate);
     }
 
     /// <summary>v = μ·v + g; p -= lr · v (PyTorch's SGD momentum); then g = 0 when <paramref name="zeroGradients"/>.</summary>
     public static void SgdMomentum(Span<double> parameters, Span<double> gradients, Span<double> velocity, double learningRate, double momentum, bool zeroGradients = false)
     {
         Validate.Update(parameters, gradients, velocity);
-        SgdMomentumLoop(parameters, gradients, velocity, learningRate, momentum, zeroGradients);
+        if (zeroGradients) SgdMomentumLoop<Yes>(parameters, gradients, velocity, learningRate, momentum);
+        else SgdMomentumLoop<No>(parameters, gradients, velocity, learningRate, momentum);
     }
 
     /// <summary>
@@ -31,29 +33,31 @@ public static class Optimizer
         Validate.Update(parameters, gradients, v);
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), $"Adam's step count starts at 1, got {step}.");
         var (stepSize, invSqrtC2) = Reference.Optimizer.AdamScales(learningRate, beta1, beta2, step);
-        AdamLoop(parameters, gradients, m, v, beta1, beta2, epsilon, stepSize, invSqrtC2, zeroGradients);
+        if (zeroGradients) AdamLoop<Yes>(parameters, gradients, m, v, beta1, beta2, epsilon, stepSize, invSqrtC2);
+        else AdamLoop<No>(parameters, gradients, m, v, beta1, beta2, epsilon, stepSize, invSqrtC2);
     }
 
     // Each loop is its own JIT root (see Elementwise.Elementwise): inlined into a caller that was itself inlined (the
     // engine's Adam.Step), the loop ran out of inlining budget and a perf profile showed one call per vector again.
+    // The zeroing choice is a type argument, so each loop compiles without a per-vector test (see ICompileTimeFlag).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void SgdLoop(Span<double> p, Span<double> g, double lr, bool zero)
+    private static void SgdLoop<TZero>(Span<double> p, Span<double> g, double lr) where TZero : struct, ICompileTimeFlag
     {
-        var k = new SgdKernel(p, g, lr, zero);
+        var k = new SgdKernel<TZero>(p, g, lr);
         ElementwiseDriver.Run(ref k, p.Length);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void SgdMomentumLoop(Span<double> p, Span<double> g, Span<double> velocity, double lr, double momentum, bool zero)
+    private static void SgdMomentumLoop<TZero>(Span<double> p, Span<double> g, Span<double> velocity, double lr, double momentum) where TZero : struct, ICompileTimeFlag
     {
-        var k = new SgdMomentumKernel(p, g, velocity, lr, momentum, zero);
+        var k = new SgdMomentumKernel<TZero>(p, g, velocity, lr, momentum);
         ElementwiseDriver.Run(ref k, p.Length);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void AdamLoop(Span<double> p, Span<double> g, Span<double> m, Span<double> v, double b1, double b2, double eps, double stepSize, double invSqrtC2, bool zero)
+    private static void AdamLoop<TZero>(Span<double> p, Span<double> g, Span<double> m, Span<double> v, double b1, double b2, double eps, double stepSize, double invSqrtC2) where TZero : struct, ICompileTimeFlag
     {
-        var k = new AdamKernel(p, g, m, v, b1, b2, eps, stepSize, invSqrtC2, zero);
+        var k = new AdamKernel<TZero>(p, g, m, v, b1, b2, eps, stepSize, invSqrtC2);
         ElementwiseDriver.Run(ref k, p.Length);
     }
 }

@@ -9,22 +9,20 @@ namespace NeuroLite.Kernels.Elementwise;
 // loop already updated. Each Step performs the reference's IEEE operations in the reference's order, and the
 // gradient is zeroed after it is read, so the kernels equal Reference.Optimizer bit for bit.
 
-/// <summary>p -= lr·g; optionally g = 0.</summary>
-internal readonly ref struct SgdKernel : IStreamKernel
+/// <summary>p -= lr·g; then g = 0 when <typeparamref name="TZero"/> says so.</summary>
+internal readonly ref struct SgdKernel<TZero> : IStreamKernel where TZero : struct, ICompileTimeFlag
 {
     public static bool Unroll => true;
 
     private readonly ref double _p;
     private readonly ref double _g;
     private readonly double _lr;
-    private readonly bool _zero;
 
-    public SgdKernel(Span<double> p, Span<double> g, double lr, bool zero)
+    public SgdKernel(Span<double> p, Span<double> g, double lr)
     {
         _p = ref MemoryMarshal.GetReference(p);
         _g = ref MemoryMarshal.GetReference(g);
         _lr = lr;
-        _zero = zero;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -33,7 +31,7 @@ internal readonly ref struct SgdKernel : IStreamKernel
         ref double p = ref Unsafe.Add(ref _p, i);
         ref double g = ref Unsafe.Add(ref _g, i);
         p -= _lr * g;
-        if (_zero) g = 0;
+        if (TZero.Value) g = 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -48,7 +46,7 @@ internal readonly ref struct SgdKernel : IStreamKernel
         var p = Vector128.LoadUnsafe(ref _p, (nuint)i);
         var g = Vector128.LoadUnsafe(ref _g, (nuint)i);
         Vector128.ConditionalSelect(write, p - Vector128.Create(_lr) * g, p).StoreUnsafe(ref _p, (nuint)i);
-        if (_zero) Vector128.AndNot(g, write).StoreUnsafe(ref _g, (nuint)i);
+        if (TZero.Value) Vector128.AndNot(g, write).StoreUnsafe(ref _g, (nuint)i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -57,12 +55,12 @@ internal readonly ref struct SgdKernel : IStreamKernel
         var p = Vector256.LoadUnsafe(ref _p, (nuint)i);
         var g = Vector256.LoadUnsafe(ref _g, (nuint)i);
         Vector256.ConditionalSelect(write, p - Vector256.Create(_lr) * g, p).StoreUnsafe(ref _p, (nuint)i);
-        if (_zero) Vector256.AndNot(g, write).StoreUnsafe(ref _g, (nuint)i);
+        if (TZero.Value) Vector256.AndNot(g, write).StoreUnsafe(ref _g, (nuint)i);
     }
 }
 
-/// <summary>v = μ·v + g; p -= lr·v; optionally g = 0.</summary>
-internal readonly ref struct SgdMomentumKernel : IStreamKernel
+/// <summary>v = μ·v + g; p -= lr·v; then g = 0 when <typeparamref name="TZero"/> says so.</summary>
+internal readonly ref struct SgdMomentumKernel<TZero> : IStreamKernel where TZero : struct, ICompileTimeFlag
 {
     public static bool Unroll => true;
 
@@ -71,16 +69,14 @@ internal readonly ref struct SgdMomentumKernel : IStreamKernel
     private readonly ref double _v;
     private readonly double _lr;
     private readonly double _mu;
-    private readonly bool _zero;
 
-    public SgdMomentumKernel(Span<double> p, Span<double> g, Span<double> v, double lr, double mu, bool zero)
+    public SgdMomentumKernel(Span<double> p, Span<double> g, Span<double> v, double lr, double mu)
     {
         _p = ref MemoryMarshal.GetReference(p);
         _g = ref MemoryMarshal.GetReference(g);
         _v = ref MemoryMarshal.GetReference(v);
         _lr = lr;
         _mu = mu;
-        _zero = zero;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -91,7 +87,7 @@ internal readonly ref struct SgdMomentumKernel : IStreamKernel
         ref double v = ref Unsafe.Add(ref _v, i);
         v = _mu * v + g;
         p -= _lr * v;
-        if (_zero) g = 0;
+        if (TZero.Value) g = 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -109,7 +105,7 @@ internal readonly ref struct SgdMomentumKernel : IStreamKernel
         var vNew = Vector128.Create(_mu) * v + g;
         Vector128.ConditionalSelect(write, vNew, v).StoreUnsafe(ref _v, (nuint)i);
         Vector128.ConditionalSelect(write, p - Vector128.Create(_lr) * vNew, p).StoreUnsafe(ref _p, (nuint)i);
-        if (_zero) Vector128.AndNot(Vector128.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
+        if (TZero.Value) Vector128.AndNot(Vector128.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -121,14 +117,14 @@ internal readonly ref struct SgdMomentumKernel : IStreamKernel
         var vNew = Vector256.Create(_mu) * v + g;
         Vector256.ConditionalSelect(write, vNew, v).StoreUnsafe(ref _v, (nuint)i);
         Vector256.ConditionalSelect(write, p - Vector256.Create(_lr) * vNew, p).StoreUnsafe(ref _p, (nuint)i);
-        if (_zero) Vector256.AndNot(Vector256.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
+        if (TZero.Value) Vector256.AndNot(Vector256.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
     }
 }
 
-/// <summary>One Adam step, fused: m, v, p updated and g optionally zeroed in a single pass.</summary>
+/// <summary>One Adam step, fused: m, v, p updated and g zeroed (when <typeparamref name="TZero"/> says so) in a single pass.</summary>
 /// <remarks>The bias corrections are folded into two per-call constants (see <see cref="Reference.Optimizer.Adam"/>),
 /// so each element costs one square root and one division: the divider, not memory, bounds this loop.</remarks>
-internal readonly ref struct AdamKernel : IStreamKernel
+internal readonly ref struct AdamKernel<TZero> : IStreamKernel where TZero : struct, ICompileTimeFlag
 {
     // Not unrolled: one sqrt and one division per vector bound the loop, and four inlined copies of this body exceeded
     // the JIT's inlining budget, leaving every step a call (seen in a perf profile of the training step).
@@ -139,17 +135,16 @@ internal readonly ref struct AdamKernel : IStreamKernel
     private readonly ref double _m;
     private readonly ref double _v;
     private readonly double _b1, _1mb1, _b2, _1mb2, _eps, _stepSize, _invSqrtC2;
-    private readonly bool _zero;
 
     // Inlined so the kernel's fields stay in registers instead of being reloaded from the stack in every iteration.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public AdamKernel(Span<double> p, Span<double> g, Span<double> m, Span<double> v, double b1, double b2, double eps, double stepSize, double invSqrtC2, bool zero)
+    public AdamKernel(Span<double> p, Span<double> g, Span<double> m, Span<double> v, double b1, double b2, double eps, double stepSize, double invSqrtC2)
     {
         _p = ref MemoryMarshal.GetReference(p);
         _g = ref MemoryMarshal.GetReference(g);
         _m = ref MemoryMarshal.GetReference(m);
         _v = ref MemoryMarshal.GetReference(v);
-        (_b1, _1mb1, _b2, _1mb2, _eps, _stepSize, _invSqrtC2, _zero) = (b1, 1.0 - b1, b2, 1.0 - b2, eps, stepSize, invSqrtC2, zero);
+        (_b1, _1mb1, _b2, _1mb2, _eps, _stepSize, _invSqrtC2) = (b1, 1.0 - b1, b2, 1.0 - b2, eps, stepSize, invSqrtC2);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -163,7 +158,7 @@ internal readonly ref struct AdamKernel : IStreamKernel
         m = _b1 * m + _1mb1 * g;
         v = _b2 * v + _1mb2 * g * g;
         p -= _stepSize * (m / (Math.Sqrt(v) * _invSqrtC2 + _eps));
-        if (_zero) gr = 0;
+        if (TZero.Value) gr = 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -183,7 +178,7 @@ internal readonly ref struct AdamKernel : IStreamKernel
         Vector128.ConditionalSelect(write, mNew, m).StoreUnsafe(ref _m, (nuint)i);
         Vector128.ConditionalSelect(write, vNew, v).StoreUnsafe(ref _v, (nuint)i);
         Vector128.ConditionalSelect(write, pNew, p).StoreUnsafe(ref _p, (nuint)i);
-        if (_zero) Vector128.AndNot(Vector128.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
+        if (TZero.Value) Vector128.AndNot(Vector128.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
     }
 
     // The full-vector step has its own body rather than calling the masked one with all lanes set: through that extra
@@ -195,7 +190,7 @@ internal readonly ref struct AdamKernel : IStreamKernel
         mNew.StoreUnsafe(ref _m, (nuint)i);
         vNew.StoreUnsafe(ref _v, (nuint)i);
         pNew.StoreUnsafe(ref _p, (nuint)i);
-        if (_zero) Vector256<double>.Zero.StoreUnsafe(ref _g, (nuint)i);
+        if (TZero.Value) Vector256<double>.Zero.StoreUnsafe(ref _g, (nuint)i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -205,7 +200,7 @@ internal readonly ref struct AdamKernel : IStreamKernel
         Vector256.ConditionalSelect(write, mNew, Vector256.LoadUnsafe(ref _m, (nuint)i)).StoreUnsafe(ref _m, (nuint)i);
         Vector256.ConditionalSelect(write, vNew, Vector256.LoadUnsafe(ref _v, (nuint)i)).StoreUnsafe(ref _v, (nuint)i);
         Vector256.ConditionalSelect(write, pNew, Vector256.LoadUnsafe(ref _p, (nuint)i)).StoreUnsafe(ref _p, (nuint)i);
-        if (_zero) Vector256.AndNot(Vector256.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
+        if (TZero.Value) Vector256.AndNot(Vector256.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
