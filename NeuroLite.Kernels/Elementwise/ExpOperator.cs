@@ -23,6 +23,8 @@ internal readonly struct ExpOperator : IUnaryOperator
         return (p.AsInt64() + Vector128.ShiftLeft(kd.AsInt64(), 52)).AsDouble();
     }
 
+    // Inlined behind the caller's branch, not called: a call returned its vector through a stack slot, which the
+    // in-range path then shared (a store and a reload per vector; exp at n = 1,000 ran 11-27% faster inlined).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<double> Slow(Vector128<double> x)
     {
@@ -49,6 +51,7 @@ internal readonly struct ExpOperator : IUnaryOperator
         return (p.AsInt64() + Vector256.ShiftLeft(kd.AsInt64(), 52)).AsDouble();
     }
 
+    // Inlined for the reason given at the 128-bit Slow.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Slow(Vector256<double> x)
     {
