@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace NeuroLite.Kernels;
 
 /// <summary>
 /// Tiny products (m·n·k ≤ <see cref="GemmTuning.DirectMaxWork"/>, such as the seed's XOR net, 4×2·2×4): a dot
-/// product per element straight from the operands, no packing or buffers. It sums in k order like the reference;
-/// the blocked path may round differently, within the same error bound.
+/// product per element straight from the operands, no packing or buffers. It sums in k order with a separate multiply
+/// and add, exactly as the reference does, so it gives the reference's bits; the blocked path may round differently,
+/// within the same error bound.
 /// </summary>
 internal static class GemmDirect
 {
@@ -22,7 +24,23 @@ internal static class GemmDirect
         {
             ref double ai = ref Unsafe.Add(ref a0, i * aRow);
             ref double ci = ref Unsafe.Add(ref c0, (nint)i * n);
-            for (int j = 0; j < n; j++)
+            int j = 0;
+            if (Vector256.IsHardwareAccelerated && bCol == 1)
+            {
+                // Four columns at once where a depth's columns of op(B) lie side by side: the same multiply and add
+                // per element in the same order, one lane each, so the bits do not change; the XOR net's loops are
+                // this short, and the scalar loop spent more on its own overhead than on the 2-4 products per element.
+                for (; j + 4 <= n; j += 4)
+                {
+                    ref double bj = ref Unsafe.Add(ref b0, j);
+                    var s = Vector256<double>.Zero;
+                    for (int p = 0; p < k; p++)
+                        s += Vector256.Create(Unsafe.Add(ref ai, p * aDepth)) * Vector256.LoadUnsafe(ref bj, (nuint)(p * bDepth));
+                    if (accumulate) s = Vector256.LoadUnsafe(ref ci, (nuint)j) + s;
+                    s.StoreUnsafe(ref ci, (nuint)j);
+                }
+            }
+            for (; j < n; j++)
             {
                 ref double bj = ref Unsafe.Add(ref b0, j * bCol);
                 double s = 0;
