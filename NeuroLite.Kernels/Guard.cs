@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NeuroLite.Kernels;
 
@@ -18,8 +19,21 @@ internal static class Guard
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void NoPartialOverlap(ReadOnlySpan<double> x, ReadOnlySpan<double> y, [CallerArgumentExpression(nameof(y))] string? yName = null)
     {
-        if (x.Overlaps(y, out int offset) && (offset != 0 || x.Length != y.Length))
+        if (Overlap(x, y) && !(x.Length == y.Length && Unsafe.AreSame(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y))))
             ThrowOverlap(yName);
+    }
+
+    /// <summary>
+    /// Whether the spans share any byte, as <see cref="MemoryExtensions.Overlaps{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/>
+    /// answers, but inlined: every kernel call validates its spans, and on the XOR net's 4-element tensors that call was
+    /// 3% of a training step in fully optimized code.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Overlap(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        if (x.IsEmpty || y.IsEmpty) return false;
+        nint d = Unsafe.ByteOffset(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y));
+        return d >= 0 ? (nuint)d < (nuint)x.Length * sizeof(double) : (nuint)(-d) < (nuint)y.Length * sizeof(double);
     }
 
     /// <summary>Throws unless <paramref name="length"/> equals <paramref name="expected"/>.</summary>

@@ -13,8 +13,8 @@ internal static class Validate
         if (c.Length != n)
             throw new ArgumentException($"The output has {c.Length} elements; broadcasting {Shapes.Format(aShape)} with {Shapes.Format(bShape)} gives {Shapes.Format(outShape[..rank])} = {n}.", nameof(c));
         // The output may be exactly an input of the output's shape (in place); anything else that overlaps is rejected.
-        if (a.Length == n) Guard.NoPartialOverlap(a, c, nameof(c)); else if (a.Overlaps(c)) Overlap();
-        if (b.Length == n) Guard.NoPartialOverlap(b, c, nameof(c)); else if (b.Overlaps(c)) Overlap();
+        if (a.Length == n) Guard.NoPartialOverlap(a, c, nameof(c)); else if (Guard.Overlap(a, c)) Overlap();
+        if (b.Length == n) Guard.NoPartialOverlap(b, c, nameof(c)); else if (Guard.Overlap(b, c)) Overlap();
         return rank;
     }
 
@@ -29,7 +29,7 @@ internal static class Validate
         int rank = Shapes.Broadcast(gShape, dstShape, check);
         if (!Shapes.Equal(check[..rank], gShape))
             throw new ArgumentException($"Shape {Shapes.Format(dstShape)} does not broadcast to {Shapes.Format(gShape)}.");
-        if (g.Overlaps(dst)) Overlap();
+        if (Guard.Overlap(g, dst)) Overlap();
     }
 
     private static void Overlap() => throw new ArgumentException("The output overlaps an input of a different shape.");
@@ -52,7 +52,7 @@ internal static class Validate
         shape.CopyTo(kept);
         kept[axis] = 1;
         Guard.Length(dst.Length, Shapes.Count(kept[..shape.Length]), nameof(dst));
-        if (x.Overlaps(dst)) throw new ArgumentException("The output overlaps the input.", nameof(dst));
+        if (Guard.Overlap(x, dst)) throw new ArgumentException("The output overlaps the input.", nameof(dst));
     }
 
     /// <summary>Checks softmax cross-entropy: a (rows × cols) matrix, one target in [0, cols) per row, an output matrix of the same size.</summary>
@@ -72,7 +72,7 @@ internal static class Validate
     {
         Guard.Length(gradients.Length, parameters.Length, nameof(gradients));
         Guard.Length(state.Length, parameters.Length, nameof(state));
-        if (parameters.Overlaps(gradients) || (state != gradients && (parameters.Overlaps(state) || gradients.Overlaps(state))))
+        if (Guard.Overlap(parameters, gradients) || (state != gradients && (Guard.Overlap(parameters, state) || Guard.Overlap(gradients, state))))
             throw new ArgumentException("Parameters, gradients and optimizer state must be disjoint buffers.");
     }
 
@@ -85,6 +85,6 @@ internal static class Validate
         if (a.Length < (long)m * k) throw new ArgumentException($"A has {a.Length} elements; {m}×{k} needs {(long)m * k}.", nameof(a));
         if (b.Length < (long)k * n) throw new ArgumentException($"B has {b.Length} elements; {k}×{n} needs {(long)k * n}.", nameof(b));
         if (c.Length < (long)m * n) throw new ArgumentException($"C has {c.Length} elements; {m}×{n} needs {(long)m * n}.", nameof(c));
-        if (a.Overlaps(c) || b.Overlaps(c)) throw new ArgumentException("C must not overlap A or B.", nameof(c));
+        if (Guard.Overlap(a, c) || Guard.Overlap(b, c)) throw new ArgumentException("C must not overlap A or B.", nameof(c));
     }
 }

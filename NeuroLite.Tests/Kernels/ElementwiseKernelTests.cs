@@ -145,6 +145,23 @@ public class ElementwiseKernelTests
         }
     }
 
+    [Test]
+    public void The_overlap_test_agrees_with_MemoryExtensions_Overlaps()
+    {
+        // Guard.Overlap is an inlined copy of MemoryExtensions.Overlaps for doubles: every start and length pair within
+        // a small buffer, including empty spans, spans that only touch, and identical ones.
+        double[] buffer = new double[12];
+        for (int xs = 0; xs <= 12; xs++)
+        for (int xl = 0; xs + xl <= 12; xl++)
+        for (int ys = 0; ys <= 12; ys++)
+        for (int yl = 0; ys + yl <= 12; yl++)
+        {
+            ReadOnlySpan<double> x = buffer.AsSpan(xs, xl), y = buffer.AsSpan(ys, yl);
+            Assert.That(NeuroLite.Kernels.Guard.Overlap(x, y), Is.EqualTo(x.Overlaps(y)), $"x [{xs}, {xs + xl}), y [{ys}, {ys + yl})");
+        }
+        Assert.That(NeuroLite.Kernels.Guard.Overlap(buffer, new double[3]), Is.False, "separate arrays");
+    }
+
     private static void ThrowsArgument(Action call, string what)
     {
         try { call(); }
