@@ -289,10 +289,7 @@ internal readonly struct AddOp : IBroadcastOp
     public static void Invoke(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => Binary.Add(x, y, z);
     public static void Invoke(ReadOnlySpan<double> x, double y, Span<double> z) => Binary.Add(x, y, z);
     public static void Invoke(double x, ReadOnlySpan<double> y, Span<double> z) => Binary.Add(y, x, z);
-    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z)
-    {
-        if (y.Length < x.Length) E.BinaryRows<AddOperator>(x, y, z); else E.RowsBinary<AddOperator>(x, y, z);
-    }
+    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => E.RowBroadcast<AddOperator>(x, y, z);
 }
 
 internal readonly struct SubtractOp : IBroadcastOp
@@ -301,10 +298,7 @@ internal readonly struct SubtractOp : IBroadcastOp
     public static void Invoke(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => Binary.Subtract(x, y, z);
     public static void Invoke(ReadOnlySpan<double> x, double y, Span<double> z) => Binary.Subtract(x, y, z);
     public static void Invoke(double x, ReadOnlySpan<double> y, Span<double> z) => Binary.Subtract(x, y, z);
-    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z)
-    {
-        if (y.Length < x.Length) E.BinaryRows<SubtractOperator>(x, y, z); else E.RowsBinary<SubtractOperator>(x, y, z);
-    }
+    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => E.RowBroadcast<SubtractOperator>(x, y, z);
 }
 
 internal readonly struct MultiplyOp : IBroadcastOp
@@ -313,10 +307,7 @@ internal readonly struct MultiplyOp : IBroadcastOp
     public static void Invoke(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => Binary.Multiply(x, y, z);
     public static void Invoke(ReadOnlySpan<double> x, double y, Span<double> z) => Binary.Multiply(x, y, z);
     public static void Invoke(double x, ReadOnlySpan<double> y, Span<double> z) => Binary.Multiply(y, x, z);
-    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z)
-    {
-        if (y.Length < x.Length) E.BinaryRows<MultiplyOperator>(x, y, z); else E.RowsBinary<MultiplyOperator>(x, y, z);
-    }
+    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => E.RowBroadcast<MultiplyOperator>(x, y, z);
 }
 
 internal readonly struct DivideOp : IBroadcastOp
@@ -325,8 +316,5 @@ internal readonly struct DivideOp : IBroadcastOp
     public static void Invoke(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => Binary.Divide(x, y, z);
     public static void Invoke(ReadOnlySpan<double> x, double y, Span<double> z) => Binary.Divide(x, y, z);
     public static void Invoke(double x, ReadOnlySpan<double> y, Span<double> z) => Binary.Divide(x, y, z);
-    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z)
-    {
-        if (y.Length < x.Length) E.BinaryRows<DivideOperator>(x, y, z); else E.RowsBinary<DivideOperator>(x, y, z);
-    }
+    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => E.RowBroadcast<DivideOperator>(x, y, z);
 }

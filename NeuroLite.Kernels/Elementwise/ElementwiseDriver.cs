@@ -88,9 +88,12 @@ internal static class ElementwiseDriver
         }
     }
 
-    /// <summary>The 256-bit loop over [start, n): 4x unrolled full vectors, single vectors, one masked tail (n ≥ 4).</summary>
+    /// <summary>
+    /// The 256-bit loop over [start, n): 4x unrolled full vectors, single vectors, one masked tail (n ≥ 4). Shared with
+    /// <see cref="StreamingDriver"/>, which passes the kernel with non-temporal full steps.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Run256<TKernel>(ref TKernel kernel, int start, int n)
+    internal static void Run256<TKernel>(ref TKernel kernel, int start, int n)
         where TKernel : struct, IStreamKernel, allows ref struct
     {
         int i = start;
@@ -108,10 +111,10 @@ internal static class ElementwiseDriver
 
     /// <summary>
     /// After a 4-lane loop that stopped at <paramref name="i"/> (n - 4 &lt; i ≤ n, n ≥ 4): the last window [n - 4, n)
-    /// with only the lanes the loop did not finish written. Shared by this driver and <see cref="StreamingDriver"/>.
+    /// with only the lanes the loop did not finish written.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Tail256<TKernel>(ref TKernel kernel, int i, int n)
+    private static void Tail256<TKernel>(ref TKernel kernel, int i, int n)
         where TKernel : struct, IStreamKernel, allows ref struct
     {
         if (i == n) return;

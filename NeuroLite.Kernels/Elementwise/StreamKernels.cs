@@ -318,30 +318,28 @@ internal static class Elementwise
     private const int LongRow = 256;
 
     /// <summary>
-    /// d[r, j] = Op(x[r, j], row[j]) for every row r of d (row-major, rows of row.Length): a bias add. One call for
-    /// all rows, the driver inlined per row: the rows were validated together, and a checked call per row cost as much
-    /// as the arithmetic of a 100-wide row.
+    /// A row vector against every row of a matrix, for example a bias add: d[r, j] = Op(x[r, j], y[j]) when y is the
+    /// shorter operand (one row), Op(x[j], y[r, j]) when x is; d has the matrix's length, a multiple of the row's. One
+    /// call for all rows, the driver inlined per row: the rows were validated together, and a checked call per row cost
+    /// as much as the arithmetic of a 100-wide row.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void BinaryRows<TOp>(ReadOnlySpan<double> x, ReadOnlySpan<double> row, Span<double> d) where TOp : IBinaryOperator
+    public static void RowBroadcast<TOp>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> d) where TOp : IBinaryOperator
     {
-        int inner = row.Length;
-        for (int i = 0; i + inner <= d.Length; i += inner)
-        {
-            var k = new BinaryKernel<TOp>(x.Slice(i, inner), row, d.Slice(i, inner));
-            if (inner >= LongRow) ElementwiseDriver.RunAlignedOutput(ref k, inner, ref d[i]);
-            else ElementwiseDriver.Run(ref k, inner);
-        }
+        if (y.Length < x.Length) RowBroadcast<TOp, No>(x, y, d);
+        else RowBroadcast<TOp, Yes>(y, x, d);
     }
 
-    /// <summary>d[r, j] = Op(row[j], y[r, j]) for every row r of d: <see cref="BinaryRows{TOp}"/> with the row on the left.</summary>
+    /// <summary>The rows of <see cref="RowBroadcast{TOp}"/>, with the row the left operand when <typeparamref name="TRowLeft"/> says so.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void RowsBinary<TOp>(ReadOnlySpan<double> row, ReadOnlySpan<double> y, Span<double> d) where TOp : IBinaryOperator
+    private static void RowBroadcast<TOp, TRowLeft>(ReadOnlySpan<double> matrix, ReadOnlySpan<double> row, Span<double> d)
+        where TOp : IBinaryOperator where TRowLeft : struct, ICompileTimeFlag
     {
         int inner = row.Length;
         for (int i = 0; i + inner <= d.Length; i += inner)
         {
-            var k = new BinaryKernel<TOp>(row, y.Slice(i, inner), d.Slice(i, inner));
+            var k = TRowLeft.Value
+                ? new BinaryKernel<TOp>(row, matrix.Slice(i, inner), d.Slice(i, inner))
+                : new BinaryKernel<TOp>(matrix.Slice(i, inner), row, d.Slice(i, inner));
             if (inner >= LongRow) ElementwiseDriver.RunAlignedOutput(ref k, inner, ref d[i]);
             else ElementwiseDriver.Run(ref k, inner);
         }

@@ -44,23 +44,44 @@ internal static class StreamingDriver
             }
 
             if (head > 0) ElementwiseDriver.Run(ref kernel, head);
-            int i = head;
-            // Unrolled only for short operators, as in ElementwiseDriver: four copies of a long one (log: ~25 constants)
-            // spill registers and ran 2.7x slower.
-            for (; TKernel.Unroll && i <= n - 16; i += 16)
-            {
-                kernel.Step256NonTemporal(i);
-                kernel.Step256NonTemporal(i + 4);
-                kernel.Step256NonTemporal(i + 8);
-                kernel.Step256NonTemporal(i + 12);
-            }
-
-            for (; i <= n - 4; i += 4)
-                kernel.Step256NonTemporal(i);
-            ElementwiseDriver.Tail256(ref kernel, i, n);
+            // The driver's own 256-bit loop (unrolling rule, single vectors, masked tail), its full steps storing
+            // non-temporally; the masked tail keeps ordinary stores.
+            var nonTemporal = new NonTemporalSteps<TKernel>(kernel);
+            ElementwiseDriver.Run256(ref nonTemporal, head, n);
 
             // Non-temporal stores are weakly ordered: fence them before anyone (another thread included) reads the output.
             Sse.StoreFence();
         }
     }
+}
+
+/// <summary>
+/// <typeparamref name="TKernel"/> with its full 4-lane steps storing non-temporally: what <see cref="StreamingDriver"/>
+/// hands to <see cref="ElementwiseDriver"/>'s 256-bit loop. Every other step is the kernel's own.
+/// </summary>
+internal ref struct NonTemporalSteps<TKernel> : IStreamKernel
+    where TKernel : struct, IStreamingKernel, allows ref struct
+{
+    // Not readonly: calls on a readonly field of an unknown struct type would copy it first.
+    private TKernel _kernel;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public NonTemporalSteps(TKernel kernel) => _kernel = kernel;
+
+    public static bool Unroll => TKernel.Unroll;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step1(int i) => _kernel.Step1(i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128(int i) => _kernel.Step128(i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256(int i) => _kernel.Step256NonTemporal(i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step128Masked(int i, Vector128<double> write) => _kernel.Step128Masked(i, write);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Step256Masked(int i, Vector256<double> write) => _kernel.Step256Masked(i, write);
 }
