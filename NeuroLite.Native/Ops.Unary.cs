@@ -34,14 +34,21 @@ internal static partial class Ops
                 throw new ArgumentException($"Log of a tensor of shape {ShapeText(a.ShapeUnchecked)} with a non-positive element ({x[k]} at flat index {k}); the logarithm is defined for positive values only.", nameof(a));
     }
 
+    // A stale input gradient is overwritten, not cleared and added to: both kernels' overwrite is 0 + d bitwise.
     private static void TanhBackward(Tape t, int self, ref Node n)
     {
-        if (Wants(t, n.A)) Kernels.Unary.TanhBackward(t.Value(self), t.Grad(self), t.Grad(n.A), accumulate: true);
+        if (!Wants(t, n.A)) return;
+        ReadOnlySpan<double> g = t.Grad(self);
+        Span<double> da = t.GradForWrite(n.A, out bool accumulate);
+        Kernels.Unary.TanhBackward(t.Value(self), g, da, accumulate);
     }
 
     private static void ReluBackward(Tape t, int self, ref Node n)
     {
-        if (Wants(t, n.A)) Kernels.Unary.ReluBackward(t.Value(n.A), t.Grad(self), t.Grad(n.A), accumulate: true);
+        if (!Wants(t, n.A)) return;
+        ReadOnlySpan<double> g = t.Grad(self);
+        Span<double> da = t.GradForWrite(n.A, out bool accumulate);
+        Kernels.Unary.ReluBackward(t.Value(n.A), g, da, accumulate);
     }
 
     private static void ExpBackward(Tape t, int self, ref Node n)

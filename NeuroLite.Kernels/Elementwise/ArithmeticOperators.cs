@@ -49,12 +49,15 @@ internal readonly struct ReluOperator : IUnaryOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> x) => Vector256.AndNot(x, Vector256.LessThanOrEqual(x, Vector256<double>.Zero));
 }
 
-/// <summary>x &gt; 0 ? g : 0 (a masked g: exactly g or +0).</summary>
+/// <summary>
+/// 0 + (x &gt; 0 ? g : 0): a masked g (exactly g or +0), plus +0 so that the result is bitwise what accumulating into a
+/// zeroed destination gives (a g of −0 becomes +0), which lets a gradient's first writer overwrite instead of clearing.
+/// </summary>
 internal readonly struct ReluBackwardOperator : IBinaryOperator
 {
-    public static double Invoke(double x, double g) => x > 0 ? g : 0.0;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> g) => g & Vector128.GreaterThan(x, Vector128<double>.Zero);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> g) => g & Vector256.GreaterThan(x, Vector256<double>.Zero);
+    public static double Invoke(double x, double g) => 0.0 + (x > 0 ? g : 0.0);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> g) => Vector128<double>.Zero + (g & Vector128.GreaterThan(x, Vector128<double>.Zero));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> g) => Vector256<double>.Zero + (g & Vector256.GreaterThan(x, Vector256<double>.Zero));
 }
 
 /// <summary>acc + (x &gt; 0 ? g : 0).</summary>
@@ -65,12 +68,15 @@ internal readonly struct ReluBackwardAccumulateOperator : ITernaryOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> g, Vector256<double> acc) => acc + (g & Vector256.GreaterThan(x, Vector256<double>.Zero));
 }
 
-/// <summary>(1 - t·t)·g with two roundings, as the reference writes it (no contraction into an FMA).</summary>
+/// <summary>
+/// 0 + (1 - t·t)·g with two roundings, as the reference writes it (no contraction into an FMA); the + 0 makes it bitwise
+/// what accumulating into a zeroed destination gives (−0 becomes +0), as for <see cref="ReluBackwardOperator"/>.
+/// </summary>
 internal readonly struct TanhBackwardOperator : IBinaryOperator
 {
-    public static double Invoke(double t, double g) => (1.0 - t * t) * g;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Invoke(Vector128<double> t, Vector128<double> g) => (Vector128.Create(1.0) - t * t) * g;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> t, Vector256<double> g) => (Vector256.Create(1.0) - t * t) * g;
+    public static double Invoke(double t, double g) => 0.0 + (1.0 - t * t) * g;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Invoke(Vector128<double> t, Vector128<double> g) => Vector128<double>.Zero + (Vector128.Create(1.0) - t * t) * g;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> t, Vector256<double> g) => Vector256<double>.Zero + (Vector256.Create(1.0) - t * t) * g;
 }
 
 /// <summary>acc + (1 - t·t)·g.</summary>

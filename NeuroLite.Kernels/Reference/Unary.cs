@@ -46,7 +46,11 @@ public static class Unary
         for (int i = 0; i < x.Length; i++) y[i] = Log(x[i]);
     }
 
-    /// <summary>Backward of tanh from its output: dx[i] = (1 - t[i]·t[i])·g[i], or dx[i] += that when <paramref name="accumulate"/>.</summary>
+    /// <summary>
+    /// Backward of tanh from its output: dx[i] = (1 - t[i]·t[i])·g[i], or dx[i] += that when <paramref name="accumulate"/>.
+    /// Without <paramref name="accumulate"/> the result is bitwise what accumulating into a zeroed dx gives (0 + d, so
+    /// a −0 product is written as +0): a gradient's first writer can overwrite it instead of clearing it first.
+    /// </summary>
     public static void TanhBackward(ReadOnlySpan<double> t, ReadOnlySpan<double> g, Span<double> dx, bool accumulate = false)
     {
         Guard.SameLength(t, dx);
@@ -54,11 +58,15 @@ public static class Unary
         for (int i = 0; i < t.Length; i++)
         {
             double d = (1.0 - t[i] * t[i]) * g[i];
-            dx[i] = accumulate ? dx[i] + d : d;
+            dx[i] = accumulate ? dx[i] + d : 0.0 + d;
         }
     }
 
-    /// <summary>Backward of ReLU from its input: dx[i] = x[i] &gt; 0 ? g[i] : 0, or dx[i] += that when <paramref name="accumulate"/>.</summary>
+    /// <summary>
+    /// Backward of ReLU from its input: dx[i] = x[i] &gt; 0 ? g[i] : 0, or dx[i] += that when <paramref name="accumulate"/>.
+    /// Without <paramref name="accumulate"/> the result is bitwise what accumulating into a zeroed dx gives (a g[i] of
+    /// −0 is written as +0).
+    /// </summary>
     public static void ReluBackward(ReadOnlySpan<double> x, ReadOnlySpan<double> g, Span<double> dx, bool accumulate = false)
     {
         Guard.SameLength(x, dx);
@@ -66,7 +74,7 @@ public static class Unary
         for (int i = 0; i < x.Length; i++)
         {
             double d = x[i] > 0 ? g[i] : 0.0;
-            dx[i] = accumulate ? dx[i] + d : d;
+            dx[i] = accumulate ? dx[i] + d : 0.0 + d;
         }
     }
 
