@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using BenchmarkDotNet.Running;
+using System.Reflection;
 using NeuroLite.Bench.Cli;
+using NeuroLite.Bench.Compare;
 using NeuroLite.Bench.Quick;
 using NeuroLite.Bench.Report;
 using NeuroLite.Bench.Suites;
@@ -43,6 +45,8 @@ public static class BenchApp
                 return Ok;
             case BenchCommand.Bdn:
                 return RunBenchmarkDotNet(options);
+            case BenchCommand.Ab:
+                return RunBuildComparison(options, output, error);
         }
 
         var clock = Stopwatch.StartNew();
@@ -95,6 +99,30 @@ public static class BenchApp
         }
 
         return status;
+    }
+
+    private static int RunBuildComparison(BenchOptions options, TextWriter output, TextWriter error)
+    {
+        foreach (string dir in new[] { options.Builds.Old, options.Builds.New })
+        {
+            if (BuildComparison.CheckBuild(dir) is { } problem)
+            {
+                error.WriteLine($"error: {problem}");
+                error.WriteLine(BenchOptions.UsageLine);
+                return BadArguments;
+            }
+        }
+
+        try
+        {
+            BuildComparison.Run(output, options.Builds.Old, options.Builds.New, options.Workload, options.AbRounds.Rounds, options.AbRounds.Pairs, options.Threads);
+            return Ok;
+        }
+        catch (Exception e) when (e is IOException or BadImageFormatException or TypeLoadException or MissingMethodException or TargetInvocationException or InvalidOperationException or ArgumentException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return Failed;
+        }
     }
 
     private static int RunBenchmarkDotNet(BenchOptions options)

@@ -22,6 +22,9 @@ public enum BenchCommand
 
     /// <summary>Print the usage text.</summary>
     Help,
+
+    /// <summary>Two builds' training steps timed alternately in this process (<see cref="Compare.BuildComparison"/>).</summary>
+    Ab,
 }
 
 /// <summary>The parsed command line. <see cref="Parse"/> never throws: bad input comes back as <see cref="Error"/>.</summary>
@@ -29,7 +32,7 @@ public sealed class BenchOptions
 {
     /// <summary>One line naming the commands and options, printed after an argument error.</summary>
     public const string UsageLine =
-        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths]|--help] [--json PATH] [--ghz GHZ] [--quick] [--filter TEXT]";
+        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths]|ab OLD NEW [--workload xor|64|784] [--rounds N] [--pairs N] [--threads N]|--help] [--json PATH] [--ghz GHZ] [--quick] [--filter TEXT]";
 
     /// <summary>The command to run.</summary>
     public BenchCommand Command { get; private set; } = BenchCommand.All;
@@ -52,6 +55,18 @@ public sealed class BenchOptions
     /// <summary>For <see cref="BenchCommand.Bdn"/>: the arguments passed through to BenchmarkDotNet.</summary>
     public IReadOnlyList<string> PassThrough { get; private set; } = [];
 
+    /// <summary>For <see cref="BenchCommand.Ab"/>: the baseline's and the candidate's build directories.</summary>
+    public (string Old, string New) Builds { get; private set; } = ("", "");
+
+    /// <summary>For <see cref="BenchCommand.Ab"/>: the training step to time (xor, 64 or 784).</summary>
+    public string Workload { get; private set; } = "784";
+
+    /// <summary>For <see cref="BenchCommand.Ab"/>: rounds, and alternating blocks per build in each.</summary>
+    public (int Rounds, int Pairs) AbRounds { get; private set; } = (10, 15);
+
+    /// <summary>For <see cref="BenchCommand.Ab"/>: GEMM threads in both builds.</summary>
+    public int Threads { get; private set; } = 1;
+
     /// <summary>Why the arguments were rejected, or null when they parsed.</summary>
     public string? Error { get; private set; }
 
@@ -69,6 +84,7 @@ public sealed class BenchOptions
                 case "gemm": o.Command = BenchCommand.Gemm; break;
                 case "train": o.Command = BenchCommand.Train; break;
                 case "bdn": o.Command = BenchCommand.Bdn; break;
+                case "ab": o.Command = BenchCommand.Ab; break;
                 case "help": o.Command = BenchCommand.Help; break;
                 default: return o.Fail($"unknown command '{args[0]}'");
             }
@@ -88,9 +104,35 @@ public sealed class BenchOptions
             return o;
         }
 
+        if (o.Command == BenchCommand.Ab)
+        {
+            if (i + 2 > args.Count || args[i].StartsWith('-') || args[i + 1].StartsWith('-'))
+                return o.Fail("ab needs two build directories: ab OLD NEW");
+            o.Builds = (args[i], args[i + 1]);
+            i += 2;
+        }
+
         for (; i < args.Count; i++)
         {
             string a = args[i];
+            if (o.Command == BenchCommand.Ab && a is "--workload" or "--rounds" or "--pairs" or "--threads")
+            {
+                if (!TryValue(args, ref i, out string? value)) return o.Fail($"{a} needs a value");
+                if (a == "--workload")
+                {
+                    if (!Compare.BuildComparison.Workloads.ContainsKey(value)) return o.Fail($"--workload must be one of {string.Join(", ", Compare.BuildComparison.Workloads.Keys)}, not '{value}'");
+                    o.Workload = value;
+                    continue;
+                }
+
+                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1 || count > (a == "--threads" ? 2 : 1000))
+                    return o.Fail(a == "--threads" ? "--threads must be 1 or 2" : $"{a} needs a whole number from 1 to 1000");
+                if (a == "--rounds") o.AbRounds = (count, o.AbRounds.Pairs);
+                else if (a == "--pairs") o.AbRounds = (o.AbRounds.Rounds, count);
+                else o.Threads = count;
+                continue;
+            }
+
             switch (a)
             {
                 case "-h" or "--help" or "-?":
@@ -145,6 +187,11 @@ public sealed class BenchOptions
                          bdn --filter '*' --paths        (every suite on the AVX2, Vector128 and scalar paths)
                          bdn --list flat                 (list the suites)
                        --paths adds one job per SIMD path (DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0)
+          ab OLD NEW   two builds (each: dotnet build -c Release NeuroLite.Bench -o DIR, at some commit) timed side
+                       by side in this process, blocks of training steps alternating, thread CPU time; prints the
+                       median of the per-round ratios new/old. Run it in both orders: the first-loaded build tends
+                       to be 0-10% faster. --workload xor|64|784 (default 784), --rounds N (10), --pairs N (15:
+                       blocks per build per round), --threads 1|2 (GEMM threads, default 1)
           help         this text
 
         options (not for bdn):

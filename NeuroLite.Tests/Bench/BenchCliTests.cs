@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NeuroLite.Bench;
 using NeuroLite.Bench.Cli;
+using NeuroLite.Bench.Compare;
 using NeuroLite.Bench.Quick;
 
 namespace NeuroLite.Tests.Bench;
@@ -60,6 +61,13 @@ public class BenchCliTests
     [TestCase("--ghz")]
     [TestCase("kernels", "gemm")]
     [TestCase("--quick", "kernels")]
+    [TestCase("ab")]
+    [TestCase("ab", "only-one-dir")]
+    [TestCase("ab", "a", "b", "--workload", "mnist")]
+    [TestCase("ab", "a", "b", "--rounds", "0")]
+    [TestCase("ab", "a", "b", "--threads", "3")]
+    [TestCase("ab", "a", "b", "--pairs")]
+    [TestCase("ab", "/nonexistent/old", "/nonexistent/new")]
     public void Bad_arguments_exit_with_2_and_a_usage_line(params string[] args)
     {
         var (code, stdout, stderr) = Run(args);
@@ -70,11 +78,61 @@ public class BenchCliTests
     }
 
     [Test]
+    public void Ab_options_parse()
+    {
+        var o = BenchOptions.Parse(["ab", "old/bin", "new/bin", "--workload", "xor", "--rounds", "3", "--pairs", "5", "--threads", "2"]);
+        Assert.That(o.Error, Is.Null);
+        Assert.That(o.Command, Is.EqualTo(BenchCommand.Ab));
+        Assert.That(o.Builds, Is.EqualTo(("old/bin", "new/bin")));
+        Assert.That(o.Workload, Is.EqualTo("xor"));
+        Assert.That(o.AbRounds, Is.EqualTo((3, 5)));
+        Assert.That(o.Threads, Is.EqualTo(2));
+        var defaults = BenchOptions.Parse(["ab", "x", "y"]);
+        Assert.That((defaults.Workload, defaults.AbRounds, defaults.Threads), Is.EqualTo(("784", (10, 15), 1)));
+    }
+
+    [Test]
+    public void Ab_loads_each_build_into_its_own_context_and_reports_the_ratio()
+    {
+        // The test's own output directory is a build of the bench (NeuroLite.Bench.dll with its deps file); compared
+        // with itself, both sides must load as separate copies and run.
+        string dir = AppContext.BaseDirectory;
+        Assert.That(BuildComparison.CheckBuild(dir), Is.Null);
+        int before = System.Runtime.Loader.AssemblyLoadContext.All.Count(c => c.Name?.StartsWith("build ", StringComparison.Ordinal) == true);
+        using var output = new StringWriter();
+        double ratio = BuildComparison.Run(output, dir, dir, "xor", rounds: 2, pairs: 1, threads: 1, warmupSeconds: 0);
+        int after = System.Runtime.Loader.AssemblyLoadContext.All.Count(c => c.Name?.StartsWith("build ", StringComparison.Ordinal) == true);
+        Assert.That(after - before, Is.EqualTo(2), "one new load context per side");
+        Assert.That(double.IsFinite(ratio) && ratio > 0, $"ratio {ratio}");
+        string text = output.ToString();
+        Assert.That(text, Does.Contain("round   2:"));
+        Assert.That(text, Does.Contain("ab xor: new/old time, median of 2 rounds"));
+    }
+
+    [Test]
+    public void Ab_rejects_a_directory_without_a_build()
+    {
+        string dir = Directory.CreateTempSubdirectory("neurolite-ab-").FullName;
+        try
+        {
+            Assert.That(BuildComparison.CheckBuild(dir), Does.Contain("NeuroLite.Bench.dll").And.Contain("dotnet build -c Release NeuroLite.Bench -o"));
+            var (code, stdout, stderr) = Run("ab", dir, AppContext.BaseDirectory);
+            Assert.That(code, Is.EqualTo(BenchApp.BadArguments));
+            Assert.That(stderr, Does.StartWith("error: "));
+            Assert.That(stdout, Is.Empty);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
     public void Help_lists_every_command_and_exits_0()
     {
         var (code, stdout, _) = Run("--help");
         Assert.That(code, Is.EqualTo(BenchApp.Ok));
-        foreach (string word in new[] { "kernels", "gemm", "train", "bdn", "--json", "--paths", "--ghz" })
+        foreach (string word in new[] { "kernels", "gemm", "train", "bdn", "ab OLD NEW", "--workload", "--json", "--paths", "--ghz" })
             Assert.That(stdout, Does.Contain(word));
     }
 
