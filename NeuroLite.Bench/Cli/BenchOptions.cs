@@ -133,6 +133,9 @@ public sealed class BenchOptions
                 continue;
             }
 
+            if (o.Command == BenchCommand.Ab && a is "--json" or "--quick" or "--filter" or "--ghz")
+                return o.Fail($"{a} is not an option of ab (ab takes --workload, --rounds, --pairs, --threads)");
+
             switch (a)
             {
                 case "-h" or "--help" or "-?":
@@ -194,7 +197,7 @@ public sealed class BenchOptions
                        blocks per build per round), --threads 1|2 (GEMM threads, default 1)
           help         this text
 
-        options (not for bdn):
+        options (not for bdn or ab):
           --json PATH    also write every printed row as JSON: an array of objects, one per row, with units
           --ghz GHZ      nominal core clock for the GEMM peak (16 flop/cycle x GHz); default: "cpu MHz" in /proc/cpuinfo
           --quick        smoke-test sizes: n = 1,000 only, short timings, small GEMM, short training

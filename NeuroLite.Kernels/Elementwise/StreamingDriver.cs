@@ -26,7 +26,7 @@ internal static class StreamingDriver
     /// step reads most outputs straight back (a 784-256-256-10 step's 256 KiB activations and their gradients feed the
     /// next GEMM), and a non-temporal store sends them to memory first. Once tanh's backward overwrote its gradient
     /// instead of clearing it and adding, at 256 KiB that step got no faster (measured in one process); at 4 MiB it
-    /// runs about 2% faster than before both changes. Larger outputs do not fit the 512 KiB L2 or a fair share of L3.
+    /// runs 1-2% faster than before both changes. Larger outputs do not fit the 512 KiB L2 or a fair share of L3.
     /// </summary>
     public const int MinLength = 4 * 1024 * 1024 / sizeof(double);
 

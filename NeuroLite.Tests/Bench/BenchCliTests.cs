@@ -67,6 +67,7 @@ public class BenchCliTests
     [TestCase("ab", "a", "b", "--rounds", "0")]
     [TestCase("ab", "a", "b", "--threads", "3")]
     [TestCase("ab", "a", "b", "--pairs")]
+    [TestCase("ab", "a", "b", "--json", "x.json")]
     [TestCase("ab", "/nonexistent/old", "/nonexistent/new")]
     public void Bad_arguments_exit_with_2_and_a_usage_line(params string[] args)
     {
