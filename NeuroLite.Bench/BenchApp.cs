@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using BenchmarkDotNet.Running;
 using System.Reflection;
+using BenchmarkDotNet.Running;
 using NeuroLite.Bench.Cli;
 using NeuroLite.Bench.Compare;
 using NeuroLite.Bench.Quick;
@@ -103,14 +103,11 @@ public static class BenchApp
 
     private static int RunBuildComparison(BenchOptions options, TextWriter output, TextWriter error)
     {
-        foreach (string dir in new[] { options.Builds.Old, options.Builds.New })
+        if (BuildComparison.CheckBuilds(options.Builds.Old, options.Builds.New) is { } problem)
         {
-            if (BuildComparison.CheckBuild(dir) is { } problem)
-            {
-                error.WriteLine($"error: {problem}");
-                error.WriteLine(BenchOptions.UsageLine);
-                return BadArguments;
-            }
+            error.WriteLine($"error: {problem}");
+            error.WriteLine(BenchOptions.UsageLine);
+            return BadArguments;
         }
 
         try

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.Loader;
+using NeuroLite.Bench.Quick;
 
 namespace NeuroLite.Bench.Compare;
 
@@ -33,6 +35,9 @@ public static class BuildComparison
         return null;
     }
 
+    /// <summary>The first problem <see cref="CheckBuild"/> finds with either build directory, or null.</summary>
+    public static string? CheckBuilds(string oldBuild, string newBuild) => CheckBuild(oldBuild) ?? CheckBuild(newBuild);
+
     /// <summary>
     /// Runs the comparison and prints one line per round and a summary; returns the median ratio (new / old time).
     /// </summary>
@@ -52,8 +57,7 @@ public static class BuildComparison
         ArgumentOutOfRangeException.ThrowIfNegative(warmupSeconds);
         if (!Workloads.TryGetValue(workload, out string? factory))
             throw new ArgumentException($"unknown workload '{workload}' (one of: {string.Join(", ", Workloads.Keys)})", nameof(workload));
-        foreach (string dir in new[] { oldBuild, newBuild })
-            if (CheckBuild(dir) is { } problem) throw new ArgumentException(problem);
+        if (CheckBuilds(oldBuild, newBuild) is { } problem) throw new ArgumentException(problem);
 
         var steps = new[] { Load(oldBuild, factory, threads), Load(newBuild, factory, threads) };
         // Steps per block: ~5-20 ms of work, whatever the workload.
@@ -64,8 +68,8 @@ public static class BuildComparison
 
         foreach (var step in steps)
         {
-            long end = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(warmupSeconds * System.Diagnostics.Stopwatch.Frequency);
-            do step(); while (System.Diagnostics.Stopwatch.GetTimestamp() < end);
+            long end = Stopwatch.GetTimestamp() + (long)(warmupSeconds * Stopwatch.Frequency);
+            do step(); while (Stopwatch.GetTimestamp() < end);
         }
 
         var ratios = new List<double>(rounds);
@@ -84,14 +88,13 @@ public static class BuildComparison
                 }
             }
 
-            double oldUs = Median(times[0]), newUs = Median(times[1]);
+            double oldUs = Stopwatches.Median(times[0]), newUs = Stopwatches.Median(times[1]);
             ratios.Add(newUs / oldUs);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"round {r + 1,3}: old {oldUs,10:F2} µs/step  new {newUs,10:F2} µs/step  new/old {newUs / oldUs:F3}"));
         }
 
-        ratios.Sort();
-        double median = Quantile(ratios, 0.5);
+        double median = Stopwatches.Median(ratios); // sorts ratios, which Quantile needs
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ab {workload}: new/old time, median of {rounds} rounds {median:F3} [quartiles {Quantile(ratios, 0.25):F3}-{Quantile(ratios, 0.75):F3}, range {ratios[0]:F3}-{ratios[^1]:F3}]"));
         return median;
@@ -108,13 +111,7 @@ public static class BuildComparison
         return workload.GetMethod("Step", Type.EmptyTypes)!.CreateDelegate<Func<double>>(instance);
     }
 
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return Quantile(values, 0.5);
-    }
-
-    // Linear interpolation between the closest ranks of a sorted list.
+    // Quartiles: linear interpolation between the closest ranks of a sorted list.
     private static double Quantile(List<double> sorted, double q)
     {
         double pos = q * (sorted.Count - 1);
