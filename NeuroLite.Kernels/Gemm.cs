@@ -17,6 +17,10 @@ public static class Gemm
     /// The most threads one <see cref="Multiply"/> call may use: 1 forces single-threaded GEMMs, 2 (the default on
     /// machines with two or more cores) lets products of at least about 2²¹ multiply-adds use one persistent worker
     /// thread as well. Values above 2 are treated as 2. Results are bitwise identical whatever this is set to.
+    /// The second thread is an offer, not a dependency: when another program keeps the second core busy, a call whose
+    /// worker has not started in time runs entirely on the calling thread, and after a call that waited for the worker
+    /// more than it gained, the following calls use one thread for a while (1 ms, doubling up to 0.25 s) before trying
+    /// two again. So a busy machine costs at most a little over the one-thread time, never the worker's time slice.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public static int MaxThreads

@@ -26,15 +26,17 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 shared = GemmScratch.Current.Shared(2 * (nuint)ncMax * (nuint)Balanced(k, p.Blocks.Kc, 1));
             }
             p = p with { Split = split, SplitRows = splitRows, SharedB = shared };
-            if (GemmWorker.TryPost(&RunPart, p))
+            if (GemmWorker.TryPost(&RunPart, p, GemmTuning.OneThreadTicks((long)m * n * k)))
             {
+                bool failed = true;
                 try
                 {
                     RunPart(p, 0);
+                    failed = false;
                 }
                 finally
                 {
-                    GemmWorker.Wait();
+                    GemmWorker.Wait(failed);
                 }
                 return;
             }
@@ -62,15 +64,26 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         return split > 0;
     }
 
-    /// <summary>Part 0 (the calling thread) or 1 (the worker) of a split product.</summary>
+    /// <summary>
+    /// Part 0 (the calling thread) or 1 (the worker) of a split product. The caller does the worker's part as well when
+    /// the worker has not started it in time (<see cref="GemmWorker.TakeOverIfLate"/>).
+    /// </summary>
     private static void RunPart(in GemmProblem p, int part)
     {
         if (p.SplitRows)
+        {
             RunTeam(p, part);
+        }
         else if (part == 0)
+        {
             Run(p, 0, p.M, 0, p.Split);
+            if (GemmWorker.TakeOverIfLate())
+                Run(p, 0, p.M, p.Split, p.N);
+        }
         else
+        {
             Run(p, 0, p.M, p.Split, p.N);
+        }
     }
 
     /// <summary>Computes the C block rows [row0, row1) × columns [col0, col1) on the calling thread, with its own packing buffers.</summary>
@@ -223,6 +236,13 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 double* packedB = p.SharedB + (step & 1) * bufferLength;
                 if (s1 > s0)
                     GemmPacking.PackB<TKernel>(packedB + (nint)s0 * nr * kc, p, pc, kc, jc + s0 * nr, Math.Min(nc, s1 * nr) - s0 * nr);
+                if (step == 0 && part == 0 && GemmWorker.TakeOverIfLate())
+                {
+                    // The worker never started: the whole product on this thread, exactly as without a worker (the
+                    // half block packed above is dropped; Run packs into this thread's own buffers).
+                    Run(p, 0, p.M, 0, p.N);
+                    return;
+                }
                 if (!GemmTeam.Arrive(part, ++step))
                     return;
                 Panel(p, packedA, packedB, row0, row1, mcStep, jc, nc, pc, kc, edge);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace NeuroLite.Kernels;
 
 /// <summary>
@@ -45,6 +47,13 @@ internal static class GemmTuning
 
     /// <summary>Multiply-adds (m·n·k) from which the product is split over two threads (~0.1 ms of one core's work).</summary>
     public const long DefaultParallelMinWork = 1L << 21;
+
+    /// <summary>
+    /// A rough one-thread time of a product of <paramref name="work"/> multiply-adds, in Stopwatch ticks, at 18·10⁹
+    /// multiply-adds per second (36 GFLOP/s, this kernel's speed on large products): how long a caller may wait for the
+    /// worker to start is a fraction of it.
+    /// </summary>
+    public static long OneThreadTicks(long work) => (long)(work * (Stopwatch.Frequency / 18e9));
 
     [ThreadStatic] private static GemmBlockSizes testBlocks;
     [ThreadStatic] private static long testParallelMinWork;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 
@@ -11,27 +12,91 @@ namespace NeuroLite.Kernels;
 /// No per-call allocation, unlike Parallel.For or Task.Run.
 /// A call that finds the worker busy (another thread's GEMM) simply runs on one thread; the bits are the same.
 /// </summary>
+/// <remarks>
+/// <para>The second core may be busy with another program. Then the worker starts late, or is descheduled in the
+/// middle of its half, and a caller that waits for it runs slower than it would alone (a 784-256-256-10 training step
+/// took 9-36 ms on two threads against 7-9 ms on one, with a busy loop on the other core). Two rules keep that bounded:</para>
+/// <list type="bullet">
+/// <item>The worker must claim a posted half before it starts it. A caller that reaches the point where it needs the
+/// worker (<see cref="TakeOverIfLate"/>) and finds the half still unclaimed after a quarter of the product's
+/// one-thread time takes the half back and runs the whole product itself; the worker, when it wakes, finds nothing to
+/// do.</item>
+/// <item>A call whose caller was taken over from, or spent more than half of its time waiting for the worker, makes the
+/// next calls run on one thread for a while (1 ms, doubling after each such call up to 0.25 s, halving after each call
+/// that went well), after which a call tries two threads again.</item>
+/// </list>
+/// Either way every C element is computed exactly as on one thread, so the bits never depend on what happened.
+/// </remarks>
 internal static unsafe class GemmWorker
 {
+    // The posted half's state: the worker claims it (Posted → Claimed) or the caller takes it back (Posted → TakenOver).
+    private const int Idle = 0, Posted = 1, Claimed = 2, TakenOver = 3;
+
     private static readonly Lock Gate = new();
     private static readonly ManualResetEventSlim Start = new(false, 200);
+    private static readonly long InitialBackoff = Stopwatch.Frequency / 1000, MaxBackoff = Stopwatch.Frequency / 4;
     private static volatile bool done;
+    private static int state;
     private static Thread? thread;
     private static delegate*<in GemmProblem, int, void> job;
     private static GemmProblem problem;
     private static Exception? failure;
-    private static long completed;
+    private static long completed, slowCalls;
+
+    // The caller's bookkeeping of the current call (written only by the thread holding Gate) and the back-off.
+    private static long postedAt, deadline, waited;
+    private static long backoff = InitialBackoff, oneThreadUntil;
+
+    [ThreadStatic] private static bool patientForTests;
+    private static volatile bool holdForTests;
 
     /// <summary>Blocks the worker has finished since the process started (lets tests see that two threads really ran).</summary>
     internal static long Completed => Volatile.Read(ref completed);
 
+    /// <summary>Calls that were taken over or waited too long, since the process started (each one started a back-off).</summary>
+    internal static long SlowCalls => Volatile.Read(ref slowCalls);
+
+    /// <summary>
+    /// For tests, on the calling thread: true makes calls always post and always wait for the worker (no take-over, no
+    /// back-off), so a test can rely on the worker taking its half; false restores the rules above.
+    /// </summary>
+    internal static void PatientForTests(bool patient) => patientForTests = patient;
+
+    /// <summary>For tests: while true (up to ~5 s), a woken worker waits before it claims anything (so a caller must take over).</summary>
+    internal static bool HoldForTests
+    {
+        get => holdForTests;
+        set => holdForTests = value;
+    }
+
+    /// <summary>For tests: the next calls run on one thread for <paramref name="time"/>, as after a slow call.</summary>
+    internal static void BackOffForTests(TimeSpan time)
+    {
+        lock (Gate)
+            oneThreadUntil = Stopwatch.GetTimestamp() + (long)(time.TotalSeconds * Stopwatch.Frequency);
+    }
+
+    /// <summary>For tests: forgets past slow calls, so the next call may use two threads.</summary>
+    internal static void ResetBackoffForTests()
+    {
+        lock (Gate)
+        {
+            backoff = InitialBackoff;
+            oneThreadUntil = 0;
+        }
+    }
+
     /// <summary>
     /// Hands part 1 of <paramref name="p"/> to the worker (<paramref name="run"/>(p, 1); the caller runs part 0); false if
-    /// it is busy. After a true return the caller must call <see cref="Wait"/> (in a finally) before its pinned buffers
-    /// go away. <see cref="GemmTeam"/> is reset here, so the two parts may meet at its barrier.
+    /// it is busy or recent calls found the second core busy. After a true return the caller must call <see cref="Wait"/>
+    /// (in a finally, whether its part succeeded or not) before its pinned buffers go away. <see cref="GemmTeam"/> is reset here, so the two parts may meet
+    /// at its barrier. <paramref name="oneThreadTicks"/> estimates the product's time on one thread (Stopwatch ticks).
     /// </summary>
-    public static bool TryPost(delegate*<in GemmProblem, int, void> run, in GemmProblem p)
+    public static bool TryPost(delegate*<in GemmProblem, int, void> run, in GemmProblem p, long oneThreadTicks)
     {
+        bool patient = patientForTests;
+        if (!patient && Stopwatch.GetTimestamp() < Volatile.Read(ref oneThreadUntil))
+            return false;
         if (!Gate.TryEnter())
             return false;
         try
@@ -52,18 +117,66 @@ internal static unsafe class GemmWorker
         GemmTeam.Reset();
         failure = null;
         done = false;
+        waited = 0;
+        postedAt = Stopwatch.GetTimestamp();
+        deadline = patient ? long.MaxValue : postedAt + oneThreadTicks / 4;
+        Volatile.Write(ref state, Posted);
         Start.Set();
         return true;
     }
 
-    /// <summary>Waits for the posted block, releases the worker, and rethrows anything it threw.</summary>
-    public static void Wait()
+    /// <summary>
+    /// Called by the caller where it first needs the worker's part: true if the worker has not claimed it by the
+    /// deadline (waiting for it until then), in which case the part is the caller's now and the worker will not run it.
+    /// </summary>
+    public static bool TakeOverIfLate()
+    {
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref state) == Posted)
+        {
+            if (Stopwatch.GetTimestamp() >= deadline)
+                return Interlocked.CompareExchange(ref state, TakenOver, Posted) == Posted;
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+        return false;
+    }
+
+    /// <summary>The caller spent <paramref name="ticks"/> waiting for the worker (at the team's barrier).</summary>
+    public static void CallerWaited(long ticks) => waited += ticks;
+
+    /// <summary>
+    /// Waits for the posted part unless the caller took it over, releases the worker, rethrows anything it threw, and
+    /// updates the back-off from how this call went. <paramref name="failed"/>: the caller's own part threw, so a
+    /// worker part that has not started yet is cancelled instead of waited for.
+    /// </summary>
+    public static void Wait(bool failed)
     {
         try
         {
-            var spin = default(SpinWait);
-            while (!done)
-                spin.SpinOnce(sleep1Threshold: -1);
+            bool takenOver = Volatile.Read(ref state) == TakenOver || (failed && Interlocked.CompareExchange(ref state, TakenOver, Posted) == Posted);
+            if (!takenOver)
+            {
+                long w0 = Stopwatch.GetTimestamp();
+                var spin = default(SpinWait);
+                while (!done)
+                    spin.SpinOnce(sleep1Threshold: -1);
+                waited += Stopwatch.GetTimestamp() - w0;
+            }
+            long now = Stopwatch.GetTimestamp();
+            if (!patientForTests)
+            {
+                if (takenOver || 2 * waited > now - postedAt)
+                {
+                    slowCalls++;
+                    oneThreadUntil = now + backoff;
+                    backoff = Math.Min(2 * backoff, MaxBackoff);
+                }
+                else
+                {
+                    backoff = Math.Max(backoff / 2, InitialBackoff);
+                }
+            }
+            Volatile.Write(ref state, Idle);
             Exception? f = failure;
             failure = null;
             problem = default;
@@ -82,6 +195,12 @@ internal static unsafe class GemmWorker
         {
             Start.Wait();
             Start.Reset();
+            // Bounded, so a caller that wrongly waits for a held worker makes a test fail instead of hang.
+            for (int held = 0; holdForTests && held < 5000; held++)
+                Thread.Sleep(1);
+            // A part posted before the Reset above is still Posted here, so a Set that the Reset cleared is not lost.
+            if (Interlocked.CompareExchange(ref state, Claimed, Posted) != Posted)
+                continue;
             try
             {
                 job(problem, 1);
@@ -130,13 +249,14 @@ internal static class GemmTeam
         ref int mine = ref part == 0 ? ref steps.Part0 : ref steps.Part1;
         ref int other = ref part == 0 ? ref steps.Part1 : ref steps.Part0;
         Volatile.Write(ref mine, step);
+        if (Volatile.Read(ref other) >= step)
+            return !aborted;
+        long w0 = Stopwatch.GetTimestamp();
         var spin = default(SpinWait);
-        while (Volatile.Read(ref other) < step)
-        {
-            if (aborted)
-                return false;
+        while (Volatile.Read(ref other) < step && !aborted)
             spin.SpinOnce(sleep1Threshold: -1);
-        }
+        if (part == 0)
+            GemmWorker.CallerWaited(Stopwatch.GetTimestamp() - w0);
         return !aborted;
     }
 
