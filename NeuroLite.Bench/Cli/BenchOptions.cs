@@ -191,7 +191,8 @@ public sealed class BenchOptions
                          bdn --list flat                 (list the suites)
                        --paths adds one job per SIMD path (DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0)
           ab OLD NEW   two builds (each: dotnet build -c Release NeuroLite.Bench -o DIR, at some commit) timed side
-                       by side in this process, blocks of training steps alternating, thread CPU time; prints the
+                       by side in this process, blocks of training steps alternating, thread CPU time (wall time
+                       with --threads 2); prints the
                        median of the per-round ratios new/old. Run it in both orders: the first-loaded build tends
                        to be 0-10% faster. --workload xor|64|784 (default 784), --rounds N (10), --pairs N (15:
                        blocks per build per round), --threads 1|2 (GEMM threads, default 1)
