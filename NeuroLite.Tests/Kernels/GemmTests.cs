@@ -221,6 +221,49 @@ public class GemmTests
     }
 
     [Test]
+    public void Races_between_the_worker_claiming_and_the_caller_taking_over_never_change_the_bits()
+    {
+        // Tiny products give the caller a deadline of about a microsecond, close to how long the worker takes to claim
+        // its part, so either side wins from call to call (the back-off is cleared so every call posts).
+        int saved = Gemm.MaxThreads;
+        GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
+        try
+        {
+            (int M, int N, int K)[] shapes = [(65, 33, 40), (3, 129, 33)];
+            var expected = new double[shapes.Length][];
+            var inputs = new (double[] A, double[] B)[shapes.Length];
+            Gemm.MaxThreads = 1;
+            for (int s = 0; s < shapes.Length; s++)
+            {
+                var (m, n, k) = shapes[s];
+                var rng = new Random(s + 11);
+                inputs[s] = (Random(rng, m * k), Random(rng, n * k));
+                expected[s] = new double[m * n];
+                Gemm.Multiply(inputs[s].A, inputs[s].B, expected[s], m, n, k, transposeB: true);
+            }
+            Gemm.MaxThreads = 2;
+            GemmWorker.PatientForTests(false);
+            long workerParts = GemmWorker.Completed, slow = GemmWorker.SlowCalls;
+            const int Calls = 300;
+            for (int call = 0; call < Calls; call++)
+            {
+                int s = call % shapes.Length;
+                var (m, n, k) = shapes[s];
+                var c = new double[m * n];
+                GemmWorker.ResetBackoffForTests();
+                Gemm.Multiply(inputs[s].A, inputs[s].B, c, m, n, k, transposeB: true);
+                Assert.That(Bits(c), Is.EqualTo(Bits(expected[s])), $"call {call}");
+            }
+            TestContext.Out.WriteLine($"{GemmWorker.Completed - workerParts} of {Calls} parts ran on the worker, {GemmWorker.SlowCalls - slow} calls judged slow");
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
+            GemmTuning.ResetForTests();
+        }
+    }
+
+    [Test]
     public void While_backing_off_calls_run_on_one_thread()
     {
         int saved = Gemm.MaxThreads;
