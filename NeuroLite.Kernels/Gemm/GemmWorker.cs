@@ -15,7 +15,8 @@ namespace NeuroLite.Kernels;
 /// <remarks>
 /// <para>The second core may be busy with another program. Then the worker starts late, or is descheduled in the
 /// middle of its half, and a caller that waits for it runs slower than it would alone (a 784-256-256-10 training step
-/// took 9-36 ms on two threads against 7-9 ms on one, with a busy loop on the other core). Two rules keep that bounded:</para>
+/// took 8.5-36 ms on two threads against 5-9 ms on one, with a busy loop on the other core). Two rules keep that
+/// bounded:</para>
 /// <list type="bullet">
 /// <item>The worker must claim a posted half before it starts it. A caller that reaches the point where it needs the
 /// worker (<see cref="TakeOverIfLate"/>) and finds the half still unclaimed after a quarter of the product's
@@ -88,9 +89,10 @@ internal static unsafe class GemmWorker
 
     /// <summary>
     /// Hands part 1 of <paramref name="p"/> to the worker (<paramref name="run"/>(p, 1); the caller runs part 0); false if
-    /// it is busy or recent calls found the second core busy. After a true return the caller must call <see cref="Wait"/>
-    /// (in a finally, whether its part succeeded or not) before its pinned buffers go away. <see cref="GemmTeam"/> is reset here, so the two parts may meet
-    /// at its barrier. <paramref name="oneThreadTicks"/> estimates the product's time on one thread (Stopwatch ticks).
+    /// it is busy or recent calls found the second core busy. After a true return the caller must call
+    /// <see cref="Wait"/> (in a finally, whether its part succeeded or not) before its pinned buffers go away.
+    /// <see cref="GemmTeam"/> is reset here, so the two parts may meet at its barrier. <paramref name="oneThreadTicks"/>
+    /// estimates the product's time on one thread (Stopwatch ticks).
     /// </summary>
     public static bool TryPost(delegate*<in GemmProblem, int, void> run, in GemmProblem p, long oneThreadTicks)
     {
