@@ -8,7 +8,7 @@ namespace NeuroLite.Kernels;
 /// <summary>SIMD kernels (AVX2+FMA, NEON/Vector128, scalar fallback); <see cref="Reference.SoftmaxCrossEntropy"/> holds the scalar reference of each.</summary>
 public static class SoftmaxCrossEntropy
 {
-    /// <summary>Backward handles this many rows per element-wise call, remembering their target entries on the stack.</summary>
+    /// <summary>Backward, when it must work in blocks, handles this many rows per element-wise call (their target values on the stack).</summary>
     private const int RowBlock = 64;
 
     /// <summary>
@@ -104,42 +104,62 @@ public static class SoftmaxCrossEntropy
 
     /// <summary>gradLogits = scale · (probabilities − onehot(targets)), or += that when <paramref name="accumulate"/>.</summary>
     /// <remarks>
-    /// One element-wise call per block of rows, then the target entries are redone from values saved before the call
-    /// (so <paramref name="gradLogits"/> may be <paramref name="probabilities"/>). Overwriting is bitwise the reference.
-    /// Accumulating uses the fused <see cref="Binary.Axpy"/> (one rounding instead of the reference's two):
-    /// |g − g_ref| ≤ u·|d| + 2u·|g_old + d| (d = scale·p, u = 2^-53); target entries are bitwise the reference.
+    /// One element-wise pass, then the target entries are rewritten with their exact value scale·(p − 1) (+ the old
+    /// entry when accumulating). When the pass would destroy what those values need (the old entries when accumulating,
+    /// or p itself when <paramref name="gradLogits"/> is <paramref name="probabilities"/>), the rows go in blocks whose
+    /// target values are computed before the block's pass. Overwriting is bitwise the reference. Accumulating uses the
+    /// fused <see cref="Binary.Axpy"/> (one rounding instead of the reference's two): |g − g_ref| ≤ u·|d| + 2u·|g_old + d|
+    /// (d = scale·p, u = 2^-53); target entries are bitwise the reference.
     /// </remarks>
-    [SkipLocalsInit] // pt and gt: entries [0, nr) are written before they are read
+    [SkipLocalsInit] // targetValues: entries [0, nr) are written before they are read
     public static void Backward(ReadOnlySpan<double> probabilities, int rows, int cols, ReadOnlySpan<int> targets, double scale, Span<double> gradLogits, bool accumulate = false)
     {
         Validate.SoftmaxCe(probabilities, rows, cols, targets, gradLogits, rows);
-        Span<double> pt = stackalloc double[RowBlock];
-        Span<double> gt = stackalloc double[RowBlock];
+        int length = rows * cols;
         // Validated above (every target in [0, cols), both buffers rows·cols long), so the per-row target accesses go
-        // through refs: with bounds checks on four spans they cost more than the element-wise pass over the block.
+        // through refs: with bounds checks on three spans they cost more than the element-wise pass.
         ref double p0 = ref MemoryMarshal.GetReference(probabilities);
         ref double g0 = ref MemoryMarshal.GetReference(gradLogits);
         ref int t0 = ref MemoryMarshal.GetReference(targets);
-        ref double pt0 = ref MemoryMarshal.GetReference(pt);
-        ref double gt0 = ref MemoryMarshal.GetReference(gt);
+        if (!accumulate && !Guard.Overlap(probabilities, gradLogits))
+        {
+            // The pass writes nothing the target values read: one call over all rows, then one loop over the targets.
+            Binary.Multiply(probabilities[..length], scale, gradLogits[..length]);
+            OverwriteTargets(ref p0, ref g0, ref t0, rows, cols, scale);
+            return;
+        }
+
+        Span<double> targetValues = stackalloc double[RowBlock];
+        ref double v0 = ref MemoryMarshal.GetReference(targetValues);
         for (int r0 = 0; r0 < rows; r0 += RowBlock)
         {
             int nr = Math.Min(RowBlock, rows - r0);
-            for (int i = 0; i < nr; i++)
+            nint row = (nint)r0 * cols;
+            for (int i = 0; i < nr; i++, row += cols)
             {
-                nint at = (nint)(r0 + i) * cols + Unsafe.Add(ref t0, r0 + i);
-                Unsafe.Add(ref pt0, i) = Unsafe.Add(ref p0, at);
-                Unsafe.Add(ref gt0, i) = Unsafe.Add(ref g0, at);
+                nint ti = row + Unsafe.Add(ref t0, r0 + i);
+                double d = scale * (Unsafe.Add(ref p0, ti) - 1.0);
+                Unsafe.Add(ref v0, i) = accumulate ? Unsafe.Add(ref g0, ti) + d : d;
             }
             ReadOnlySpan<double> p = probabilities.Slice(r0 * cols, nr * cols);
             Span<double> g = gradLogits.Slice(r0 * cols, nr * cols);
             if (accumulate) Binary.Axpy(scale, p, g);
             else Binary.Multiply(p, scale, g);
-            for (int i = 0; i < nr; i++)
-            {
-                double d = scale * (Unsafe.Add(ref pt0, i) - 1.0);
-                Unsafe.Add(ref g0, (nint)(r0 + i) * cols + Unsafe.Add(ref t0, r0 + i)) = accumulate ? Unsafe.Add(ref gt0, i) + d : d;
-            }
+            row = (nint)r0 * cols;
+            for (int i = 0; i < nr; i++, row += cols)
+                Unsafe.Add(ref g0, row + Unsafe.Add(ref t0, r0 + i)) = Unsafe.Add(ref v0, i);
+        }
+    }
+
+    /// <summary>g[r, t_r] = scale·(p[r, t_r] − 1) for every row: a method of its own so the loop keeps its refs in registers.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void OverwriteTargets(ref double p0, ref double g0, ref int t0, int rows, int cols, double scale)
+    {
+        nint at = 0;
+        for (int r = 0; r < rows; r++, at += cols)
+        {
+            nint ti = at + Unsafe.Add(ref t0, r);
+            Unsafe.Add(ref g0, ti) = scale * (Unsafe.Add(ref p0, ti) - 1.0);
         }
     }
 }
