@@ -15,13 +15,16 @@ namespace NeuroLite.Bench.Suites;
 [CategoriesColumn]
 public class ElementwiseBenchmarks
 {
-    private double[] _uniform3 = [], _withLarge = [], _expInput = [], _a = [], _b = [], _y = [];
+    private double[] _uniform3 = [], _withLarge = [], _expInput = [], _logInput = [], _a = [], _b = [], _y = [];
 
     /// <summary>Elements per call.</summary>
     [Params(1000, 1_000_000)]
     public int N { get; set; }
 
-    /// <summary>Builds the inputs: tanh on uniform [-3, 3]; the same with one element in 8 at |x| in [400, 800]; exp on [-20, 20].</summary>
+    /// <summary>
+    /// Builds the inputs: tanh on uniform [-3, 3]; the same with one element in 8 at |x| in [400, 800]; exp on [-20, 20];
+    /// log on [0.001, 100].
+    /// </summary>
     [GlobalSetup]
     public void Setup()
     {
@@ -29,6 +32,7 @@ public class ElementwiseBenchmarks
         _uniform3 = new double[N];
         _withLarge = new double[N];
         _expInput = new double[N];
+        _logInput = new double[N];
         _a = new double[N];
         _b = new double[N];
         _y = new double[N];
@@ -37,6 +41,7 @@ public class ElementwiseBenchmarks
             _uniform3[i] = rng.NextDouble() * 6 - 3;
             _withLarge[i] = rng.Next(8) == 0 ? (rng.Next(2) == 0 ? 1 : -1) * (400 + rng.NextDouble() * 400) : _uniform3[i];
             _expInput[i] = rng.NextDouble() * 40 - 20;
+            _logInput[i] = 0.001 + rng.NextDouble() * (100 - 0.001);
             _a[i] = rng.NextDouble() * 2 - 1;
             _b[i] = rng.NextDouble() * 2 - 1;
         }
@@ -77,6 +82,18 @@ public class ElementwiseBenchmarks
     /// <summary>Scalar reference exp on [-20, 20].</summary>
     [Benchmark, BenchmarkCategory("Exp")]
     public void ExpReference() => Ref.Unary.Exp(_expInput, _y);
+
+    /// <summary>TensorPrimitives.Log on [0.001, 100].</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("Log")]
+    public void LogTensorPrimitives() => TensorPrimitives.Log<double>(_logInput, _y);
+
+    /// <summary>NeuroLite log on [0.001, 100].</summary>
+    [Benchmark, BenchmarkCategory("Log")]
+    public void LogNeuroLite() => Unary.Log(_logInput, _y);
+
+    /// <summary>Scalar reference log on [0.001, 100].</summary>
+    [Benchmark, BenchmarkCategory("Log")]
+    public void LogReference() => Ref.Unary.Log(_logInput, _y);
 
     /// <summary>TensorPrimitives.Add.</summary>
     [Benchmark(Baseline = true), BenchmarkCategory("Add")]
