@@ -97,7 +97,8 @@ internal static unsafe class GemmWorker
     public static bool TryPost(delegate*<in GemmProblem, int, void> run, in GemmProblem p, long oneThreadTicks)
     {
         bool patient = patientForTests;
-        if (!patient && Stopwatch.GetTimestamp() < Volatile.Read(ref oneThreadUntil))
+        long now = Stopwatch.GetTimestamp();
+        if (!patient && now < Volatile.Read(ref oneThreadUntil))
             return false;
         if (!Gate.TryEnter())
             return false;
@@ -120,8 +121,8 @@ internal static unsafe class GemmWorker
         failure = null;
         done = false;
         waited = 0;
-        postedAt = Stopwatch.GetTimestamp();
-        deadline = patient ? long.MaxValue : postedAt + oneThreadTicks / 4;
+        postedAt = now;
+        deadline = patient ? long.MaxValue : now + oneThreadTicks / 4;
         Volatile.Write(ref state, Posted);
         Start.Set();
         return true;

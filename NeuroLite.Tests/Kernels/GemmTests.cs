@@ -13,14 +13,23 @@ public class GemmTests
 {
     private static readonly int[] Sizes = [0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33, 64, 65, 127, 129];
 
+    private int savedMaxThreads;
+
     // Two-thread calls here always wait for the worker (no take-over, no back-off), so the tests that check the worker
-    // took its half hold on a loaded machine too; the tests of the take-over turn this off themselves.
+    // took its half hold on a loaded machine too; the tests of the take-over turn this off themselves. Every test gets
+    // the process-wide thread setting and this thread's tuning back afterwards.
     [SetUp]
-    public void WaitForTheWorker() => GemmWorker.PatientForTests(true);
+    public void WaitForTheWorker()
+    {
+        savedMaxThreads = Gemm.MaxThreads;
+        GemmWorker.PatientForTests(true);
+    }
 
     [TearDown]
     public void RestoreTheWorkerRules()
     {
+        Gemm.MaxThreads = savedMaxThreads;
+        GemmTuning.ResetForTests();
         GemmWorker.PatientForTests(false);
         GemmWorker.HoldForTests = false;
         GemmWorker.ResetBackoffForTests();
@@ -177,47 +186,38 @@ public class GemmTests
     [TestCase(3, 129, 33)] // column split (fewer rows than a tile on every path): independent halves
     public void A_worker_that_never_starts_is_taken_over_with_the_same_bits_and_no_allocation(int m, int n, int k)
     {
-        int saved = Gemm.MaxThreads;
         GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
-        try
+        var rng = new Random(m * n + k);
+        double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+        double[] one = (double[])c0.Clone(), taken = (double[])c0.Clone();
+        Gemm.MaxThreads = 1;
+        Gemm.Multiply(a, b, one, m, n, k, transposeB: true, accumulate: true);
+        Gemm.MaxThreads = 2;
+        GemmWorker.PatientForTests(false);
+        GemmWorker.HoldForTests = true; // the worker wakes but does not claim its half: the caller must take it
+        for (int call = 0; call < 3; call++)
         {
-            var rng = new Random(m * n + k);
-            double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
-            double[] one = (double[])c0.Clone(), taken = (double[])c0.Clone();
-            Gemm.MaxThreads = 1;
-            Gemm.Multiply(a, b, one, m, n, k, transposeB: true, accumulate: true);
-            Gemm.MaxThreads = 2;
-            GemmWorker.PatientForTests(false);
-            GemmWorker.HoldForTests = true; // the worker wakes but does not claim its half: the caller must take it
-            for (int call = 0; call < 3; call++)
-            {
-                GemmWorker.ResetBackoffForTests();
-                c0.CopyTo(taken, 0);
-                long completed = GemmWorker.Completed, slow = GemmWorker.SlowCalls;
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                Gemm.Multiply(a, b, taken, m, n, k, transposeB: true, accumulate: true);
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                Assert.That(Bits(taken), Is.EqualTo(Bits(one)), $"call {call}");
-                Assert.That(GemmWorker.Completed, Is.EqualTo(completed), "the held worker ran a part");
-                Assert.That(GemmWorker.SlowCalls, Is.EqualTo(slow + 1), "a taken-over call starts a back-off");
-                if (call > 0)
-                    Assert.That(allocated, Is.Zero, $"call {call} allocated");
-            }
+            GemmWorker.ResetBackoffForTests();
+            c0.CopyTo(taken, 0);
+            long completed = GemmWorker.Completed, slow = GemmWorker.SlowCalls;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Gemm.Multiply(a, b, taken, m, n, k, transposeB: true, accumulate: true);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.That(Bits(taken), Is.EqualTo(Bits(one)), $"call {call}");
+            Assert.That(GemmWorker.Completed, Is.EqualTo(completed), "the held worker ran a part");
+            Assert.That(GemmWorker.SlowCalls, Is.EqualTo(slow + 1), "a taken-over call starts a back-off");
+            if (call > 0)
+                Assert.That(allocated, Is.Zero, $"call {call} allocated");
+        }
 
-            // Released, the worker skips the parts it lost and takes the next one it is given.
-            GemmWorker.HoldForTests = false;
-            GemmWorker.PatientForTests(true);
-            long done = GemmWorker.Completed;
-            double[] two = (double[])c0.Clone();
-            Gemm.Multiply(a, b, two, m, n, k, transposeB: true, accumulate: true);
-            Assert.That(Bits(two), Is.EqualTo(Bits(one)));
-            Assert.That(GemmWorker.Completed, Is.EqualTo(done + 1), "the released worker should have taken half");
-        }
-        finally
-        {
-            Gemm.MaxThreads = saved;
-            GemmTuning.ResetForTests();
-        }
+        // Released, the worker skips the parts it lost and takes the next one it is given.
+        GemmWorker.HoldForTests = false;
+        GemmWorker.PatientForTests(true);
+        long done = GemmWorker.Completed;
+        double[] two = (double[])c0.Clone();
+        Gemm.Multiply(a, b, two, m, n, k, transposeB: true, accumulate: true);
+        Assert.That(Bits(two), Is.EqualTo(Bits(one)));
+        Assert.That(GemmWorker.Completed, Is.EqualTo(done + 1), "the released worker should have taken half");
     }
 
     [Test]
@@ -225,70 +225,52 @@ public class GemmTests
     {
         // Tiny products give the caller a deadline of about a microsecond, close to how long the worker takes to claim
         // its part, so either side wins from call to call (the back-off is cleared so every call posts).
-        int saved = Gemm.MaxThreads;
         GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
-        try
+        (int M, int N, int K)[] shapes = [(65, 33, 40), (3, 129, 33)];
+        var expected = new double[shapes.Length][];
+        var inputs = new (double[] A, double[] B)[shapes.Length];
+        Gemm.MaxThreads = 1;
+        for (int s = 0; s < shapes.Length; s++)
         {
-            (int M, int N, int K)[] shapes = [(65, 33, 40), (3, 129, 33)];
-            var expected = new double[shapes.Length][];
-            var inputs = new (double[] A, double[] B)[shapes.Length];
-            Gemm.MaxThreads = 1;
-            for (int s = 0; s < shapes.Length; s++)
-            {
-                var (m, n, k) = shapes[s];
-                var rng = new Random(s + 11);
-                inputs[s] = (Random(rng, m * k), Random(rng, n * k));
-                expected[s] = new double[m * n];
-                Gemm.Multiply(inputs[s].A, inputs[s].B, expected[s], m, n, k, transposeB: true);
-            }
-            Gemm.MaxThreads = 2;
-            GemmWorker.PatientForTests(false);
-            long workerParts = GemmWorker.Completed, slow = GemmWorker.SlowCalls;
-            const int Calls = 300;
-            for (int call = 0; call < Calls; call++)
-            {
-                int s = call % shapes.Length;
-                var (m, n, k) = shapes[s];
-                var c = new double[m * n];
-                GemmWorker.ResetBackoffForTests();
-                Gemm.Multiply(inputs[s].A, inputs[s].B, c, m, n, k, transposeB: true);
-                Assert.That(Bits(c), Is.EqualTo(Bits(expected[s])), $"call {call}");
-            }
-            TestContext.Out.WriteLine($"{GemmWorker.Completed - workerParts} of {Calls} parts ran on the worker, {GemmWorker.SlowCalls - slow} calls judged slow");
+            var (m, n, k) = shapes[s];
+            var rng = new Random(s + 11);
+            inputs[s] = (Random(rng, m * k), Random(rng, n * k));
+            expected[s] = new double[m * n];
+            Gemm.Multiply(inputs[s].A, inputs[s].B, expected[s], m, n, k, transposeB: true);
         }
-        finally
+        Gemm.MaxThreads = 2;
+        GemmWorker.PatientForTests(false);
+        long workerParts = GemmWorker.Completed, slow = GemmWorker.SlowCalls;
+        const int Calls = 300;
+        for (int call = 0; call < Calls; call++)
         {
-            Gemm.MaxThreads = saved;
-            GemmTuning.ResetForTests();
+            int s = call % shapes.Length;
+            var (m, n, k) = shapes[s];
+            var c = new double[m * n];
+            GemmWorker.ResetBackoffForTests();
+            Gemm.Multiply(inputs[s].A, inputs[s].B, c, m, n, k, transposeB: true);
+            Assert.That(Bits(c), Is.EqualTo(Bits(expected[s])), $"call {call}");
         }
+        TestContext.Out.WriteLine($"{GemmWorker.Completed - workerParts} of {Calls} parts ran on the worker, {GemmWorker.SlowCalls - slow} calls judged slow");
     }
 
     [Test]
     public void While_backing_off_calls_run_on_one_thread()
     {
-        int saved = Gemm.MaxThreads;
         GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
-        try
-        {
-            const int m = 65, n = 33, k = 40;
-            var rng = new Random(5);
-            double[] a = Random(rng, m * k), b = Random(rng, k * n), one = new double[m * n], two = new double[m * n];
-            Gemm.MaxThreads = 1;
-            Gemm.Multiply(a, b, one, m, n, k);
-            Gemm.MaxThreads = 2;
-            GemmWorker.PatientForTests(false);
-            GemmWorker.BackOffForTests(TimeSpan.FromMinutes(1));
-            long completed = GemmWorker.Completed, slow = GemmWorker.SlowCalls;
-            Gemm.Multiply(a, b, two, m, n, k);
-            Assert.That(Bits(two), Is.EqualTo(Bits(one)));
-            Assert.That(GemmWorker.Completed, Is.EqualTo(completed), "a call during a back-off posted to the worker");
-            Assert.That(GemmWorker.SlowCalls, Is.EqualTo(slow), "a one-thread call was judged as a two-thread one");
-        }
-        finally
-        {
-            Gemm.MaxThreads = saved;
-            GemmTuning.ResetForTests();
-        }
+        const int m = 65, n = 33, k = 40;
+        var rng = new Random(5);
+        double[] a = Random(rng, m * k), b = Random(rng, k * n), one = new double[m * n], two = new double[m * n];
+        Gemm.MaxThreads = 1;
+        Gemm.Multiply(a, b, one, m, n, k);
+        Gemm.MaxThreads = 2;
+        GemmWorker.PatientForTests(false);
+        GemmWorker.BackOffForTests(TimeSpan.FromMinutes(1));
+        long completed = GemmWorker.Completed, slow = GemmWorker.SlowCalls;
+        Gemm.Multiply(a, b, two, m, n, k);
+        Assert.That(Bits(two), Is.EqualTo(Bits(one)));
+        Assert.That(GemmWorker.Completed, Is.EqualTo(completed), "a call during a back-off posted to the worker");
+        Assert.That(GemmWorker.SlowCalls, Is.EqualTo(slow), "a one-thread call was judged as a two-thread one");
     }
 
     [Test]
