@@ -255,6 +255,70 @@ public class GemmTests
     }
 
     [Test]
+    public void Callers_on_several_threads_share_the_worker_without_changing_the_bits()
+    {
+        // An app with one tape per thread calls GEMM from several threads at once: one caller at a time gets the
+        // worker, the others run on their own thread, and a caller may find the worker still finishing or skipping a
+        // part another caller took back. Whoever computes which block, every result must keep the one-thread bits.
+        (int M, int N, int K, bool TransA, bool TransB)[] shapes = [(65, 33, 40, false, false), (3, 129, 33, false, true), (47, 70, 29, true, false)];
+        var inputs = new (double[] A, double[] B, double[] C)[shapes.Length];
+        var expected = new long[shapes.Length][];
+        Gemm.MaxThreads = 1;
+        GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
+        for (int s = 0; s < shapes.Length; s++)
+        {
+            var (m, n, k, transA, transB) = shapes[s];
+            var rng = new Random(100 + s);
+            inputs[s] = (Random(rng, m * k), Random(rng, k * n), Random(rng, m * n));
+            double[] c = (double[])inputs[s].C.Clone();
+            Gemm.Multiply(inputs[s].A, inputs[s].B, c, m, n, k, transA, transB, accumulate: s == 0);
+            expected[s] = Bits(c);
+        }
+
+        Gemm.MaxThreads = 2;
+        const int Callers = 3, CallsEach = 60;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        long workerParts = GemmWorker.Completed;
+        var threads = new Thread[Callers];
+        for (int t = 0; t < Callers; t++)
+        {
+            int caller = t;
+            threads[t] = new Thread(() =>
+            {
+                // The small blocks, the threshold of 1 and patience are this thread's own settings (thread-static). Two
+                // callers wait for the worker whenever they get it; the third takes its part back when the worker is
+                // late, so take-overs race with the other callers' posts.
+                GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
+                GemmWorker.PatientForTests(caller < 2);
+                try
+                {
+                    for (int call = 0; call < CallsEach; call++)
+                    {
+                        int s = (call + caller) % shapes.Length;
+                        var (m, n, k, transA, transB) = shapes[s];
+                        double[] c = (double[])inputs[s].C.Clone();
+                        Gemm.Multiply(inputs[s].A, inputs[s].B, c, m, n, k, transA, transB, accumulate: s == 0);
+                        if (!Bits(c).AsSpan().SequenceEqual(expected[s]))
+                            failures.Enqueue($"caller {caller}, call {call}: shape {m}x{n}x{k} differs from one thread");
+                    }
+                }
+                catch (Exception e)
+                {
+                    failures.Enqueue($"caller {caller}: {e}");
+                }
+            });
+        }
+        foreach (var thread in threads) thread.Start();
+        foreach (var thread in threads) Assert.That(thread.Join(TimeSpan.FromMinutes(2)), Is.True, "a caller hung");
+
+        Assert.That(failures, Is.Empty);
+        long parts = GemmWorker.Completed - workerParts;
+        TestContext.Out.WriteLine($"{parts} of {Callers * CallsEach} calls had a part on the worker");
+        if (Environment.ProcessorCount >= 2)
+            Assert.That(parts, Is.GreaterThan(0), "no caller ever got the worker: the test did not test sharing it");
+    }
+
+    [Test]
     public void While_backing_off_calls_run_on_one_thread()
     {
         GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
