@@ -71,13 +71,7 @@ public sealed class Layer
     /// <summary><c>activation(x @ W + b)</c> for x of shape (batch, in).</summary>
     public Tensor Forward(Tensor x)
     {
-        Tensor z = Ops.Linear(x, W, B);
-        return Activation switch
-        {
-            Activation.Tanh => z.Tanh(),
-            Activation.Relu => z.Relu(),
-            _ => z,
-        };
+        return Ops.Linear(x, W, B, Activation);
     }
 
     /// <summary>[W, b] (the same list on every call: no allocation).</summary>

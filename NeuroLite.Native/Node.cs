@@ -58,6 +58,7 @@ internal struct Node
     public int Aux;
     /// <summary>Op-specific: offset into the int side-arena (class targets).</summary>
     public int Aux2;
+    /// <summary>Op-specific: Pow's exponent, or Linear's activation (an <see cref="Activation"/>).</summary>
     public double Attr;
     /// <summary>The Backward() stamp that last reached this node (reachability mark).</summary>
     public int Visit;

@@ -5,11 +5,12 @@ namespace NeuroLite;
 internal static partial class Ops
 {
     /// <summary>
-    /// x @ W + b as one node, the affine map of <see cref="Layer"/>: the same values as <c>x.MatMul(W) + b</c> (the
-    /// GEMM result, then the bias added in place), minus the intermediate product's node, its gradient buffer and the
-    /// pass that copied the gradient through the addition. The bias's node index rides in <see cref="Node.Aux"/>.
+    /// activation(x @ W + b) as one node, the whole of a <see cref="Layer"/>: the same values as
+    /// <c>(x.MatMul(W) + b).Tanh()</c> (the GEMM result, then the bias added and the activation applied in place),
+    /// minus the intermediate nodes, their values and gradient buffers, and the passes that copied gradients between
+    /// them. The bias's node index rides in <see cref="Node.Aux"/>, the activation in <see cref="Node.Attr"/>.
     /// </summary>
-    internal static Tensor Linear(in Tensor x, in Tensor w, in Tensor b)
+    internal static Tensor Linear(in Tensor x, in Tensor w, in Tensor b, Activation activation = Activation.None)
     {
         Tape t = Tape.For(x, w, "Linear");
         Tape? tb = b.Check();
@@ -29,16 +30,30 @@ internal static partial class Ops
         int i = t.Push(OpKind.Linear, ix, iw, [m, cols], m * cols, 0);
         ref Node n = ref t.NodeRef(i);
         n.Aux = ib;
+        n.Attr = (double)activation;
         n.NeedsGrad |= t.NodeRef(ib).NeedsGrad;
         Span<double> y = t.Value(i);
         Gemm.Multiply(t.Value(ix), t.Value(iw), y, m, cols, k);
         Broadcast.Add(y, n.Shape[..2], t.Value(ib), sb, y);
+        if (activation == Activation.Tanh) Kernels.Unary.Tanh(y, y);
+        else if (activation == Activation.Relu) Kernels.Unary.Relu(y, y);
         return Handle(t, i);
     }
 
+    // The gradient through the activation goes to the tape's scratch (the pre-activation has no node of its own);
+    // tanh's derivative needs only the output, and relu's mask is the same whether read from its input or its output.
     private static void LinearBackward(Tape t, int self, ref Node n)
     {
-        MatMulBackward(t, self, ref n);
-        if (Wants(t, n.Aux)) AccumulateTo(t, t.Grad(self), n.Shape[..2], n.Aux);
+        ReadOnlySpan<double> g = t.Grad(self);
+        var activation = (Activation)n.Attr;
+        if (activation != Activation.None)
+        {
+            Span<double> dz = t.Scratch(g.Length);
+            if (activation == Activation.Tanh) Kernels.Unary.TanhBackward(t.Value(self), g, dz);
+            else Kernels.Unary.ReluBackward(t.Value(self), g, dz);
+            g = dz;
+        }
+        MatMulBackward(t, self, ref n, g);
+        if (Wants(t, n.Aux)) AccumulateTo(t, g, n.Shape[..2], n.Aux);
     }
 }

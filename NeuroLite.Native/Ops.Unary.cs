@@ -106,11 +106,13 @@ internal static partial class Ops
         return Handle(t, i);
     }
 
-    private static void MatMulBackward(Tape t, int self, ref Node n)
+    private static void MatMulBackward(Tape t, int self, ref Node n) => MatMulBackward(t, self, ref n, t.Grad(self));
+
+    /// <summary>The product's backward rule with <paramref name="g"/> as the gradient of its result.</summary>
+    private static void MatMulBackward(Tape t, int self, ref Node n, ReadOnlySpan<double> g)
     {
         ReadOnlySpan<int> sa = t.ShapeOf(n.A);
         int m = sa[0], k = sa[1], cols = n.Shape[1];
-        ReadOnlySpan<double> g = t.Grad(self);
         // dA += G·Bᵀ and dB += Aᵀ·G: the transposes are GEMM flags, never copies. A stale parameter gradient is
         // overwritten (the GEMM sums from +0, so C = P gives the bits of C = 0 + P without reading C).
         if (Wants(t, n.A))
