@@ -68,11 +68,11 @@ public sealed class Layer
     /// <summary>The bias parameter, shape (out,).</summary>
     public Tensor B { get; }
 
-    /// <summary><c>activation(x @ W + b)</c> for x of shape (batch, in).</summary>
-    public Tensor Forward(Tensor x)
-    {
-        return Ops.Linear(x, W, B, Activation);
-    }
+    /// <summary>
+    /// <c>activation(x @ W + b)</c> for x of shape (batch, in), recorded as one tape node: the values and gradients are
+    /// those of the ops written out (<c>(x.MatMul(W) + b).Tanh()</c>), bit for bit, without the intermediate tensors.
+    /// </summary>
+    public Tensor Forward(Tensor x) => Ops.Linear(x, W, B, Activation);
 
     /// <summary>[W, b] (the same list on every call: no allocation).</summary>
     public IReadOnlyList<Tensor> Parameters() => _parameters;
