@@ -1,6 +1,3 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
-
 namespace NeuroLite.Kernels;
 
 /// <summary>
@@ -61,14 +58,14 @@ public static class Gemm
         }
         fixed (double* pa = a, pb = b, pc = c)
         {
-            if (Simd.UseAvx2Fma)
-                GemmDriver<GemmAvx2Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
-            else if (AdvSimd.Arm64.IsSupported && Vector128.IsHardwareAccelerated)
-                GemmDriver<GemmNeonKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
-            else if (Vector128.IsHardwareAccelerated)
-                GemmDriver<GemmVector128Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
-            else
-                GemmDriver<GemmScalarKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate);
+            switch (Simd.Path)
+            {
+                case SimdPath.Avx512:
+                case SimdPath.Avx2Fma: GemmDriver<GemmAvx2Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
+                case SimdPath.Neon: GemmDriver<GemmNeonKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
+                case SimdPath.Vector128: GemmDriver<GemmVector128Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
+                default: GemmDriver<GemmScalarKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
+            }
         }
     }
 }

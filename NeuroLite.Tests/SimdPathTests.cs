@@ -27,6 +27,11 @@ public class SimdPathTests
             Assert.That(Vector128.IsHardwareAccelerated, Is.False);
             Assert.That(Simd.Path, Is.EqualTo(SimdPath.Scalar));
         }
+        else if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0")
+        {
+            Assert.That(Vector512.IsHardwareAccelerated, Is.False);
+            Assert.That(Simd.Path, Is.Not.EqualTo(SimdPath.Avx512));
+        }
         else if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") == "0")
         {
             Assert.That(Avx2.IsSupported, Is.False);

@@ -89,11 +89,13 @@ internal static class GemmTuning
     }
 
     /// <summary>Register tile (MR, NR) and block sizes of the kernel this process dispatches to, as seen from this thread.</summary>
-    internal static (int Mr, int Nr, GemmBlockSizes Blocks) ForCurrentPath() =>
-        Simd.UseAvx2Fma ? Describe<GemmAvx2Kernel>()
-        : System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported && System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? Describe<GemmNeonKernel>()
-        : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? Describe<GemmVector128Kernel>()
-        : Describe<GemmScalarKernel>();
+    internal static (int Mr, int Nr, GemmBlockSizes Blocks) ForCurrentPath() => Simd.Path switch
+    {
+        SimdPath.Avx512 or SimdPath.Avx2Fma => Describe<GemmAvx2Kernel>(),
+        SimdPath.Neon => Describe<GemmNeonKernel>(),
+        SimdPath.Vector128 => Describe<GemmVector128Kernel>(),
+        _ => Describe<GemmScalarKernel>(),
+    };
 
     private static (int, int, GemmBlockSizes) Describe<TKernel>() where TKernel : struct, IGemmMicroKernel =>
         (TKernel.Mr, TKernel.Nr, Blocks<TKernel>());
