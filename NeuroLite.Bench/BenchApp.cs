@@ -70,6 +70,16 @@ public static class BenchApp
                 log.Line();
             }
 
+            if (options.Command is BenchCommand.Profile)
+            {
+                var networks = options.Networks.Count > 0 ? options.Networks : Profile.ProfileNetwork.Known.Take(3).ToList();
+                foreach (var network in networks)
+                {
+                    Profile.StepProfile.Run(log, network, plan);
+                    log.Line();
+                }
+            }
+
             if (options.Command is BenchCommand.All or BenchCommand.Train)
             {
                 if (!TrainingDemo.Run(log, options.Quick)) status = Failed;

@@ -25,6 +25,9 @@ public enum BenchCommand
 
     /// <summary>Two builds' training steps timed alternately in this process (<see cref="Compare.BuildComparison"/>).</summary>
     Ab,
+
+    /// <summary>Where the microseconds of a training step go (<see cref="Profile.StepProfile"/>).</summary>
+    Profile,
 }
 
 /// <summary>The parsed command line. <see cref="Parse"/> never throws: bad input comes back as <see cref="Error"/>.</summary>
@@ -32,7 +35,7 @@ public sealed class BenchOptions
 {
     /// <summary>One line naming the commands and options, printed after an argument error.</summary>
     public const string UsageLine =
-        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths]|ab OLD NEW [--workload xor|64|784] [--rounds N] [--pairs N] [--threads N]|--help] [--json PATH] [--ghz GHZ] [--quick] [--filter TEXT]";
+        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths]|ab OLD NEW [--workload xor|64|784] [--rounds N] [--pairs N] [--threads N]|profile [--network NET]...|--help] [--json PATH] [--ghz GHZ] [--quick] [--filter TEXT]";
 
     /// <summary>The command to run.</summary>
     public BenchCommand Command { get; private set; } = BenchCommand.All;
@@ -67,6 +70,11 @@ public sealed class BenchOptions
     /// <summary>For <see cref="BenchCommand.Ab"/>: GEMM threads in both builds.</summary>
     public int Threads { get; private set; } = 1;
 
+    /// <summary>For <see cref="BenchCommand.Profile"/>: the networks to profile (names or width lists); empty for the defaults.</summary>
+    public IReadOnlyList<Profile.ProfileNetwork> Networks => _networks;
+
+    private readonly List<Profile.ProfileNetwork> _networks = [];
+
     /// <summary>Why the arguments were rejected, or null when they parsed.</summary>
     public string? Error { get; private set; }
 
@@ -85,6 +93,7 @@ public sealed class BenchOptions
                 case "train": o.Command = BenchCommand.Train; break;
                 case "bdn": o.Command = BenchCommand.Bdn; break;
                 case "ab": o.Command = BenchCommand.Ab; break;
+                case "profile": o.Command = BenchCommand.Profile; break;
                 case "help": o.Command = BenchCommand.Help; break;
                 default: return o.Fail($"unknown command '{args[0]}'");
             }
@@ -135,6 +144,16 @@ public sealed class BenchOptions
 
             if (o.Command == BenchCommand.Ab && a is "--json" or "--quick" or "--filter" or "--ghz")
                 return o.Fail($"{a} is not an option of ab (ab takes --workload, --rounds, --pairs, --threads)");
+
+            if (o.Command == BenchCommand.Profile && a == "--network")
+            {
+                if (!TryValue(args, ref i, out string? spec)) return o.Fail("--network needs a network");
+                var network = Profile.ProfileNetwork.Parse(spec);
+                if (network is null)
+                    return o.Fail($"--network must be one of {string.Join(", ", Profile.ProfileNetwork.Known.Select(n => n.Name))} or widths like 48-96-3[:batch][:relu][:mse], not '{spec}'");
+                o._networks.Add(network);
+                continue;
+            }
 
             switch (a)
             {
@@ -196,6 +215,10 @@ public sealed class BenchOptions
                        median of the per-round ratios new/old. Run it in both orders: the first-loaded build tends
                        to be 0-10% faster. --workload xor|64|784 (default 784), --rounds N (10), --pairs N (15:
                        blocks per build per round), --threads 1|2 (GEMM threads, default 1)
+          profile      where the microseconds of a training step go: the whole step, then each GEMM by shape
+                       (GFLOP/s), bias adds and activations, the loss, the optimizer, and the rest (the tape);
+                       --network NAME|WIDTHS (repeatable; default: the three benchmark networks), for example
+                       --network mlp-64 --network 100-512-10 --network 48-96-3:32:relu:mse
           help         this text
 
         options (not for bdn or ab):
