@@ -24,7 +24,7 @@ public readonly record struct FmaPeakResult(double Gflops, int Bits, bool Fused,
 /// multiply and add on SSE-only x64 (no FMA there), scalar otherwise. The probe is 12 independent accumulator chains,
 /// enough to hide a 4-5 cycle FMA latency on two pipes, each started from a distinct value so that no two chains can be
 /// merged; x ← x·m + c with m just below 1 converges towards c / (1 − m) and never overflows or goes subnormal.
-/// About 50 ms. Unlike a nominal clock times an assumed pipe count, this is right on cores that split 512-bit operations
+/// About 60 ms. Unlike a nominal clock times an assumed pipe count, this is right on cores that split 512-bit operations
 /// in two (Zen 4: the same figure at 512 and 256 bits) and on cores with full-width units (Zen 5: twice).
 /// </summary>
 public static class FmaPeak
@@ -32,11 +32,15 @@ public static class FmaPeak
     /// <summary>Independent chains of the probe.</summary>
     public const int Chains = 12;
 
-    /// <summary>Runs the probe for the current path: best of <paramref name="runs"/> timed runs of about <paramref name="runSeconds"/> each.</summary>
-    public static FmaPeakResult Measure(int runs = 5, double runSeconds = 0.01) => Measure(Simd.Path, runs, runSeconds);
+    /// <summary>
+    /// Runs the probe for the current path: the best of <paramref name="runs"/> timed runs of about
+    /// <paramref name="runSeconds"/> each. Many short runs rather than a few long ones: on a loaded host a run that the
+    /// scheduler interrupts reads low, and the chance that one run escapes every interruption grows as runs shorten.
+    /// </summary>
+    public static FmaPeakResult Measure(int runs = 30, double runSeconds = 0.0015) => Measure(Simd.Path, runs, runSeconds);
 
     /// <summary>Runs the probe at the width of <paramref name="path"/> (which must be a path this process can take).</summary>
-    public static FmaPeakResult Measure(SimdPath path, int runs = 5, double runSeconds = 0.01)
+    public static FmaPeakResult Measure(SimdPath path, int runs = 30, double runSeconds = 0.0015)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(runSeconds);

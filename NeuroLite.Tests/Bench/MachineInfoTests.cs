@@ -115,4 +115,16 @@ public class MachineInfoTests
 
         Assert.That(SimdPathsConfig.Jobs.Select(j => j.Path), Is.EqualTo(SimdPathsConfig.AllJobs.Select(j => j.Path).Where(Simd.Available().Contains)));
     }
+
+    [Test]
+    public void Hardware_paths_come_from_the_cpu_flags()
+    {
+        Assert.That(MachineInfo.PathsFromFlags(" fpu sse sse2 avx avx2 fma avx512f avx512dq avx512cd avx512bw avx512vl avx512_bf16"),
+            Is.EqualTo(new[] { SimdPath.Avx512, SimdPath.Avx2Fma, SimdPath.Vector128, SimdPath.Scalar }));
+        Assert.That(MachineInfo.PathsFromFlags(" fpu sse2 avx avx2 fma"), Is.EqualTo(new[] { SimdPath.Avx2Fma, SimdPath.Vector128, SimdPath.Scalar }));
+        Assert.That(MachineInfo.PathsFromFlags(" fp asimd evtstrm aes"), Is.EqualTo(new[] { SimdPath.Neon, SimdPath.Scalar }));
+        Assert.That(MachineInfo.PathsFromFlags(" avx512f avx512bw sse2"), Is.EqualTo(new[] { SimdPath.Vector128, SimdPath.Scalar }), "AVX-512 needs its whole group and FMA");
+        if (MachineInfo.HardwarePaths() is { } hardware)
+            Assert.That(hardware, Is.SupersetOf(Simd.Available().Where(p => p != SimdPath.Neon || hardware.Contains(SimdPath.Neon))), "the process never offers more than the hardware has");
+    }
 }
