@@ -32,7 +32,7 @@ public sealed class BenchOptions
 {
     /// <summary>One line naming the commands and options, printed after an argument error.</summary>
     public const string UsageLine =
-        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths]|ab OLD NEW [--workload xor|64|784] [--rounds N] [--pairs N] [--threads N]|--help] [--json PATH] [--quick] [--filter TEXT] [--peer-results PATH]";
+        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths] [--peer-results PATH]|ab OLD NEW [--workload xor|64|784] [--rounds N] [--pairs N] [--threads N]|--help] [--json PATH] [--quick] [--filter TEXT] [--peer-results PATH]";
 
     /// <summary>The command to run.</summary>
     public BenchCommand Command { get; private set; } = BenchCommand.All;
@@ -201,6 +201,7 @@ public sealed class BenchOptions
                          bdn --list flat                 (list the suites)
                        --paths: one job per SIMD path: AVX-512, AVX2 (DOTNET_EnableAVX512=0), Vector128
                        (DOTNET_EnableAVX2=0), scalar (DOTNET_EnableHWIntrinsic=0); paths the CPU lacks are left out
+                       --peer-results PATH: as below, for the training suite's PyTorch columns
           ab OLD NEW   two builds (each: dotnet build -c Release NeuroLite.Bench -o DIR, at some commit) timed side
                        by side in this process, blocks of training steps alternating, thread CPU time (wall time
                        with --threads 2); prints the
