@@ -44,7 +44,7 @@ public static class BenchApp
                 output.WriteLine(BenchOptions.HelpText);
                 return Ok;
             case BenchCommand.Bdn:
-                return RunBenchmarkDotNet(options);
+                return RunBenchmarkDotNet(options, output);
             case BenchCommand.Ab:
                 return RunBuildComparison(options, output, error);
         }
@@ -54,7 +54,8 @@ public static class BenchApp
         int status = Ok;
         try
         {
-            var machine = MachineInfo.Detect(options.Ghz);
+            if (options.PeerResultsPath is not null) PeerResults.DefaultPath = options.PeerResultsPath;
+            var machine = MachineInfo.Detect();
             machine.Print(log);
             log.Line();
             var plan = options.Quick ? TimingPlan.Quick : TimingPlan.Default;
@@ -82,7 +83,7 @@ public static class BenchApp
 
             if (options.Command is BenchCommand.All or BenchCommand.Train)
             {
-                if (!TrainingDemo.Run(log, options.Quick)) status = Failed;
+                if (!TrainingDemo.Run(log, options.Quick, machine.CpuKey)) status = Failed;
                 log.Line();
             }
 
@@ -132,8 +133,15 @@ public static class BenchApp
         }
     }
 
-    private static int RunBenchmarkDotNet(BenchOptions options)
+    private static int RunBenchmarkDotNet(BenchOptions options, TextWriter output)
     {
+        if (options.AllPaths)
+        {
+            output.WriteLine($"SIMD path jobs: {string.Join(", ", SimdPathsConfig.Jobs.Select(j => j.Id))}");
+            foreach (string note in SimdPathsConfig.Omitted) output.WriteLine(note);
+        }
+
+        if (options.PeerResultsPath is not null) PeerResults.DefaultPath = options.PeerResultsPath;
         var config = SimdPathsConfig.Create(options.AllPaths);
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchApp).Assembly).Run([.. options.PassThrough], config);
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? Failed : Ok;
