@@ -8,6 +8,7 @@ using NeuroLite.Bench.Quick;
 using NeuroLite.Bench.Report;
 using NeuroLite.Bench.Suites;
 using NeuroLite.Bench.Training;
+using Spectre.Console;
 
 namespace NeuroLite.Bench;
 
@@ -23,8 +24,17 @@ public static class BenchApp
     /// <summary>Exit code for arguments that did not parse; a usage line goes to the error writer.</summary>
     public const int BadArguments = 2;
 
-    /// <summary>Runs the program with <paramref name="args"/>, printing to <paramref name="output"/> and <paramref name="error"/>.</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <summary>
+    /// Runs the program with <paramref name="args"/>, printing to <paramref name="output"/> and <paramref name="error"/>:
+    /// tables and live progress when <paramref name="output"/> is this process's interactive terminal, else plain text.
+    /// </summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, console: null);
+
+    /// <summary>
+    /// Runs the program with <paramref name="args"/>; <paramref name="console"/>, when given, is the terminal to draw
+    /// tables and progress on (unless <c>--plain</c>); when null the choice is made as in <see cref="Run(string[], TextWriter, TextWriter)"/>.
+    /// </summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, IAnsiConsole? console)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
@@ -32,16 +42,18 @@ public static class BenchApp
         var options = BenchOptions.Parse(args);
         if (options.Error is not null)
         {
-            error.WriteLine($"error: {options.Error}");
-            error.WriteLine(BenchOptions.UsageLine);
-            error.WriteLine("(--help lists the commands)");
+            // One line: what is wrong, and how to ask for the command's options.
+            error.WriteLine($"error: {options.Error}  ({options.UsageLine}; --help lists them)");
             return BadArguments;
         }
 
         switch (options.Command)
         {
             case BenchCommand.Help:
-                output.WriteLine(BenchOptions.HelpText);
+                if (options.Parsed?.Name == "help" || options.Result?.Action is System.CommandLine.Help.HelpAction)
+                    options.CommandLine.WriteHelp(options.Parsed?.Name == "help" ? null : options.Parsed, output);
+                else
+                    options.Result?.Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
                 return Ok;
             case BenchCommand.Bdn:
                 return RunBenchmarkDotNet(options, output);
@@ -49,25 +61,35 @@ public static class BenchApp
                 return RunBuildComparison(options, output, error);
         }
 
+        IRunDisplay display = options.Plain ? new PlainDisplay(output)
+            : console is not null ? new TerminalDisplay(console)
+            : ReferenceEquals(output, Console.Out) && TerminalDisplay.IsInteractiveTerminal ? new TerminalDisplay(AnsiConsole.Console)
+            : new PlainDisplay(output);
         var clock = Stopwatch.StartNew();
-        var log = new ResultLog(output);
+        var log = new ResultLog(output, display);
+        MachineInfo? machine = null;
         int status = Ok;
         try
         {
             if (options.PeerResultsPath is not null) PeerResults.DefaultPath = options.PeerResultsPath;
-            var machine = MachineInfo.Detect();
+            machine = display.Status("Measuring the clock and the FMA peak", MachineInfo.Detect);
             machine.Print(log);
             log.Line();
             var plan = options.Quick ? TimingPlan.Quick : TimingPlan.Default;
+            bool Match(string name) => options.Filter is null || name.Contains(options.Filter, StringComparison.OrdinalIgnoreCase);
             if (options.Command is BenchCommand.All or BenchCommand.Kernels)
             {
-                KernelComparison.Run(log, options.Quick ? [1_000] : [1_000, 1_000_000], plan, options.Filter);
+                int[] sizes = options.Quick ? [1_000] : [1_000, 1_000_000];
+                display.Part("kernels", KernelCases.All.Count(k => Match(k.Name)) * sizes.Length, r => r.Section == "kernel",
+                    () => KernelComparison.Run(log, sizes, plan, options.Filter));
                 log.Line();
             }
 
             if (options.Command is BenchCommand.All or BenchCommand.Gemm)
             {
-                GemmComparison.Run(log, machine, options.Quick ? GemmComparison.QuickShapes : GemmComparison.DefaultShapes, plan, options.Filter);
+                var shapes = options.Quick ? GemmComparison.QuickShapes : GemmComparison.DefaultShapes;
+                display.Part("GEMM sizes", shapes.Count(s => Match(s.Name)), r => r.Section == "gemm",
+                    () => GemmComparison.Run(log, machine, shapes, plan, options.Filter));
                 log.Line();
             }
 
@@ -76,14 +98,17 @@ public static class BenchApp
                 var networks = options.Networks.Count > 0 ? options.Networks : Profile.ProfileNetwork.Known.Take(3).ToList();
                 foreach (var network in networks)
                 {
-                    Profile.StepProfile.Run(log, network, plan);
+                    display.Part($"profile {network.Name}", 0, _ => false, () => Profile.StepProfile.Run(log, network, plan));
                     log.Line();
                 }
             }
 
             if (options.Command is BenchCommand.All or BenchCommand.Train)
             {
-                if (!TrainingDemo.Run(log, options.Quick, machine.CpuKey)) status = Failed;
+                bool ok = true;
+                display.Part("training", TrainingDemo.ExpectedRows(options.Quick), r => r.Section is "train-step" or "epoch",
+                    () => ok = TrainingDemo.Run(log, options.Quick, machine.CpuKey));
+                if (!ok) status = Failed;
                 log.Line();
             }
 
@@ -100,11 +125,25 @@ public static class BenchApp
             try
             {
                 log.WriteJson(options.JsonPath);
-                output.WriteLine($"wrote {log.Count} rows to {options.JsonPath}");
+                log.Line($"wrote {log.Count} rows to {options.JsonPath}");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 error.WriteLine($"error: could not write {options.JsonPath}: {e.Message}");
+                status = Failed;
+            }
+        }
+
+        if (options.ReportDirectory is not null)
+        {
+            try
+            {
+                var written = BenchReport.Write(options.ReportDirectory, log.Rows.ToList(), BenchReport.CommandLineOf(args));
+                log.Line($"wrote the report to {written.Html} ({written.Plots.Count} plots)");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                error.WriteLine($"error: could not write the report to {options.ReportDirectory}: {e.Message}");
                 status = Failed;
             }
         }
@@ -116,8 +155,7 @@ public static class BenchApp
     {
         if (BuildComparison.CheckBuilds(options.Builds.Old, options.Builds.New) is { } problem)
         {
-            error.WriteLine($"error: {problem}");
-            error.WriteLine(BenchOptions.UsageLine);
+            error.WriteLine($"error: {problem}  ({options.UsageLine}; --help lists them)");
             return BadArguments;
         }
 

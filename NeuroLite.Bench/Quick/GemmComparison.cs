@@ -75,7 +75,7 @@ public static class GemmComparison
             log.Line("  \"1t\" columns time NeuroLite on one thread and OpenBLAS alternately, \"vs OB\" is the median of the per-repeat speed ratios");
         }
 
-        log.Line(string.Format(CultureInfo.InvariantCulture, Columns, "shape (m x k @ k x n)", "threads", "NeuroLite", "% peak", "reference", "x ref", "max |err|", "2t/1t", "NeuroLite 1t", "OpenBLAS 1t", "vs OB"));
+        log.Header(string.Format(CultureInfo.InvariantCulture, Columns, "shape (m x k @ k x n)", "threads", "NeuroLite", "% peak", "reference", "x ref", "max |err|", "2t/1t", "NeuroLite 1t", "OpenBLAS 1t", "vs OB"));
         var referencePlan = plan with { Repeats = Math.Min(plan.Repeats, 3) };
         foreach (var s in shapes)
         {

@@ -19,7 +19,7 @@ public static class KernelComparison
         log.Line("  (error: ULP from Math.* for tanh/exp/log, else largest |difference| from the scalar reference; TP = System.Numerics.Tensors.TensorPrimitives)");
         log.Line("  (this run compiles everything fully optimized at once, without dynamic PGO, which slows TP more than NeuroLite:");
         log.Line("   for the steady-state comparison run 'bdn --filter *ElementwiseBenchmarks* *BroadcastBenchmarks*')");
-        log.Line(string.Format(CultureInfo.InvariantCulture, Columns, "kernel", "n", "NeuroLite", "reference", "TP", "x ref", "x TP", "err", "err TP"));
+        log.Header(string.Format(CultureInfo.InvariantCulture, Columns, "kernel", "n", "NeuroLite", "reference", "TP", "x ref", "x TP", "err", "err TP"));
         foreach (var kernel in KernelCases.All)
         {
             if (filter is not null && !kernel.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;

@@ -16,6 +16,25 @@ public sealed class ResultRow(string section)
     /// <summary>The row's fields in print order.</summary>
     public IReadOnlyList<ResultField> Fields => _fields;
 
+    /// <summary>The value of the field named <paramref name="name"/>, or null when the row has none.</summary>
+    public object? Get(string name)
+    {
+        foreach (var f in _fields)
+            if (f.Name == name) return f.Value;
+        return null;
+    }
+
+    /// <summary>The number in the field named <paramref name="name"/> (integers widened), or NaN when there is none.</summary>
+    public double Number(string name) => Get(name) switch
+    {
+        double d => d,
+        long l => l,
+        _ => double.NaN,
+    };
+
+    /// <summary>The text in the field named <paramref name="name"/>, or null.</summary>
+    public string? Text(string name) => Get(name) as string;
+
     /// <summary>Adds a text field.</summary>
     public ResultRow Add(string name, string? value)
     {
@@ -47,32 +66,52 @@ public sealed class ResultRow(string section)
 
 /// <summary>
 /// Prints the run's lines and keeps every row beside its printed text, so <c>--json</c> writes exactly what was printed
-/// (one object per row, with a <c>units</c> object naming the unit of each numeric field).
+/// (one object per row, with a <c>units</c> object naming the unit of each numeric field). What reaches the screen is
+/// up to its <see cref="IRunDisplay"/>: the plain text itself, or tables and live progress on a terminal.
 /// </summary>
-public sealed class ResultLog(TextWriter output)
+public sealed class ResultLog
 {
     private readonly List<(ResultRow Row, string Text)> _rows = [];
 
+    /// <summary>A log that prints plain text to <paramref name="output"/>.</summary>
+    public ResultLog(TextWriter output)
+        : this(output, new PlainDisplay(output))
+    {
+    }
+
+    /// <summary>A log whose lines and rows go to <paramref name="display"/>.</summary>
+    public ResultLog(TextWriter output, IRunDisplay display)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(display);
+        Output = output;
+        Display = display;
+    }
+
     /// <summary>Where the printed text goes.</summary>
-    public TextWriter Output { get; } = output;
+    public TextWriter Output { get; }
+
+    /// <summary>What shows the lines and rows.</summary>
+    public IRunDisplay Display { get; }
 
     /// <summary>The rows recorded so far.</summary>
     public int Count => _rows.Count;
 
-    /// <summary>Prints a line that is not a result (a title, a column header, a note).</summary>
-    public void Line(string text = "")
-    {
-        Output.WriteLine(text);
-        Output.Flush();
-    }
+    /// <summary>The rows recorded so far, in print order.</summary>
+    public IEnumerable<ResultRow> Rows => _rows.Select(r => r.Row);
+
+    /// <summary>Prints a line that is not a result (a title, a note).</summary>
+    public void Line(string text = "") => Display.Line(text);
+
+    /// <summary>Prints a table's column header line: plain text prints it; a display that draws tables has its own.</summary>
+    public void Header(string text) => Display.Header(text);
 
     /// <summary>Prints <paramref name="text"/> and records <paramref name="row"/> as what it shows.</summary>
     public void Row(ResultRow row, string text)
     {
         ArgumentNullException.ThrowIfNull(row);
         _rows.Add((row, text));
-        Output.WriteLine(text);
-        Output.Flush();
+        Display.Row(row, text);
     }
 
     /// <summary>Writes every recorded row to <paramref name="path"/> as a JSON array.</summary>

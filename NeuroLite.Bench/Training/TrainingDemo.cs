@@ -42,6 +42,15 @@ public static class TrainingDemo
     public static DigitsConfig Digits { get; } = new([128, 64], Batch: 64, Epochs: 60, LearningRate: 3e-3, Seed: 1, InputNoise: 0.1);
 
     /// <summary>
+    /// The step-timing and epoch rows <see cref="Run"/> records: one per network (the parallel one twice when GEMM may use
+    /// two threads), XOR's progress rows, and one per digits epoch. A progress display counts against it.
+    /// </summary>
+    public static int ExpectedRows(bool quick) =>
+        3 + (Gemm.MaxThreads > 1 ? 1 : 0) + (quick ? 2 : XorSteps / XorEvery + 1) + (quick ? 2 : Digits.Epochs);
+
+    private const int XorSteps = 2000, XorEvery = 200;
+
+    /// <summary>
     /// Runs all three parts; false when XOR misses its targets or digits stays below <see cref="DigitsConfig.Target"/>.
     /// <paramref name="cpu"/> is this machine's <see cref="MachineInfo.CpuKey"/> (read when null), which a PyTorch results
     /// file must name for its figures to be printed beside the step timings.
@@ -72,7 +81,7 @@ public static class TrainingDemo
         log.Line("Training steps (forward + loss + backward + optimizer step, tape reset): median µs/step, bytes allocated per warm step");
         log.Row(new ResultRow("train-peer").Add("peer", "PyTorch").Add("status", peers.Status.ToString()).Add("path", peers.FilePath)
             .Add("peer_cpu", peers.Cpu).Add("cpu", cpu).Add("description", peers.Peer), "  " + peers.Note(cpu));
-        log.Line(string.Format(CultureInfo.InvariantCulture, StepColumns, "network", "threads", "µs/step", "B/step", "steps", "PyTorch 1t", "x PyTorch"));
+        log.Header(string.Format(CultureInfo.InvariantCulture, StepColumns, "network", "threads", "µs/step", "B/step", "steps", "PyTorch 1t", "x PyTorch"));
         int defaultThreads = Gemm.MaxThreads;
         try
         {
@@ -132,9 +141,9 @@ public static class TrainingDemo
     public static bool Xor(ResultLog log, bool quick)
     {
         ArgumentNullException.ThrowIfNull(log);
-        const int Steps = 2000, Every = 200;
+        const int Steps = XorSteps, Every = XorEvery;
         log.Line($"XOR (the seed's example): MLP 2-4-1 tanh, MSE, SGD lr 0.1, batch 4, {Steps} steps; one line per {Every} steps (4 points: test = train)");
-        log.Line(string.Format(CultureInfo.InvariantCulture, EpochColumns, "run", "step", "loss", "train acc", "test acc", "µs/step", "lr"));
+        log.Header(string.Format(CultureInfo.InvariantCulture, EpochColumns, "run", "step", "loss", "train acc", "test acc", "µs/step", "lr"));
         double[] x = [0, 0, 0, 1, 1, 0, 1, 1], y = [0, 1, 1, 0];
         using var tape = new Tape();
         var model = new MLP(2, [4], 1);
@@ -195,7 +204,7 @@ public static class TrainingDemo
         log.Line(string.Create(CultureInfo.InvariantCulture,
             $"Digits (UCI optdigits, 8x8, CC BY 4.0; {data.TrainCount} train / {data.TestCount} test, seeded split): MLP {config.Network} {config.Activation.ToString().ToLowerInvariant()}, softmax CE, Adam lr {config.LearningRate} cosine-decayed, batch {config.Batch}, {config.Epochs} epochs, input noise σ {config.InputNoise}, seed {config.Seed}"));
         log.Line("  (PyTorch 1.13's reference figure: 96.4% with 64-128-64-10 tanh, Adam lr 1e-3, batch 64, 20 epochs; the target here is 97%)");
-        log.Line(string.Format(CultureInfo.InvariantCulture, EpochColumns, "run", "epoch", "loss", "train acc", "test acc", "µs/step", "lr"));
+        log.Header(string.Format(CultureInfo.InvariantCulture, EpochColumns, "run", "epoch", "loss", "train acc", "test acc", "µs/step", "lr"));
         using var tape = new Tape();
         var model = new MLP(F, config.Hidden, DigitsData.Classes, config.Activation, config.Seed);
         var opt = new Adam(model.Parameters(), lr: config.LearningRate);
