@@ -16,7 +16,7 @@ public sealed class BenchCommandLine
     public const string ExitCodes = "exit codes: 0 ok, 1 a run failed, 2 bad arguments";
 
     /// <summary>The root: with no subcommand it runs the header, kernels, gemm and train, in that order.</summary>
-    public RootCommand Root { get; }
+    public Command Root { get; }
 
     /// <summary><c>--json PATH</c>.</summary>
     public Option<string> Json { get; } = PathOption("--json", "PATH", "also write every printed row as JSON: an array of objects, one per row, with units");
@@ -92,10 +92,14 @@ public sealed class BenchCommandLine
             CustomParser = ParseNetworks,
         };
 
-        Root = new RootCommand(
+        // A root named for the program (a RootCommand takes the host's name: "dotnet" or a test runner's), with the
+        // options a RootCommand has: --help on every command, and --version.
+        Root = new Command("NeuroLite.Bench",
             "NeuroLite.Bench: NeuroLite's kernels against their scalar references and TensorPrimitives, GEMM against the core's " +
             "FMA peak (measured in the run) and OpenBLAS, and training steps beside PyTorch's. With no command it runs the header, " +
             "kernels, gemm and train, in under a minute.");
+        Root.Add(new System.CommandLine.Help.HelpOption { Recursive = true });
+        Root.Add(new VersionOption());
         AddRunOptions(Root);
         _kinds[Root] = BenchCommand.All;
 
@@ -238,13 +242,14 @@ public sealed class BenchCommandLine
             Description = $"{description} (1 to {max.ToString(CultureInfo.InvariantCulture)})",
             DefaultValueFactory = _ => defaultValue,
             HelpName = "N",
+            CustomParser = r =>
+            {
+                string text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= 1 && value <= max) return value;
+                r.AddError(max == 2 ? $"{name} must be 1 or 2, not '{text}'" : $"{name} needs a whole number from 1 to {max}, not '{text}'");
+                return defaultValue;
+            },
         };
-        option.Validators.Add(r =>
-        {
-            int value = r.GetValueOrDefault<int>();
-            if (value < 1 || value > max)
-                r.AddError(max == 2 ? $"{name} must be 1 or 2, not {value}" : $"{name} needs a whole number from 1 to {max}, not {value}");
-        });
         return option;
     }
 

@@ -23,6 +23,10 @@ public class BenchCliTests
     [TestCase(new[] { "--help" }, BenchCommand.Help)]
     [TestCase(new[] { "help" }, BenchCommand.Help)]
     [TestCase(new[] { "kernels", "-h" }, BenchCommand.Help)]
+    [TestCase(new[] { "profile", "--network", "mlp-64" }, BenchCommand.Profile)]
+    [TestCase(new[] { "bdn", "--list", "flat" }, BenchCommand.Bdn)]
+    [TestCase(new[] { "ab", "old", "new" }, BenchCommand.Ab)]
+    [TestCase(new[] { "ab", "--help" }, BenchCommand.Help)]
     public void Commands_parse(string[] args, BenchCommand expected)
     {
         var o = BenchOptions.Parse(args);
@@ -33,12 +37,35 @@ public class BenchCliTests
     [Test]
     public void Options_parse_with_their_values()
     {
-        var o = BenchOptions.Parse(["kernels", "--json", "a/b.json", "--peer-results", "p/t.json", "--quick", "--filter", "tanh"]);
+        var o = BenchOptions.Parse(["kernels", "--json", "a/b.json", "--peer-results", "p/t.json", "--quick", "--filter", "tanh", "--report", "r/dir", "--plain"]);
         Assert.That(o.Error, Is.Null);
         Assert.That(o.JsonPath, Is.EqualTo("a/b.json"));
+        Assert.That(o.ReportDirectory, Is.EqualTo("r/dir"));
+        Assert.That(o.Plain, Is.True);
         Assert.That(o.PeerResultsPath, Is.EqualTo("p/t.json"));
         Assert.That(o.Quick, Is.True);
         Assert.That(o.Filter, Is.EqualTo("tanh"));
+        var none = BenchOptions.Parse(["gemm"]);
+        Assert.That((none.JsonPath, none.ReportDirectory, none.PeerResultsPath, none.Filter, none.Quick, none.Plain), Is.EqualTo(((string?)null, (string?)null, (string?)null, (string?)null, false, false)));
+    }
+
+    [Test]
+    public void Options_before_the_command_belong_to_the_root_and_still_apply()
+    {
+        // The standard convention: an option the root and the command share may come before the command.
+        var o = BenchOptions.Parse(["--quick", "kernels"]);
+        Assert.That(o.Error, Is.Null);
+        Assert.That(o.Command, Is.EqualTo(BenchCommand.Kernels));
+        Assert.That(o.Quick, Is.True);
+    }
+
+    [Test]
+    public void Profile_networks_parse_by_name_and_by_widths_and_repeat()
+    {
+        var o = BenchOptions.Parse(["profile", "--network", "mlp-64", "--network", "48-96-3:32:relu:mse"]);
+        Assert.That(o.Error, Is.Null);
+        Assert.That(o.Networks.Select(n => n.Name), Is.EqualTo(new[] { "mlp-64", NeuroLite.Bench.Profile.ProfileNetwork.Parse("48-96-3:32:relu:mse")!.Name }));
+        Assert.That(BenchOptions.Parse(["profile"]).Networks, Is.Empty, "no --network: the defaults");
     }
 
     [Test]
@@ -60,7 +87,13 @@ public class BenchCliTests
     [TestCase("--peer-results")]
     [TestCase("bdn", "--peer-results")]
     [TestCase("kernels", "gemm")]
-    [TestCase("--quick", "kernels")]
+    [TestCase("kernels", "--quick", "extra")]
+    [TestCase("gemm", "--workload", "xor")]
+    [TestCase("train", "--report")]
+    [TestCase("profile", "--network", "bogus")]
+    [TestCase("profile", "--network")]
+    [TestCase("ab", "a", "b", "--rounds", "many")]
+    [TestCase("ab", "a", "b", "--rounds", "1001")]
     [TestCase("ab")]
     [TestCase("ab", "only-one-dir")]
     [TestCase("ab", "a", "b", "--workload", "mnist")]
@@ -69,12 +102,13 @@ public class BenchCliTests
     [TestCase("ab", "a", "b", "--pairs")]
     [TestCase("ab", "a", "b", "--json", "x.json")]
     [TestCase("ab", "/nonexistent/old", "/nonexistent/new")]
-    public void Bad_arguments_exit_with_2_and_a_usage_line(params string[] args)
+    public void Bad_arguments_exit_with_2_and_a_one_line_error(params string[] args)
     {
         var (code, stdout, stderr) = Run(args);
         Assert.That(code, Is.EqualTo(BenchApp.BadArguments));
         Assert.That(stderr, Does.StartWith("error: "));
         Assert.That(stderr, Does.Contain("usage: NeuroLite.Bench"));
+        Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
         Assert.That(stdout, Is.Empty, "nothing runs when the arguments are wrong");
     }
 
@@ -133,8 +167,24 @@ public class BenchCliTests
     {
         var (code, stdout, _) = Run("--help");
         Assert.That(code, Is.EqualTo(BenchApp.Ok));
-        foreach (string word in new[] { "kernels", "gemm", "train", "bdn", "ab OLD NEW", "--workload", "--json", "--paths", "--peer-results" })
+        foreach (string word in new[] { "kernels", "gemm", "train", "bdn", "ab <OLD> <NEW>", "profile", "--json", "--report", "--quick", "--filter", "--peer-results", "exit codes: 0 ok, 1 a run failed, 2 bad arguments" })
             Assert.That(stdout, Does.Contain(word));
+        Assert.That(Run("help").Out, Is.EqualTo(stdout), "'help' is '--help'");
+    }
+
+    [TestCase("kernels", "--json", "--report", "--quick", "--filter", "--plain")]
+    [TestCase("gemm", "--json", "--report", "--quick", "--filter")]
+    [TestCase("train", "--json", "--report", "--quick", "--peer-results")]
+    [TestCase("profile", "--network", "--json", "--quick")]
+    [TestCase("bdn", "--paths", "--peer-results")]
+    [TestCase("ab", "<OLD>", "--workload <64|784|xor>", "--rounds", "--pairs", "--threads")]
+    public void Each_command_has_a_generated_help_page_with_its_options(string command, params string[] words)
+    {
+        var (code, stdout, stderr) = Run(command, "--help");
+        Assert.That(code, Is.EqualTo(BenchApp.Ok), stderr);
+        Assert.That(stdout, Does.Contain($"NeuroLite.Bench {command}"));
+        foreach (string word in words) Assert.That(stdout, Does.Contain(word));
+        Assert.That(stdout, Does.Contain("exit codes:"));
     }
 
     [Test]
