@@ -47,6 +47,8 @@ public static class BenchApp
                 return RunBenchmarkDotNet(options);
             case BenchCommand.Ab:
                 return RunBuildComparison(options, output, error);
+            case BenchCommand.Soak:
+                return RunSoak(options, output, error);
         }
 
         var clock = Stopwatch.StartNew();
@@ -120,6 +122,40 @@ public static class BenchApp
             error.WriteLine($"error: {e.Message}");
             return Failed;
         }
+    }
+
+    private static int RunSoak(BenchOptions options, TextWriter output, TextWriter error)
+    {
+        var log = new ResultLog(output);
+        int status;
+        try
+        {
+            MachineInfo.Detect(options.Ghz).Print(log);
+            log.Line();
+            var verdict = Soak.SoakRun.Run(log, new Soak.SoakSettings(options.SoakNetwork, options.SoakSteps, options.SoakSeconds));
+            status = verdict.Passed ? Ok : Failed;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            status = Failed;
+        }
+
+        if (options.JsonPath is not null)
+        {
+            try
+            {
+                log.WriteJson(options.JsonPath);
+                output.WriteLine($"wrote {log.Count} rows to {options.JsonPath}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"error: could not write {options.JsonPath}: {e.Message}");
+                status = Failed;
+            }
+        }
+
+        return status;
     }
 
     private static int RunBenchmarkDotNet(BenchOptions options)

@@ -25,6 +25,9 @@ public enum BenchCommand
 
     /// <summary>Two builds' training steps timed alternately in this process (<see cref="Compare.BuildComparison"/>).</summary>
     Ab,
+
+    /// <summary>A long training run watching allocation, GC and resident set, ending with a verdict (<see cref="Soak.SoakRun"/>).</summary>
+    Soak,
 }
 
 /// <summary>The parsed command line. <see cref="Parse"/> never throws: bad input comes back as <see cref="Error"/>.</summary>
@@ -32,7 +35,7 @@ public sealed class BenchOptions
 {
     /// <summary>One line naming the commands and options, printed after an argument error.</summary>
     public const string UsageLine =
-        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths]|ab OLD NEW [--workload xor|64|784] [--rounds N] [--pairs N] [--threads N]|--help] [--json PATH] [--ghz GHZ] [--quick] [--filter TEXT]";
+        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths]|ab OLD NEW [--workload xor|64|784] [--rounds N] [--pairs N] [--threads N]|soak [--network NAME] [--steps N|--seconds S]|--help] [--json PATH] [--ghz GHZ] [--quick] [--filter TEXT]";
 
     /// <summary>The command to run.</summary>
     public BenchCommand Command { get; private set; } = BenchCommand.All;
@@ -67,6 +70,15 @@ public sealed class BenchOptions
     /// <summary>For <see cref="BenchCommand.Ab"/>: GEMM threads in both builds.</summary>
     public int Threads { get; private set; } = 1;
 
+    /// <summary>For <see cref="BenchCommand.Soak"/>: the network, and the measured steps (null: run for <see cref="SoakSeconds"/>).</summary>
+    public string SoakNetwork { get; private set; } = "64-128-64-10";
+
+    /// <summary>For <see cref="BenchCommand.Soak"/>: measured steps after warm-up, or null to run for <see cref="SoakSeconds"/>.</summary>
+    public long? SoakSteps { get; private set; }
+
+    /// <summary>For <see cref="BenchCommand.Soak"/>: measured seconds after warm-up when no step count is given.</summary>
+    public double SoakSeconds { get; private set; } = 60;
+
     /// <summary>Why the arguments were rejected, or null when they parsed.</summary>
     public string? Error { get; private set; }
 
@@ -86,6 +98,7 @@ public sealed class BenchOptions
                 case "bdn": o.Command = BenchCommand.Bdn; break;
                 case "ab": o.Command = BenchCommand.Ab; break;
                 case "help": o.Command = BenchCommand.Help; break;
+                case "soak": o.Command = BenchCommand.Soak; break;
                 default: return o.Fail($"unknown command '{args[0]}'");
             }
             i = 1;
@@ -132,6 +145,34 @@ public sealed class BenchOptions
                 else o.Threads = count;
                 continue;
             }
+
+            // soak's own options.
+            if (o.Command == BenchCommand.Soak && a is "--network" or "--steps" or "--seconds")
+            {
+                if (!TryValue(args, ref i, out string? value)) return o.Fail($"{a} needs a value");
+                if (a == "--network")
+                {
+                    if (!Soak.SoakRun.Networks.ContainsKey(value)) return o.Fail($"--network must be one of {Soak.SoakRun.NetworkNames}, not '{value}'");
+                    o.SoakNetwork = value;
+                }
+                else if (a == "--steps")
+                {
+                    if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long steps) || steps < 1)
+                        return o.Fail("--steps needs a whole number of at least 1");
+                    o.SoakSteps = steps;
+                }
+                else
+                {
+                    if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) || !double.IsFinite(seconds) || seconds <= 0 || seconds > 1e6)
+                        return o.Fail("--seconds needs a duration in seconds above 0, for example --seconds 60");
+                    o.SoakSeconds = seconds;
+                }
+
+                continue;
+            }
+
+            if (o.Command == BenchCommand.Soak && a is "--quick" or "--filter")
+                return o.Fail($"{a} is not an option of soak (soak takes --network, --steps, --seconds, --json)");
 
             if (o.Command == BenchCommand.Ab && a is "--json" or "--quick" or "--filter" or "--ghz")
                 return o.Fail($"{a} is not an option of ab (ab takes --workload, --rounds, --pairs, --threads)");
@@ -196,6 +237,11 @@ public sealed class BenchOptions
                        median of the per-round ratios new/old. Run it in both orders: the first-loaded build tends
                        to be 0-10% faster. --workload xor|64|784 (default 784), --rounds N (10), --pairs N (15:
                        blocks per build per round), --threads 1|2 (GEMM threads, default 1)
+          soak         a long training run that watches memory: prints steps, µs/step, bytes allocated, GC counts by
+                       generation, managed heap and resident set every 10 s, then a verdict (after warm-up: 0 B allocated,
+                       no gen-0 collection, resident set growth <= 1 MiB; exit code 1 when it fails).
+                       --network xor|64-128-64-10|784-256-256-10 (default 64-128-64-10), --steps N (measured steps
+                       after warm-up) or --seconds S (default 60), --json PATH
           help         this text
 
         options (not for bdn or ab):
