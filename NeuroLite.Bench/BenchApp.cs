@@ -126,7 +126,9 @@ public static class BenchApp
 
     private static int RunSoak(BenchOptions options, TextWriter output, TextWriter error)
     {
-        var log = new ResultLog(output);
+        // The soak prints its progress live and records it in the log afterwards, muting this writer meanwhile.
+        using var soakOutput = new Soak.SoakWriter(output);
+        var log = new ResultLog(soakOutput);
         int status;
         try
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using NeuroLite.Bench.Report;
 using NeuroLite.Bench.Training;
 
@@ -38,13 +37,12 @@ public sealed record SoakVerdict(long Steps, double Seconds, long AllocatedBytes
 /// with a verdict (after warm-up: 0 B allocated, no gen-0 collection, resident set growth ≤ 1 MiB).
 /// </summary>
 /// <remarks>
-/// Allocation and collection counts cover the stepping only: the progress lines themselves allocate (strings, the
-/// /proc read), so each block of steps is bracketed by its own readings and the printing falls between blocks.
+/// The counts cover everything after warm-up, the progress lines included: they are formatted into a preallocated
+/// buffer and the resident set is read with one preallocated read of /proc/self/statm, so the reporting allocates
+/// nothing and cannot itself grow the heap or the resident set. The lines reach the result log (for --json) after the run.
 /// </remarks>
 public static class SoakRun
 {
-    private static readonly CompositeFormat Columns = CompositeFormat.Parse("{0,12} {1,9} {2,10} {3,12} {4,6} {5,6} {6,6} {7,12} {8,12} {9,12}");
-
     /// <summary>The networks by name, each with its factory; short aliases are accepted too.</summary>
     public static IReadOnlyDictionary<string, Func<TrainingWorkload>> Networks { get; } = new Dictionary<string, Func<TrainingWorkload>>(StringComparer.OrdinalIgnoreCase)
     {
@@ -72,8 +70,8 @@ public static class SoakRun
         using TrainingWorkload w = make();
         string bound = settings.Steps is { } s ? $"{s} steps" : string.Create(CultureInfo.InvariantCulture, $"{settings.Seconds:0.#} s");
         log.Line($"Soak: {w.Description}, {bound} after a warm-up of at least {settings.WarmupSteps} steps and {settings.WarmupSeconds:0.#} s; a line every {settings.IntervalSeconds:0.#} s");
-        log.Line("(allocation and GC counts cover the steps only, not the printing between blocks; RSS from /proc/self/statm)");
-        log.Line(string.Format(CultureInfo.InvariantCulture, Columns, "steps", "µs/step", "B alloc", "B/step", "gen0", "gen1", "gen2", "heap B", "RSS B", "RSS Δ B"));
+        log.Line("(after warm-up, counting the progress lines too, which allocate nothing; RSS from /proc/self/statm)");
+        log.Line(ProgressLine.Header);
 
         // Warm-up: tiered JIT, the arena's growth, the optimizer's state, the GEMM worker's start.
         long warm = 0;
@@ -84,22 +82,26 @@ public static class SoakRun
             warm++;
         }
 
-        // One progress line before the baseline so its own code paths are compiled and touched.
-        var total = new Totals();
-        Report(log, "soak-warmup", total, ReadRss(), 0);
+        // Progress lines are formatted into a preallocated buffer and the resident set is read into a preallocated one,
+        // so once warm the reporting allocates nothing either; the rows reach the result log (for --json) at the end.
+        using var rssReader = new RssReader();
+        var line = new ProgressLine(log.Output);
+        var samples = new List<Sample>(4096);
+        line.Write(new Sample(0, 0, 0, 0, 0, 0, GC.GetTotalMemory(false), rssReader.Read(), 0));
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        long rss0 = ReadRss();
+        long rss0 = rssReader.Read();
 
         long interval = Stopwatch.Frequency * (long)Math.Max(1, settings.IntervalSeconds * 1000) / 1000;
         long deadline = settings.Steps is null ? Stopwatch.GetTimestamp() + (long)(settings.Seconds * Stopwatch.Frequency) : long.MaxValue;
         long target = settings.Steps ?? long.MaxValue;
+        var total = default(Sample);
+        long bytes0 = GC.GetAllocatedBytesForCurrentThread();
+        int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
         while (total.Steps < target && Stopwatch.GetTimestamp() < deadline)
         {
             long blockEnd = Math.Min(deadline, Stopwatch.GetTimestamp() + interval);
-            long bytes0 = GC.GetAllocatedBytesForCurrentThread();
-            int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
             long t0 = Stopwatch.GetTimestamp(), now = t0;
             long n = 0;
             // The clock is read every step (no allocation); a block ends at the interval, the deadline or the step target.
@@ -110,13 +112,25 @@ public static class SoakRun
                 now = Stopwatch.GetTimestamp();
             }
 
-            total.Add(n, now - t0, GC.GetAllocatedBytesForCurrentThread() - bytes0,
-                GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2);
-            Report(log, "soak", total, ReadRss(), rss0);
+            long rss = rssReader.Read();
+            total = new Sample(total.Steps + n, total.Ticks + (now - t0), GC.GetAllocatedBytesForCurrentThread() - bytes0,
+                GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2, GC.GetTotalMemory(false), rss, rss - rss0);
+            if (samples.Count < samples.Capacity) samples.Add(total);
+            line.Write(total);
         }
 
-        long rssGrowth = ReadRss() - rss0;
-        var verdict = new SoakVerdict(total.Steps, (double)total.Ticks / Stopwatch.Frequency, total.Bytes, total.Gen0, total.Gen1, total.Gen2, rssGrowth);
+        // Everything after this point may allocate: the run is over.
+        if (log.Output is SoakWriter gate) gate.Muted = true;
+        try
+        {
+            foreach (Sample sample in samples) log.Row(Row(sample), ProgressLine.Text(sample));
+        }
+        finally
+        {
+            if (log.Output is SoakWriter g) g.Muted = false;
+        }
+
+        var verdict = new SoakVerdict(total.Steps, (double)total.Ticks / Stopwatch.Frequency, total.Bytes, total.Gen0, total.Gen1, total.Gen2, total.RssGrowth);
         var row = new ResultRow("soak-verdict").Add("network", w.Description).Add("steps", verdict.Steps, "steps").Add("seconds", verdict.Seconds, "s")
             .Add("us_per_step", verdict.Steps == 0 ? double.NaN : verdict.Seconds * 1e6 / verdict.Steps, "µs/step")
             .Add("allocated_bytes", verdict.AllocatedBytes, "B").Add("gen0", (long)verdict.Gen0, "collections").Add("gen1", (long)verdict.Gen1, "collections")
@@ -128,59 +142,15 @@ public static class SoakRun
         return verdict;
     }
 
-    /// <summary>The process's resident set in bytes: /proc/self/statm's second field times the page size where it exists, else <see cref="Environment.WorkingSet"/>.</summary>
+    /// <summary>The process's resident set in bytes (see <see cref="RssReader"/>).</summary>
     public static long ReadRss()
     {
-        try
-        {
-            string text = File.ReadAllText("/proc/self/statm");
-            string[] fields = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length > 1 && long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out long pages))
-                return pages * Environment.SystemPageSize;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Not Linux (or no procfs): the runtime's own figure.
-        }
-
-        return Environment.WorkingSet;
+        using var reader = new RssReader();
+        return reader.Read();
     }
 
-    private static void Report(ResultLog log, string section, Totals t, long rss, long rss0)
-    {
-        double us = t.Steps == 0 ? double.NaN : (double)t.Ticks / Stopwatch.Frequency * 1e6 / t.Steps;
-        double perStep = t.Steps == 0 ? 0 : (double)t.Bytes / t.Steps;
-        long heap = GC.GetTotalMemory(false);
-        long delta = rss0 == 0 ? 0 : rss - rss0;
-        var row = new ResultRow(section).Add("steps", t.Steps, "steps").Add("us_per_step", us, "µs/step").Add("allocated_bytes", t.Bytes, "B")
-            .Add("bytes_per_step", perStep, "B/step").Add("gen0", (long)t.Gen0, "collections").Add("gen1", (long)t.Gen1, "collections").Add("gen2", (long)t.Gen2, "collections")
-            .Add("heap_bytes", heap, "B").Add("rss_bytes", rss, "B").Add("rss_growth_bytes", delta, "B");
-        log.Row(row, string.Format(CultureInfo.InvariantCulture, Columns, t.Steps, double.IsNaN(us) ? "-" : us.ToString("0.00", CultureInfo.InvariantCulture), t.Bytes,
-            perStep.ToString("0.###", CultureInfo.InvariantCulture), t.Gen0, t.Gen1, t.Gen2, heap, rss, delta));
-    }
-
-    private sealed class Totals
-    {
-        public long Steps { get; private set; }
-
-        public long Ticks { get; private set; }
-
-        public long Bytes { get; private set; }
-
-        public int Gen0 { get; private set; }
-
-        public int Gen1 { get; private set; }
-
-        public int Gen2 { get; private set; }
-
-        public void Add(long steps, long ticks, long bytes, int gen0, int gen1, int gen2)
-        {
-            Steps += steps;
-            Ticks += ticks;
-            Bytes += bytes;
-            Gen0 += gen0;
-            Gen1 += gen1;
-            Gen2 += gen2;
-        }
-    }
+    private static ResultRow Row(Sample t) =>
+        new ResultRow("soak").Add("steps", t.Steps, "steps").Add("us_per_step", t.MicrosecondsPerStep, "µs/step").Add("allocated_bytes", t.Bytes, "B")
+            .Add("bytes_per_step", t.BytesPerStep, "B/step").Add("gen0", (long)t.Gen0, "collections").Add("gen1", (long)t.Gen1, "collections").Add("gen2", (long)t.Gen2, "collections")
+            .Add("heap_bytes", t.Heap, "B").Add("rss_bytes", t.Rss, "B").Add("rss_growth_bytes", t.RssGrowth, "B");
 }
