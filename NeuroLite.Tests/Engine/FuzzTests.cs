@@ -25,7 +25,7 @@ public class FuzzTests
         int.TryParse(Environment.GetEnvironmentVariable("NEUROLITE_FUZZ_COUNT"), NumberStyles.None, CultureInfo.InvariantCulture, out int c) && c > 0 ? c : n;
 
     private static void Report(string what, int count, System.Diagnostics.Stopwatch clock) =>
-        TestContext.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"fuzz: {count} {what} programs in {clock.Elapsed.TotalSeconds:0.0} s on {Simd.Path}{(FuzzSwitches.KnownDefects ? " (known-defect cases on)" : "")}"));
 
     [Test]
