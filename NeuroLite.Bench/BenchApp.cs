@@ -134,7 +134,7 @@ public static class BenchApp
         {
             MachineInfo.Detect(options.Ghz).Print(log);
             log.Line();
-            var verdict = Soak.SoakRun.Run(log, new Soak.SoakSettings(options.SoakNetwork, options.SoakSteps, options.SoakSeconds));
+            var verdict = Soak.SoakRun.Run(log, new Soak.SoakSettings(options.SoakNetwork, options.SoakSteps, options.SoakSeconds, WarmupSeconds: options.SoakWarmupSeconds));
             status = verdict.Passed ? Ok : Failed;
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or UnauthorizedAccessException)

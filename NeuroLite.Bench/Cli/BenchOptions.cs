@@ -35,7 +35,7 @@ public sealed class BenchOptions
 {
     /// <summary>One line naming the commands and options, printed after an argument error.</summary>
     public const string UsageLine =
-        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths]|ab OLD NEW [--workload xor|64|784] [--rounds N] [--pairs N] [--threads N]|soak [--network NAME] [--steps N|--seconds S]|--help] [--json PATH] [--ghz GHZ] [--quick] [--filter TEXT]";
+        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths]|ab OLD NEW [--workload xor|64|784] [--rounds N] [--pairs N] [--threads N]|soak [--network NAME] [--steps N|--seconds S] [--warmup S]|--help] [--json PATH] [--ghz GHZ] [--quick] [--filter TEXT]";
 
     /// <summary>The command to run.</summary>
     public BenchCommand Command { get; private set; } = BenchCommand.All;
@@ -78,6 +78,9 @@ public sealed class BenchOptions
 
     /// <summary>For <see cref="BenchCommand.Soak"/>: measured seconds after warm-up when no step count is given.</summary>
     public double SoakSeconds { get; private set; } = 60;
+
+    /// <summary>For <see cref="BenchCommand.Soak"/>: the least warm-up time in seconds before the baseline.</summary>
+    public double SoakWarmupSeconds { get; private set; } = 5;
 
     /// <summary>Why the arguments were rejected, or null when they parsed.</summary>
     public string? Error { get; private set; }
@@ -147,7 +150,7 @@ public sealed class BenchOptions
             }
 
             // soak's own options.
-            if (o.Command == BenchCommand.Soak && a is "--network" or "--steps" or "--seconds")
+            if (o.Command == BenchCommand.Soak && a is "--network" or "--steps" or "--seconds" or "--warmup")
             {
                 if (!TryValue(args, ref i, out string? value)) return o.Fail($"{a} needs a value");
                 if (a == "--network")
@@ -161,6 +164,12 @@ public sealed class BenchOptions
                         return o.Fail("--steps needs a whole number of at least 1");
                     o.SoakSteps = steps;
                 }
+                else if (a == "--warmup")
+                {
+                    if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double warmup) || !double.IsFinite(warmup) || warmup < 0 || warmup > 3600)
+                        return o.Fail("--warmup needs a time in seconds from 0 to 3600, for example --warmup 5");
+                    o.SoakWarmupSeconds = warmup;
+                }
                 else
                 {
                     if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) || !double.IsFinite(seconds) || seconds <= 0 || seconds > 1e6)
@@ -172,7 +181,7 @@ public sealed class BenchOptions
             }
 
             if (o.Command == BenchCommand.Soak && a is "--quick" or "--filter")
-                return o.Fail($"{a} is not an option of soak (soak takes --network, --steps, --seconds, --json)");
+                return o.Fail($"{a} is not an option of soak (soak takes --network, --steps, --seconds, --warmup, --json)");
 
             if (o.Command == BenchCommand.Ab && a is "--json" or "--quick" or "--filter" or "--ghz")
                 return o.Fail($"{a} is not an option of ab (ab takes --workload, --rounds, --pairs, --threads)");
@@ -239,9 +248,11 @@ public sealed class BenchOptions
                        blocks per build per round), --threads 1|2 (GEMM threads, default 1)
           soak         a long training run that watches memory: prints steps, µs/step, bytes allocated, GC counts by
                        generation, managed heap and resident set every 10 s, then a verdict (after warm-up: 0 B allocated,
-                       no gen-0 collection, resident set growth <= 1 MiB; exit code 1 when it fails).
+                       no gen-0 collection, resident set growth <= 1 MiB, split into anonymous, file-backed and shared; exit
+                       code 1 when it fails).
                        --network xor|64-128-64-10|784-256-256-10 (default 64-128-64-10), --steps N (measured steps
-                       after warm-up) or --seconds S (default 60), --json PATH
+                       after warm-up) or --seconds S (default 60), --warmup S (least warm-up time before the
+                       baseline, default 5: tiered JIT settles; also at least 2000 steps), --json PATH
           help         this text
 
         options (not for bdn or ab):

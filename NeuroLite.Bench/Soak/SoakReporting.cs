@@ -5,27 +5,30 @@ using Microsoft.Win32.SafeHandles;
 namespace NeuroLite.Bench.Soak;
 
 /// <summary>The soak's running totals after warm-up, as one progress line shows them.</summary>
-internal readonly record struct Sample(long Steps, long Ticks, long Bytes, int Gen0, int Gen1, int Gen2, long Heap, long Rss, long RssGrowth)
+internal readonly record struct Sample(long Steps, long Ticks, long Bytes, int Gen0, int Gen1, int Gen2, long Heap, long Rss, long RssGrowth, long AnonGrowth)
 {
     public double MicrosecondsPerStep => Steps == 0 ? double.NaN : (double)Ticks / Stopwatch.Frequency * 1e6 / Steps;
 
     public double BytesPerStep => Steps == 0 ? 0 : (double)Bytes / Steps;
 }
 
+/// <summary>The resident set and its parts, in bytes: anonymous (heaps, stacks, the arena), file-backed (mapped code), shared (JIT code).</summary>
+internal readonly record struct Rss(long Total, long Anon, long File, long Shmem);
+
 /// <summary>
-/// The resident set read from /proc/self/statm (second field, in pages) through a handle opened once and a buffer
-/// allocated once, so a read allocates nothing; where there is no procfs, <see cref="Environment.WorkingSet"/>.
+/// The resident set read from /proc/self/status (RssAnon, RssFile, RssShmem) through a handle opened once and a
+/// buffer allocated once, so a read allocates nothing; where there is no procfs, <see cref="Environment.WorkingSet"/>.
 /// </summary>
 internal sealed class RssReader : IDisposable
 {
     private readonly SafeFileHandle? _handle;
-    private readonly byte[] _buffer = new byte[256];
+    private readonly byte[] _buffer = new byte[8192];
 
     public RssReader()
     {
         try
         {
-            _handle = File.OpenHandle("/proc/self/statm");
+            _handle = File.OpenHandle("/proc/self/status");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
         {
@@ -33,23 +36,27 @@ internal sealed class RssReader : IDisposable
         }
     }
 
-    public long Read()
+    public Rss Read()
     {
-        if (_handle is null) return Environment.WorkingSet;
+        if (_handle is null) return new Rss(Environment.WorkingSet, -1, -1, -1);
         int n = RandomAccess.Read(_handle, _buffer, 0);
-        // "size resident shared text lib data dt": skip the first number, parse the second.
-        int i = 0;
-        while (i < n && _buffer[i] != ' ') i++;
-        i++;
-        long pages = 0;
-        bool any = false;
-        for (; i < n && _buffer[i] is >= (byte)'0' and <= (byte)'9'; i++)
-        {
-            pages = pages * 10 + (_buffer[i] - '0');
-            any = true;
-        }
+        ReadOnlySpan<byte> text = _buffer.AsSpan(0, n);
+        long anon = Field(text, "RssAnon:"u8), file = Field(text, "RssFile:"u8), shmem = Field(text, "RssShmem:"u8);
+        if (anon < 0 || file < 0 || shmem < 0) return new Rss(Environment.WorkingSet, -1, -1, -1);
+        return new Rss(anon + file + shmem, anon, file, shmem);
+    }
 
-        return any ? pages * Environment.SystemPageSize : Environment.WorkingSet;
+    /// <summary>The value of a "Name:   1234 kB" line, in bytes, or -1.</summary>
+    private static long Field(ReadOnlySpan<byte> text, ReadOnlySpan<byte> name)
+    {
+        int at = text.IndexOf(name);
+        if (at < 0) return -1;
+        int i = at + name.Length;
+        while (i < text.Length && text[i] is (byte)' ' or (byte)'\t') i++;
+        long kb = 0;
+        int start = i;
+        for (; i < text.Length && text[i] is >= (byte)'0' and <= (byte)'9'; i++) kb = kb * 10 + (text[i] - '0');
+        return i == start ? -1 : kb * 1024;
     }
 
     public void Dispose() => _handle?.Dispose();
@@ -58,11 +65,11 @@ internal sealed class RssReader : IDisposable
 /// <summary>Formats a progress line into a buffer allocated once and writes it as a span: no allocation per line.</summary>
 internal sealed class ProgressLine(TextWriter output)
 {
-    private static readonly int[] Widths = [12, 9, 10, 12, 6, 6, 6, 12, 12, 12];
+    private static readonly int[] Widths = [12, 9, 10, 12, 6, 6, 6, 12, 12, 12, 12];
     private readonly char[] _buffer = new char[256];
 
     /// <summary>The column titles, aligned as the lines are.</summary>
-    public static string Header { get; } = string.Join(' ', new[] { "steps", "µs/step", "B alloc", "B/step", "gen0", "gen1", "gen2", "heap B", "RSS B", "RSS Δ B" }
+    public static string Header { get; } = string.Join(' ', new[] { "steps", "µs/step", "B alloc", "B/step", "gen0", "gen1", "gen2", "heap B", "RSS B", "RSS Δ B", "anon Δ B" }
         .Select((t, k) => t.PadLeft(Widths[k])));
 
     public void Write(Sample s)
@@ -107,6 +114,7 @@ internal sealed class ProgressLine(TextWriter output)
         Column(dst, ref pos, 7, s.Heap);
         Column(dst, ref pos, 8, s.Rss);
         Column(dst, ref pos, 9, s.RssGrowth);
+        Column(dst, ref pos, 10, s.AnonGrowth);
         return pos;
     }
 

@@ -12,7 +12,7 @@ namespace NeuroLite.Bench.Soak;
 /// <param name="WarmupSteps">Steps before the baseline is taken (the run also warms up for at least <paramref name="WarmupSeconds"/>).</param>
 /// <param name="WarmupSeconds">The least wall-clock time of warm-up, so tiered JIT has promoted the step's methods.</param>
 /// <param name="IntervalSeconds">Seconds between progress lines.</param>
-public sealed record SoakSettings(string Network, long? Steps, double Seconds, long WarmupSteps = 2000, double WarmupSeconds = 2, double IntervalSeconds = 10);
+public sealed record SoakSettings(string Network, long? Steps, double Seconds, long WarmupSteps = 2000, double WarmupSeconds = 5, double IntervalSeconds = 10);
 
 /// <summary>The verdict of a soak run, with the figures it rests on (all counted after warm-up).</summary>
 /// <param name="Steps">Measured steps.</param>
@@ -68,9 +68,10 @@ public static class SoakRun
             throw new ArgumentException($"unknown network '{settings.Network}' (one of {NetworkNames})", nameof(settings));
 
         using TrainingWorkload w = make();
+        ArgumentOutOfRangeException.ThrowIfNegative(settings.WarmupSeconds);
         string bound = settings.Steps is { } s ? $"{s} steps" : string.Create(CultureInfo.InvariantCulture, $"{settings.Seconds:0.#} s");
         log.Line($"Soak: {w.Description}, {bound} after a warm-up of at least {settings.WarmupSteps} steps and {settings.WarmupSeconds:0.#} s; a line every {settings.IntervalSeconds:0.#} s");
-        log.Line("(after warm-up, counting the progress lines too, which allocate nothing; RSS from /proc/self/statm)");
+        log.Line("(after warm-up, counting the progress lines too, which allocate nothing; RSS from /proc/self/status: anonymous + file-backed + shared)");
         log.Line(ProgressLine.Header);
 
         // Warm-up: tiered JIT, the arena's growth, the optimizer's state, the GEMM worker's start.
@@ -87,16 +88,17 @@ public static class SoakRun
         using var rssReader = new RssReader();
         var line = new ProgressLine(log.Output);
         var samples = new List<Sample>(4096);
-        line.Write(new Sample(0, 0, 0, 0, 0, 0, GC.GetTotalMemory(false), rssReader.Read(), 0));
+        line.Write(new Sample(0, 0, 0, 0, 0, 0, GC.GetTotalMemory(false), rssReader.Read().Total, 0, 0));
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        long rss0 = rssReader.Read();
+        Rss rss0 = rssReader.Read();
 
         long interval = Stopwatch.Frequency * (long)Math.Max(1, settings.IntervalSeconds * 1000) / 1000;
         long deadline = settings.Steps is null ? Stopwatch.GetTimestamp() + (long)(settings.Seconds * Stopwatch.Frequency) : long.MaxValue;
         long target = settings.Steps ?? long.MaxValue;
         var total = default(Sample);
+        Rss rss = rss0;
         long bytes0 = GC.GetAllocatedBytesForCurrentThread();
         int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
         while (total.Steps < target && Stopwatch.GetTimestamp() < deadline)
@@ -112,9 +114,9 @@ public static class SoakRun
                 now = Stopwatch.GetTimestamp();
             }
 
-            long rss = rssReader.Read();
+            rss = rssReader.Read();
             total = new Sample(total.Steps + n, total.Ticks + (now - t0), GC.GetAllocatedBytesForCurrentThread() - bytes0,
-                GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2, GC.GetTotalMemory(false), rss, rss - rss0);
+                GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2, GC.GetTotalMemory(false), rss.Total, rss.Total - rss0.Total, rss.Anon - rss0.Anon);
             if (samples.Count < samples.Capacity) samples.Add(total);
             line.Write(total);
         }
@@ -131,14 +133,16 @@ public static class SoakRun
         }
 
         var verdict = new SoakVerdict(total.Steps, (double)total.Ticks / Stopwatch.Frequency, total.Bytes, total.Gen0, total.Gen1, total.Gen2, total.RssGrowth);
+        long anonGrowth = rss.Anon - rss0.Anon, fileGrowth = rss.File - rss0.File, shmemGrowth = rss.Shmem - rss0.Shmem;
         var row = new ResultRow("soak-verdict").Add("network", w.Description).Add("steps", verdict.Steps, "steps").Add("seconds", verdict.Seconds, "s")
             .Add("us_per_step", verdict.Steps == 0 ? double.NaN : verdict.Seconds * 1e6 / verdict.Steps, "µs/step")
             .Add("allocated_bytes", verdict.AllocatedBytes, "B").Add("gen0", (long)verdict.Gen0, "collections").Add("gen1", (long)verdict.Gen1, "collections")
             .Add("gen2", (long)verdict.Gen2, "collections").Add("rss_growth_bytes", verdict.RssGrowthBytes, "B").Add("rss_limit_bytes", SoakVerdict.RssLimitBytes, "B")
+            .Add("rss_anon_growth_bytes", anonGrowth, "B").Add("rss_file_growth_bytes", fileGrowth, "B").Add("rss_shmem_growth_bytes", shmemGrowth, "B")
             .Add("passed", verdict.Passed);
         log.Row(row, string.Create(CultureInfo.InvariantCulture,
             $"verdict: {(verdict.Passed ? "PASS" : "FAIL")}: {verdict.Steps} steps in {verdict.Seconds:0.0} s after warm-up; {verdict.AllocatedBytes} B allocated (want 0), " +
-            $"gen0/1/2 collections {verdict.Gen0}/{verdict.Gen1}/{verdict.Gen2} (want no gen0), RSS growth {verdict.RssGrowthBytes} B (want ≤ {SoakVerdict.RssLimitBytes} B)"));
+            $"gen0/1/2 collections {verdict.Gen0}/{verdict.Gen1}/{verdict.Gen2} (want no gen0), RSS growth {verdict.RssGrowthBytes} B (want ≤ {SoakVerdict.RssLimitBytes} B: anonymous {anonGrowth} B, file-backed {fileGrowth} B, shared {shmemGrowth} B)"));
         return verdict;
     }
 
@@ -146,11 +150,11 @@ public static class SoakRun
     public static long ReadRss()
     {
         using var reader = new RssReader();
-        return reader.Read();
+        return reader.Read().Total;
     }
 
     private static ResultRow Row(Sample t) =>
         new ResultRow("soak").Add("steps", t.Steps, "steps").Add("us_per_step", t.MicrosecondsPerStep, "µs/step").Add("allocated_bytes", t.Bytes, "B")
             .Add("bytes_per_step", t.BytesPerStep, "B/step").Add("gen0", (long)t.Gen0, "collections").Add("gen1", (long)t.Gen1, "collections").Add("gen2", (long)t.Gen2, "collections")
-            .Add("heap_bytes", t.Heap, "B").Add("rss_bytes", t.Rss, "B").Add("rss_growth_bytes", t.RssGrowth, "B");
+            .Add("heap_bytes", t.Heap, "B").Add("rss_bytes", t.Rss, "B").Add("rss_growth_bytes", t.RssGrowth, "B").Add("rss_anon_growth_bytes", t.AnonGrowth, "B");
 }

@@ -29,8 +29,9 @@ public class SoakTests
         Assert.That(d.Error, Is.Null);
         Assert.That((d.SoakNetwork, d.SoakSteps, d.SoakSeconds), Is.EqualTo(("64-128-64-10", (long?)null, 60.0)), "the default is a 60 s run of the 64-wide network");
 
-        var s = BenchOptions.Parse(["soak", "--seconds", "2.5", "--network", "xor"]);
+        var s = BenchOptions.Parse(["soak", "--seconds", "2.5", "--network", "xor", "--warmup", "0.5"]);
         Assert.That(s.Error, Is.Null);
+        Assert.That(s.SoakWarmupSeconds, Is.EqualTo(0.5));
         Assert.That((s.SoakNetwork, s.SoakSteps, s.SoakSeconds), Is.EqualTo(("xor", (long?)null, 2.5)));
     }
 
@@ -46,6 +47,8 @@ public class SoakTests
     [TestCase("--quick")]
     [TestCase("--filter", "tanh")]
     [TestCase("--workload", "64")]
+    [TestCase("--warmup", "-1")]
+    [TestCase("--warmup", "soon")]
     public void Bad_soak_arguments_exit_2_with_a_usage_line(params string[] rest)
     {
         var (code, stdout, stderr) = Run(["soak", .. rest]);
@@ -68,7 +71,7 @@ public class SoakTests
         string path = Path.Combine(Path.GetTempPath(), $"neurolite-soak-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
         try
         {
-            var (code, stdout, stderr) = Run("soak", "--network", "xor", "--steps", "3000", "--json", path);
+            var (code, stdout, stderr) = Run("soak", "--network", "xor", "--steps", "3000", "--warmup", "1", "--json", path);
             Assert.That(stderr, Is.Empty);
             Assert.That(code, Is.EqualTo(BenchApp.Ok), stdout);
             Assert.That(stdout, Does.Contain("verdict: PASS"));
@@ -82,6 +85,9 @@ public class SoakTests
             Assert.That(verdict.GetProperty("gen0").GetInt64(), Is.Zero);
             Assert.That(verdict.GetProperty("rss_growth_bytes").GetInt64(), Is.LessThanOrEqualTo(SoakVerdict.RssLimitBytes));
             Assert.That(verdict.GetProperty("units").GetProperty("allocated_bytes").GetString(), Is.EqualTo("B"));
+            if (OperatingSystem.IsLinux())
+                Assert.That(verdict.GetProperty("rss_anon_growth_bytes").GetInt64() + verdict.GetProperty("rss_file_growth_bytes").GetInt64() + verdict.GetProperty("rss_shmem_growth_bytes").GetInt64(),
+                    Is.EqualTo(verdict.GetProperty("rss_growth_bytes").GetInt64()), "the parts add up to the whole");
 
             var progress = rows.Where(r => r.GetProperty("section").GetString() == "soak").ToList();
             Assert.That(progress, Is.Not.Empty);
