@@ -87,6 +87,7 @@ public static class SoakRun
         // so once warm the reporting allocates nothing either; the rows reach the result log (for --json) at the end.
         using var rssReader = new RssReader();
         var line = new ProgressLine(log.Output);
+        // Room for 4096 lines (11 hours at one line per 10 s) made now; lines past that are printed but not kept for --json.
         var samples = new List<Sample>(4096);
         line.Write(new Sample(0, 0, 0, 0, 0, 0, GC.GetTotalMemory(false), rssReader.Read().Total, 0, 0));
         GC.Collect();
