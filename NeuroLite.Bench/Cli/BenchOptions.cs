@@ -28,6 +28,9 @@ public enum BenchCommand
 
     /// <summary>Where the microseconds of a training step go (<see cref="Profile.StepProfile"/>).</summary>
     Profile,
+
+    /// <summary>A long training run watching allocation, GC and resident set, ending with a verdict (<see cref="Soak.SoakRun"/>).</summary>
+    Soak,
 }
 
 /// <summary>The parsed command line. <see cref="Parse"/> never throws: bad input comes back as <see cref="Error"/>.</summary>
@@ -35,7 +38,7 @@ public sealed class BenchOptions
 {
     /// <summary>One line naming the commands and options, printed after an argument error.</summary>
     public const string UsageLine =
-        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths] [--peer-results PATH]|ab OLD NEW [--workload xor|64|784] [--rounds N] [--pairs N] [--threads N]|profile [--network NET]...|--help] [--json PATH] [--quick] [--filter TEXT] [--peer-results PATH]";
+        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths] [--peer-results PATH]|ab OLD NEW [--workload xor|64|784] [--rounds N] [--pairs N] [--threads N]|profile [--network NET]...|soak [--network NAME] [--steps N|--seconds S] [--warmup S]|--help] [--json PATH] [--quick] [--filter TEXT] [--peer-results PATH]";
 
     /// <summary>The command to run.</summary>
     public BenchCommand Command { get; private set; } = BenchCommand.All;
@@ -78,6 +81,18 @@ public sealed class BenchOptions
 
     private readonly List<Profile.ProfileNetwork> _networks = [];
 
+    /// <summary>For <see cref="BenchCommand.Soak"/>: the network, and the measured steps (null: run for <see cref="SoakSeconds"/>).</summary>
+    public string SoakNetwork { get; private set; } = "64-128-64-10";
+
+    /// <summary>For <see cref="BenchCommand.Soak"/>: measured steps after warm-up, or null to run for <see cref="SoakSeconds"/>.</summary>
+    public long? SoakSteps { get; private set; }
+
+    /// <summary>For <see cref="BenchCommand.Soak"/>: measured seconds after warm-up when no step count is given.</summary>
+    public double SoakSeconds { get; private set; } = 60;
+
+    /// <summary>For <see cref="BenchCommand.Soak"/>: the least warm-up time in seconds before the baseline.</summary>
+    public double SoakWarmupSeconds { get; private set; } = 5;
+
     /// <summary>Why the arguments were rejected, or null when they parsed.</summary>
     public string? Error { get; private set; }
 
@@ -98,6 +113,7 @@ public sealed class BenchOptions
                 case "ab": o.Command = BenchCommand.Ab; break;
                 case "profile": o.Command = BenchCommand.Profile; break;
                 case "help": o.Command = BenchCommand.Help; break;
+                case "soak": o.Command = BenchCommand.Soak; break;
                 default: return o.Fail($"unknown command '{args[0]}'");
             }
             i = 1;
@@ -155,6 +171,40 @@ public sealed class BenchOptions
                 else o.Threads = count;
                 continue;
             }
+
+            // soak's own options.
+            if (o.Command == BenchCommand.Soak && a is "--network" or "--steps" or "--seconds" or "--warmup")
+            {
+                if (!TryValue(args, ref i, out string? value)) return o.Fail($"{a} needs a value");
+                if (a == "--network")
+                {
+                    if (!Soak.SoakRun.Networks.ContainsKey(value)) return o.Fail($"--network must be one of {Soak.SoakRun.NetworkNames}, not '{value}'");
+                    o.SoakNetwork = value;
+                }
+                else if (a == "--steps")
+                {
+                    if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long steps) || steps < 1)
+                        return o.Fail("--steps needs a whole number of at least 1");
+                    o.SoakSteps = steps;
+                }
+                else if (a == "--warmup")
+                {
+                    if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double warmup) || !double.IsFinite(warmup) || warmup < 0 || warmup > 3600)
+                        return o.Fail("--warmup needs a time in seconds from 0 to 3600, for example --warmup 5");
+                    o.SoakWarmupSeconds = warmup;
+                }
+                else
+                {
+                    if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) || !double.IsFinite(seconds) || seconds <= 0 || seconds > 1e6)
+                        return o.Fail("--seconds needs a duration in seconds above 0, for example --seconds 60");
+                    o.SoakSeconds = seconds;
+                }
+
+                continue;
+            }
+
+            if (o.Command == BenchCommand.Soak && a is "--quick" or "--filter" or "--peer-results")
+                return o.Fail($"{a} is not an option of soak (soak takes --network, --steps, --seconds, --warmup, --json)");
 
             if (o.Command == BenchCommand.Ab && a is "--json" or "--quick" or "--filter" or "--peer-results")
                 return o.Fail($"{a} is not an option of ab (ab takes --workload, --rounds, --pairs, --threads)");
@@ -231,6 +281,13 @@ public sealed class BenchOptions
                        (GFLOP/s), bias adds and activations, the loss, the optimizer, and the rest (the tape);
                        --network NAME|WIDTHS (repeatable; default: the three benchmark networks), for example
                        --network mlp-64 --network 100-512-10 --network 48-96-3:32:relu:mse
+          soak         a long training run that watches memory: prints steps, µs/step, bytes allocated, GC counts by
+                       generation, managed heap and resident set every 10 s, then a verdict (after warm-up: 0 B allocated,
+                       no gen-0 collection, resident set growth <= 1 MiB, split into anonymous, file-backed and shared; exit
+                       code 1 when it fails).
+                       --network xor|64-128-64-10|784-256-256-10 (default 64-128-64-10), --steps N (measured steps
+                       after warm-up) or --seconds S (default 60), --warmup S (least warm-up time before the
+                       baseline, default 5: tiered JIT settles; also at least 2000 steps), --json PATH
           help         this text
 
         options (not for bdn or ab):
