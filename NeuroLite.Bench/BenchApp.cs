@@ -59,6 +59,8 @@ public static class BenchApp
                 return RunBenchmarkDotNet(options, output);
             case BenchCommand.Ab:
                 return RunBuildComparison(options, output, error);
+            case BenchCommand.Soak:
+                return RunSoak(options, output, error);
         }
 
         IRunDisplay display = options.Plain ? new PlainDisplay(output)
@@ -169,6 +171,42 @@ public static class BenchApp
             error.WriteLine($"error: {e.Message}");
             return Failed;
         }
+    }
+
+    private static int RunSoak(BenchOptions options, TextWriter output, TextWriter error)
+    {
+        // The soak prints its progress live and records it in the log afterwards, muting this writer meanwhile.
+        using var soakOutput = new Soak.SoakWriter(output);
+        var log = new ResultLog(soakOutput);
+        int status;
+        try
+        {
+            MachineInfo.Detect().Print(log);
+            log.Line();
+            var verdict = Soak.SoakRun.Run(log, new Soak.SoakSettings(options.SoakNetwork, options.SoakSteps, options.SoakSeconds, WarmupSeconds: options.SoakWarmupSeconds));
+            status = verdict.Passed ? Ok : Failed;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            status = Failed;
+        }
+
+        if (options.JsonPath is not null)
+        {
+            try
+            {
+                log.WriteJson(options.JsonPath);
+                output.WriteLine($"wrote {log.Count} rows to {options.JsonPath}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"error: could not write {options.JsonPath}: {e.Message}");
+                status = Failed;
+            }
+        }
+
+        return status;
     }
 
     private static int RunBenchmarkDotNet(BenchOptions options, TextWriter output)

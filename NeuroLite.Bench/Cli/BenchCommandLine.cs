@@ -72,6 +72,34 @@ public sealed class BenchCommandLine
     /// <summary><c>profile --network</c>, repeatable.</summary>
     public Option<ProfileNetwork[]> Network { get; }
 
+    /// <summary><c>soak --network</c>.</summary>
+    public Option<string> SoakNetwork { get; } = new("--network")
+    {
+        Description = "the network to train",
+        DefaultValueFactory = _ => "64-128-64-10",
+    };
+
+    /// <summary><c>soak --steps</c>: measured steps after warm-up (null: run for <see cref="SoakSeconds"/>).</summary>
+    public Option<long?> SoakSteps { get; } = new("--steps")
+    {
+        Description = "measured steps after warm-up (instead of --seconds)",
+        HelpName = "N",
+        CustomParser = r =>
+        {
+            string text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+            if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long steps) && steps >= 1) return steps;
+            r.AddError($"--steps needs a whole number of at least 1, not '{text}'");
+            return null;
+        },
+    };
+
+    /// <summary><c>soak --seconds</c>.</summary>
+    public Option<double> SoakSeconds { get; } = Seconds("--seconds", 60, s => s > 0 && s <= 1e6, "a duration in seconds above 0, for example --seconds 60", "measured seconds after warm-up when no --steps is given");
+
+    /// <summary><c>soak --warmup</c>.</summary>
+    public Option<double> SoakWarmup { get; } = Seconds("--warmup", 5, s => s >= 0 && s <= 3600, "a time in seconds from 0 to 3600, for example --warmup 5",
+        "least warm-up time in seconds before the baseline (tiered JIT settles; also at least 2000 steps)");
+
     /// <summary>The subcommands, by name.</summary>
     public IReadOnlyDictionary<string, Command> Commands => _commands;
 
@@ -84,6 +112,7 @@ public sealed class BenchCommandLine
     public BenchCommandLine()
     {
         Workload.AcceptOnlyFromAmong([.. BuildComparison.Workloads.Keys]);
+        SoakNetwork.AcceptOnlyFromAmong([.. Soak.SoakRun.Networks.Keys]);
         Network = new Option<ProfileNetwork[]>("--network")
         {
             Description = $"a network to profile, repeatable: one of {string.Join(", ", ProfileNetwork.Known.Select(n => n.Name))}, or widths like 48-96-3[:batch][:relu][:mse] (default: the three benchmark networks)",
@@ -138,6 +167,16 @@ public sealed class BenchCommandLine
                 c.Add(Rounds);
                 c.Add(Pairs);
                 c.Add(Threads);
+            });
+        Add(BenchCommand.Soak, "soak",
+            "a long training run that watches memory: steps, µs/step, bytes allocated, GC counts by generation, managed heap and resident set every 10 s, then a verdict (after warm-up: 0 B allocated, no gen-0 collection, resident set growth <= 1 MiB; exit code 1 when it fails). Its progress is a plain line every 10 s even on a terminal: a live display would allocate and collect while it measures",
+            c =>
+            {
+                c.Add(SoakNetwork);
+                c.Add(SoakSteps);
+                c.Add(SoakSeconds);
+                c.Add(SoakWarmup);
+                c.Add(Json);
             });
         Add(BenchCommand.Help, "help", "this text", _ => { });
 
@@ -252,6 +291,20 @@ public sealed class BenchCommandLine
         };
         return option;
     }
+
+    private static Option<double> Seconds(string name, double defaultValue, Func<double, bool> valid, string wanted, string description) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        HelpName = "S",
+        CustomParser = r =>
+        {
+            string text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && double.IsFinite(s) && valid(s)) return s;
+            r.AddError($"{name} needs {wanted}, not '{text}'");
+            return defaultValue;
+        },
+    };
 
     private static Argument<string> BuildArgument(string name, string description) => new(name) { Description = description, HelpName = name };
 }

@@ -26,6 +26,9 @@ public enum BenchCommand
 
     /// <summary>Where the microseconds of a training step go (<see cref="Profile.StepProfile"/>).</summary>
     Profile,
+
+    /// <summary>A long training run watching allocation, GC and resident set, ending with a verdict (<see cref="Soak.SoakRun"/>).</summary>
+    Soak,
 }
 
 /// <summary>
@@ -88,6 +91,18 @@ public sealed class BenchOptions
     /// <summary>For <see cref="BenchCommand.Profile"/>: the networks to profile (names or width lists); empty for the defaults.</summary>
     public IReadOnlyList<Profile.ProfileNetwork> Networks { get; private set; } = [];
 
+    /// <summary>For <see cref="BenchCommand.Soak"/>: the network.</summary>
+    public string SoakNetwork { get; private set; } = "64-128-64-10";
+
+    /// <summary>For <see cref="BenchCommand.Soak"/>: measured steps after warm-up, or null to run for <see cref="SoakSeconds"/>.</summary>
+    public long? SoakSteps { get; private set; }
+
+    /// <summary>For <see cref="BenchCommand.Soak"/>: measured seconds after warm-up when no step count is given.</summary>
+    public double SoakSeconds { get; private set; } = 60;
+
+    /// <summary>For <see cref="BenchCommand.Soak"/>: the least warm-up time in seconds before the baseline.</summary>
+    public double SoakWarmupSeconds { get; private set; } = 5;
+
     /// <summary>Why the arguments were rejected (one line), or null when they parsed.</summary>
     public string? Error { get; private set; }
 
@@ -135,6 +150,12 @@ public sealed class BenchOptions
                 break;
             case BenchCommand.Profile:
                 o.Networks = result.GetValue(cli.Network) ?? [];
+                break;
+            case BenchCommand.Soak:
+                o.SoakNetwork = result.GetValue(cli.SoakNetwork) ?? o.SoakNetwork;
+                o.SoakSteps = result.GetValue(cli.SoakSteps);
+                o.SoakSeconds = result.GetValue(cli.SoakSeconds);
+                o.SoakWarmupSeconds = result.GetValue(cli.SoakWarmup);
                 break;
         }
 
