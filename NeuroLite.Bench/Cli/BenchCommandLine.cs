@@ -112,7 +112,7 @@ public sealed class BenchCommandLine
     public BenchCommandLine()
     {
         Workload.AcceptOnlyFromAmong([.. BuildComparison.Workloads.Keys]);
-        SoakNetwork.AcceptOnlyFromAmong([.. Soak.SoakRun.Networks.Keys]);
+        SoakNetwork.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. Soak.SoakRun.Networks.Keys]);
         Network = new Option<ProfileNetwork[]>("--network")
         {
             Description = $"a network to profile, repeatable: one of {string.Join(", ", ProfileNetwork.Known.Select(n => n.Name))}, or widths like 48-96-3[:batch][:relu][:mse] (default: the three benchmark networks)",

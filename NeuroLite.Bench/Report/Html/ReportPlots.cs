@@ -62,7 +62,9 @@ public static class ReportPlots
         plot.YLabel($"loss ({lossName})");
         plot.Axes.Right.Label.Text = "test accuracy (%)";
         plot.Axes.SetLimitsY(0, Math.Max(1e-9, loss.Where(double.IsFinite).DefaultIfEmpty(1).Max() * 1.05), plot.Axes.Left);
-        plot.Axes.SetLimitsY(0, 101, plot.Axes.Right);
+        // The accuracy axis starts at the decade below the lowest accuracy, so the last percent points stay visible.
+        double lowest = accuracy.Where(double.IsFinite).DefaultIfEmpty(0).Min();
+        plot.Axes.SetLimitsY(Math.Max(0, Math.Floor(lowest / 10) * 10 - 10), 101, plot.Axes.Right);
         plot.ShowLegend(Alignment.MiddleRight);
         return Save(plot, $"train-{run}.png", plot.Axes.Title.Label.Text, Width, Height);
     }
@@ -118,7 +120,7 @@ public static class ReportPlots
             .Append(twoThreads ? 2 * peak : peak).Where(double.IsFinite).DefaultIfEmpty(1).Max();
         plot.Axes.SetLimitsY(0, top * 1.1);
         if (n.Length == 1) plot.Axes.SetLimitsX(0, 2 * n[0]);
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Alignment.UpperLeft);
         return Save(plot, "gemm-gflops.png", "GEMM GFLOP/s against n, beside OpenBLAS and the measured FMA peak", Width, Height);
     }
 
