@@ -69,10 +69,10 @@ public sealed class TerminalDisplay(IAnsiConsole console) : IRunDisplay
         finally
         {
             _part = null;
+            // The live view showed the bottom of what fits; the part is printed whole, tables and all (what was done of
+            // it when it failed).
+            console.Write(part.Render(live: false));
         }
-
-        // The live view showed the bottom of what fits; the finished part is printed whole, tables and all.
-        console.Write(part.Render(live: false));
     }
 
     /// <inheritdoc/>
