@@ -100,7 +100,7 @@ public static class BenchApp
                 var networks = options.Networks.Count > 0 ? options.Networks : Profile.ProfileNetwork.Known.Take(3).ToList();
                 foreach (var network in networks)
                 {
-                    display.Part($"profile {network.Name}", 0, _ => false, () => Profile.StepProfile.Run(log, network, plan));
+                    display.Part($"profile {network.Name}", 0, r => r.Section == "profile", () => Profile.StepProfile.Run(log, network, plan));
                     log.Line();
                 }
             }

@@ -73,7 +73,7 @@ public static class TableLayouts
         new("network", r => r.Text("network") ?? "", Left: true),
         new("threads", r => Int(r.Number("threads"))),
         new("µs/step", r => Fixed(r.Number("us_per_step"))),
-        new("B/step", r => Fixed(r.Number("bytes_per_step"))),
+        new("B/step", r => Num(r.Number("bytes_per_step"), "0.#")),
         new("steps", r => Int(r.Number("steps"))),
         new("PyTorch 1t µs/step", r => Fixed(r.Number("pytorch_us_per_step"))),
         new("× PyTorch", r => Times(r.Number("speedup_vs_pytorch"))),

@@ -179,6 +179,14 @@ public sealed class TerminalDisplay(IAnsiConsole console) : IRunDisplay
         {
             const int Width = 30;
             double seconds = _clock.Elapsed.TotalSeconds;
+            if (expected <= 0)
+            {
+                // A part with no row count to go by (profile): a moving marker and the time so far.
+                int at = (int)(seconds * 4) % Width;
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"[grey]{new string('━', at)}[/][green]━[/][grey]{new string('━', Width - 1 - at)}[/] {Markup.Escape(title)}: {_done} rows, {seconds:0.0} s");
+            }
+
             double fraction = expected > 0 ? Math.Min(1, (double)_done / expected) : 0;
             int filled = (int)Math.Round(fraction * Width);
             string left = _done > 0 && _done < expected
