@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace NeuroLite.Tests.Engine;
+
+/// <summary>
+/// Models cross to PyTorch and back through safetensors files, checked by NeuroLite.Bench/peers/safetensors_torch.py:
+/// a NeuroLite MLP loaded into the PyTorch nn.Sequential gives NeuroLite's outputs to 1e-12, and a PyTorch model loads
+/// into NeuroLite and gives PyTorch's outputs to 1e-12. Ignored (with the reason) where python3 cannot import torch.
+/// </summary>
+public class SafetensorsPeerTests
+{
+    private const string Python = "/usr/bin/python3";
+
+    [Test]
+    public void A_model_crosses_to_pytorch_and_back()
+    {
+        if (RuntimeInformation.ProcessArchitecture != Architecture.X64 || !File.Exists(Python))
+            Assert.Ignore($"the PyTorch peer runs on x64 with {Python}; not here");
+        string? root = RepoRoot();
+        if (root is null) Assert.Ignore("the repository (NeuroLite.sln) is not above the test binaries; the peer script cannot be found");
+        string script = Path.Combine(root!, "NeuroLite.Bench", "peers", "safetensors_torch.py");
+        (int probe, string probeOut) = Run("-c \"import torch\"");
+        if (probe != 0) Assert.Ignore($"{Python} cannot import torch (apt-get install python3-torch): {probeOut}");
+
+        string dir = Path.Combine(Path.GetTempPath(), "neurolite-peer-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            // NeuroLite -> PyTorch.
+            var model = new MLP(3, [5, 4], 2, Activation.Tanh, seed: 21);
+            foreach (Layer l in model.Layers) l.B.CopyFrom(Enumerable.Range(0, l.OutFeatures).Select(k => 0.05 * k - 0.1).ToArray());
+            var x = new double[7 * 3];
+            for (int k = 0; k < x.Length; k++) x[k] = Math.Sin(1.7 * k) * 2;
+            using var tape = new Tape();
+            Tensor xt = tape.Input(x, [7, 3], "x");
+            Tensor y = model.Forward(xt);
+            string modelPath = Path.Combine(dir, "neurolite.safetensors");
+            string ioPath = Path.Combine(dir, "neurolite_io.safetensors");
+            model.Save(modelPath);
+            Safetensors.Save(ioPath, [new("x", xt), new("y", y)]);
+            (int rc, string output) = Run($"\"{script}\" check \"{modelPath}\" \"{ioPath}\"");
+            TestContext.Out.WriteLine(output);
+            Assert.That(rc, Is.Zero, "PyTorch's outputs differ from NeuroLite's by more than 1e-12: " + output);
+
+            // PyTorch -> NeuroLite.
+            string torchModel = Path.Combine(dir, "torch.safetensors");
+            string torchIo = Path.Combine(dir, "torch_io.safetensors");
+            (rc, output) = Run($"\"{script}\" export \"{torchModel}\" \"{torchIo}\"");
+            TestContext.Out.WriteLine(output);
+            Assert.That(rc, Is.Zero, output);
+            MLP loaded = MLP.Load(torchModel);
+            Assert.That(loaded.Layers.Select(l => l.Activation), Is.EqualTo(new[] { Activation.Tanh, Activation.Relu, Activation.None }));
+            SafetensorsFile io = Safetensors.Read(torchIo);
+            tape.Reset();
+            double[] mine = loaded.Forward(tape.Input(io["x"].Values, io["x"].Shape)).ToArray();
+            double[] theirs = io["y"].Values.ToArray();
+            Assert.That(mine, Has.Length.EqualTo(theirs.Length));
+            double worst = mine.Zip(theirs, (a, b) => Math.Abs(a - b)).Max();
+            TestContext.Out.WriteLine($"max |NeuroLite - PyTorch| over {mine.Length} outputs: {worst:E3}");
+            Assert.That(worst, Is.LessThanOrEqualTo(1e-12));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static string? RepoRoot()
+    {
+        for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "NeuroLite.sln"))) return d.FullName;
+        return null;
+    }
+
+    private static (int ExitCode, string Output) Run(string arguments)
+    {
+        var info = new ProcessStartInfo(Python, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // PyTorch's best OpenBLAS kernel; the environment may pin another core type for NeuroLite's own peers.
+        info.Environment.Remove("OPENBLAS_CORETYPE");
+        info.Environment.Remove("OPENBLAS_L2_SIZE");
+        using Process p = Process.Start(info)!;
+        Task<string> err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output + err.Result);
+    }
+}
