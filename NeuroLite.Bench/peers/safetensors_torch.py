@@ -16,6 +16,7 @@ neurolite.activations "tanh,...,none".
                                            compare with IO's y (NeuroLite's outputs); exit 1 beyond 1e-12
   safetensors_torch.py export MODEL IO     write a seeded PyTorch float64 MLP (3-5-4-2, tanh then relu) as MODEL,
                                            and its outputs on a seeded batch as IO (x, y), for NeuroLite to load
+  safetensors_torch.py both MODEL IO OUT_MODEL OUT_IO    check, then export (one interpreter start)
 
 NeuroLite.Tests runs both (SafetensorsPeerTests) when /usr/bin/python3 can import torch.
 """
@@ -135,6 +136,8 @@ def export(model_path, io_path):
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
+    if len(sys.argv) == 6 and sys.argv[1] == "both":
+        sys.exit(check(sys.argv[2], sys.argv[3]) or export(sys.argv[4], sys.argv[5]))
     if len(sys.argv) != 4 or sys.argv[1] not in ("check", "export"):
         print(__doc__)
         sys.exit(2)
