@@ -12,7 +12,7 @@ namespace NeuroLite;
 /// Every region of the arena (a node's value, its gradient, its saved scratch) starts on a 64-byte boundary.
 /// A tape is not thread-safe: use one per thread (<see cref="Default"/> is already per thread).
 /// </summary>
-public sealed class Tape : IDisposable
+public sealed partial class Tape : IDisposable
 {
     [ThreadStatic] private static Tape? t_default;
 
@@ -365,7 +365,8 @@ public sealed class Tape : IDisposable
         if (n.Ext is not null) n.Ext = null;
         n.Rank = (byte)shape.Length;
         shape.CopyTo(n.Shape);
-        n.NeedsGrad = (a >= 0 && _nodes[a].NeedsGrad) || (b >= 0 && _nodes[b].NeedsGrad);
+        // Under NoGrad() an op result needs no gradient, so Backward() never sweeps it (leaves set their own flag after this).
+        n.NeedsGrad = t_noGradDepth == 0 && ((a >= 0 && _nodes[a].NeedsGrad) || (b >= 0 && _nodes[b].NeedsGrad));
         return i;
     }
 
