@@ -74,7 +74,9 @@ internal static class GraphDot
         if (n.Length != 1) return "";
         if (n.Ext is { } p) return p.GradStale ? "0" : Number(p.Grad[0]);
         if (!n.NeedsGrad) return "none";
-        return n.GradStamp == t.Stamp ? Number(t.Grad(i)[0]) : "0";
+        // Written by the latest Backward(), or a leaf's gradient accumulated by earlier ones (reading it only renews its stamp).
+        bool written = n.GradStamp == t.Stamp || (n.Op == OpKind.Leaf && n.GradStamp >= 0);
+        return written ? Number(t.Grad(i)[0]) : "0";
     }
 
     public static void ValueNode(StringBuilder sb, string id, string? label, ReadOnlySpan<int> shape, ReadOnlySpan<double> value, string grad, bool parameter)
