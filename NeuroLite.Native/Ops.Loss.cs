@@ -50,8 +50,7 @@ internal static partial class Ops
         // The row losses start on the 64-byte boundary after the probabilities, as the arena's regions do.
         int i = t.Push(OpKind.SoftmaxCe, il, -1, [], 1, AlignedBuffer.RoundUp(len) + rows);
         ref Node n = ref t.NodeRef(i);
-        // The targets are kept for backward only.
-        if (n.NeedsGrad) n.Aux2 = t.PushInts(targets);
+        n.Aux2 = t.PushInts(targets);
         Span<double> probs = t.Arena(n.Aux, len);
         Span<double> rowLoss = t.Arena(n.Aux + AlignedBuffer.RoundUp(len), rows);
         Kernels.SoftmaxCrossEntropy.Forward(t.Value(il), rows, cols, targets, probs, rowLoss);

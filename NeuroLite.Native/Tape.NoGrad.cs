@@ -8,8 +8,9 @@ public sealed partial class Tape
     /// <summary>
     /// Starts a no-grad scope on the current thread, for inference: until the returned scope is disposed, ops still
     /// compute their values (bit for bit the values they compute when recording) but their results need no gradient,
-    /// so <see cref="Tensor.Backward()"/> from them reaches nothing and no parameter's gradient changes, and ops keep
-    /// nothing only backward would read (for example softmax cross-entropy's targets). The results still live on
+    /// so <see cref="Tensor.Backward()"/> from them reaches nothing, no parameter's gradient changes, and no backward
+    /// rule ever reads what they saved: a result used in a later recorded graph is a constant there (as PyTorch's
+    /// <c>torch.no_grad()</c> makes it). The results still live on
     /// their tape until its <see cref="Reset"/>: an inference loop of reset, input, forward allocates nothing once warm.
     /// Scopes nest; each thread has its own (use one tape per thread, as always).
     /// </summary>
