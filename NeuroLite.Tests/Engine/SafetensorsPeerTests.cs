@@ -65,6 +65,27 @@ public class SafetensorsPeerTests
         }
     }
 
+    /// <summary>
+    /// A file PyTorch wrote (Data/safetensors, made by <c>safetensors_torch.py export</c>): runs everywhere, torch or not.
+    /// The outputs are PyTorch's float64 ones on the stored batch.
+    /// </summary>
+    [Test]
+    public void A_stored_pytorch_file_loads_and_gives_pytorchs_outputs()
+    {
+        string folder = Path.Combine(AppContext.BaseDirectory, "Data", "safetensors");
+        MLP model = MLP.Load(Path.Combine(folder, "torch_mlp.safetensors"));
+        Assert.That(model.Layers.Select(l => (l.InFeatures, l.OutFeatures, l.Activation)),
+            Is.EqualTo(new[] { (3, 5, Activation.Tanh), (5, 4, Activation.Relu), (4, 2, Activation.None) }));
+        SafetensorsFile io = Safetensors.Read(Path.Combine(folder, "torch_mlp_io.safetensors"));
+        using var tape = new Tape();
+        double[] mine;
+        using (Tape.NoGrad()) mine = model.Forward(tape.Input(io["x"].Values, io["x"].Shape)).ToArray();
+        double[] theirs = io["y"].Values.ToArray();
+        Assert.That(mine, Has.Length.EqualTo(12));
+        for (int k = 0; k < mine.Length; k++) Assert.That(mine[k], Is.EqualTo(theirs[k]).Within(1e-12), $"output {k}");
+        Assert.That(mine.Distinct().Count(), Is.GreaterThan(6), "the outputs are not a constant");
+    }
+
     private static string? RepoRoot()
     {
         for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
