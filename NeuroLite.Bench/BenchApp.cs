@@ -44,7 +44,7 @@ public static class BenchApp
                 output.WriteLine(BenchOptions.HelpText);
                 return Ok;
             case BenchCommand.Bdn:
-                return RunBenchmarkDotNet(options);
+                return RunBenchmarkDotNet(options, output);
             case BenchCommand.Ab:
                 return RunBuildComparison(options, output, error);
         }
@@ -54,7 +54,8 @@ public static class BenchApp
         int status = Ok;
         try
         {
-            var machine = MachineInfo.Detect(options.Ghz);
+            if (options.PeerResultsPath is not null) PeerResults.DefaultPath = options.PeerResultsPath;
+            var machine = MachineInfo.Detect();
             machine.Print(log);
             log.Line();
             var plan = options.Quick ? TimingPlan.Quick : TimingPlan.Default;
@@ -70,9 +71,19 @@ public static class BenchApp
                 log.Line();
             }
 
+            if (options.Command is BenchCommand.Profile)
+            {
+                var networks = options.Networks.Count > 0 ? options.Networks : Profile.ProfileNetwork.Known.Take(3).ToList();
+                foreach (var network in networks)
+                {
+                    Profile.StepProfile.Run(log, network, plan);
+                    log.Line();
+                }
+            }
+
             if (options.Command is BenchCommand.All or BenchCommand.Train)
             {
-                if (!TrainingDemo.Run(log, options.Quick)) status = Failed;
+                if (!TrainingDemo.Run(log, options.Quick, machine.CpuKey)) status = Failed;
                 log.Line();
             }
 
@@ -122,8 +133,15 @@ public static class BenchApp
         }
     }
 
-    private static int RunBenchmarkDotNet(BenchOptions options)
+    private static int RunBenchmarkDotNet(BenchOptions options, TextWriter output)
     {
+        if (options.AllPaths)
+        {
+            output.WriteLine($"SIMD path jobs: {string.Join(", ", SimdPathsConfig.Jobs.Select(j => j.Id))}");
+            foreach (string note in SimdPathsConfig.Omitted) output.WriteLine(note);
+        }
+
+        if (options.PeerResultsPath is not null) PeerResults.DefaultPath = options.PeerResultsPath;
         var config = SimdPathsConfig.Create(options.AllPaths);
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchApp).Assembly).Run([.. options.PassThrough], config);
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? Failed : Ok;

@@ -25,6 +25,9 @@ public enum BenchCommand
 
     /// <summary>Two builds' training steps timed alternately in this process (<see cref="Compare.BuildComparison"/>).</summary>
     Ab,
+
+    /// <summary>Where the microseconds of a training step go (<see cref="Profile.StepProfile"/>).</summary>
+    Profile,
 }
 
 /// <summary>The parsed command line. <see cref="Parse"/> never throws: bad input comes back as <see cref="Error"/>.</summary>
@@ -32,7 +35,7 @@ public sealed class BenchOptions
 {
     /// <summary>One line naming the commands and options, printed after an argument error.</summary>
     public const string UsageLine =
-        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths]|ab OLD NEW [--workload xor|64|784] [--rounds N] [--pairs N] [--threads N]|--help] [--json PATH] [--ghz GHZ] [--quick] [--filter TEXT]";
+        "usage: NeuroLite.Bench [kernels|gemm|train|bdn [BenchmarkDotNet args] [--paths] [--peer-results PATH]|ab OLD NEW [--workload xor|64|784] [--rounds N] [--pairs N] [--threads N]|profile [--network NET]...|--help] [--json PATH] [--quick] [--filter TEXT] [--peer-results PATH]";
 
     /// <summary>The command to run.</summary>
     public BenchCommand Command { get; private set; } = BenchCommand.All;
@@ -40,8 +43,11 @@ public sealed class BenchOptions
     /// <summary>Where to write every printed row as JSON, or null.</summary>
     public string? JsonPath { get; private set; }
 
-    /// <summary>Nominal core clock in GHz for the GEMM peak, or null to read it from /proc/cpuinfo.</summary>
-    public double? Ghz { get; private set; }
+    /// <summary>
+    /// The results file of <c>peers/torch_train.py</c> to print beside the training rows, or null for its default place
+    /// (<c>artifacts/peers/torch_train.json</c> under the repository).
+    /// </summary>
+    public string? PeerResultsPath { get; private set; }
 
     /// <summary>Smoke-test sizes: n = 1,000 only, short timings, small GEMM, short training.</summary>
     public bool Quick { get; private set; }
@@ -49,7 +55,7 @@ public sealed class BenchOptions
     /// <summary>Only kernel and GEMM rows whose name contains this text (ordinal, case-insensitive), or null for all.</summary>
     public string? Filter { get; private set; }
 
-    /// <summary>For <see cref="BenchCommand.Bdn"/>: also run every suite on the AVX2, Vector128 and scalar paths.</summary>
+    /// <summary>For <see cref="BenchCommand.Bdn"/>: run every suite once per SIMD path the CPU offers.</summary>
     public bool AllPaths { get; private set; }
 
     /// <summary>For <see cref="BenchCommand.Bdn"/>: the arguments passed through to BenchmarkDotNet.</summary>
@@ -66,6 +72,11 @@ public sealed class BenchOptions
 
     /// <summary>For <see cref="BenchCommand.Ab"/>: GEMM threads in both builds.</summary>
     public int Threads { get; private set; } = 1;
+
+    /// <summary>For <see cref="BenchCommand.Profile"/>: the networks to profile (names or width lists); empty for the defaults.</summary>
+    public IReadOnlyList<Profile.ProfileNetwork> Networks => _networks;
+
+    private readonly List<Profile.ProfileNetwork> _networks = [];
 
     /// <summary>Why the arguments were rejected, or null when they parsed.</summary>
     public string? Error { get; private set; }
@@ -85,6 +96,7 @@ public sealed class BenchOptions
                 case "train": o.Command = BenchCommand.Train; break;
                 case "bdn": o.Command = BenchCommand.Bdn; break;
                 case "ab": o.Command = BenchCommand.Ab; break;
+                case "profile": o.Command = BenchCommand.Profile; break;
                 case "help": o.Command = BenchCommand.Help; break;
                 default: return o.Fail($"unknown command '{args[0]}'");
             }
@@ -93,12 +105,23 @@ public sealed class BenchOptions
 
         if (o.Command == BenchCommand.Bdn)
         {
-            // Everything after 'bdn' belongs to BenchmarkDotNet, except our own --paths switch.
+            // Everything after 'bdn' belongs to BenchmarkDotNet, except our own --paths and --peer-results.
             var rest = new List<string>();
             for (; i < args.Count; i++)
             {
-                if (args[i] == "--paths") o.AllPaths = true;
-                else rest.Add(args[i]);
+                if (args[i] == "--paths")
+                {
+                    o.AllPaths = true;
+                }
+                else if (args[i] == "--peer-results")
+                {
+                    if (!TryValue(args, ref i, out string? peers) || peers.Length == 0) return o.Fail("--peer-results needs a file path");
+                    o.PeerResultsPath = peers;
+                }
+                else
+                {
+                    rest.Add(args[i]);
+                }
             }
             o.PassThrough = rest;
             return o;
@@ -133,8 +156,18 @@ public sealed class BenchOptions
                 continue;
             }
 
-            if (o.Command == BenchCommand.Ab && a is "--json" or "--quick" or "--filter" or "--ghz")
+            if (o.Command == BenchCommand.Ab && a is "--json" or "--quick" or "--filter" or "--peer-results")
                 return o.Fail($"{a} is not an option of ab (ab takes --workload, --rounds, --pairs, --threads)");
+
+            if (o.Command == BenchCommand.Profile && a == "--network")
+            {
+                if (!TryValue(args, ref i, out string? spec)) return o.Fail("--network needs a network");
+                var network = Profile.ProfileNetwork.Parse(spec);
+                if (network is null)
+                    return o.Fail($"--network must be one of {string.Join(", ", Profile.ProfileNetwork.Known.Select(n => n.Name))} or widths like 48-96-3[:batch][:relu][:mse], not '{spec}'");
+                o._networks.Add(network);
+                continue;
+            }
 
             switch (a)
             {
@@ -152,15 +185,9 @@ public sealed class BenchOptions
                     if (!TryValue(args, ref i, out string? filter) || filter.Length == 0) return o.Fail("--filter needs a text");
                     o.Filter = filter;
                     break;
-                case "--ghz":
-                    if (!TryValue(args, ref i, out string? ghzText)
-                        || !double.TryParse(ghzText, NumberStyles.Float, CultureInfo.InvariantCulture, out double ghz)
-                        || !double.IsFinite(ghz) || ghz <= 0 || ghz > 20)
-                    {
-                        return o.Fail("--ghz needs a clock in GHz between 0 and 20, for example --ghz 2.445");
-                    }
-
-                    o.Ghz = ghz;
+                case "--peer-results":
+                    if (!TryValue(args, ref i, out string? peers) || peers.Length == 0) return o.Fail("--peer-results needs a file path");
+                    o.PeerResultsPath = peers;
                     break;
                 default:
                     return o.Fail(a.StartsWith('-') ? $"unknown option '{a}'" : $"unexpected argument '{a}' (the command must come first)");
@@ -174,7 +201,7 @@ public sealed class BenchOptions
     public static string HelpText =>
         """
         NeuroLite.Bench: NeuroLite's kernels against their scalar references and TensorPrimitives, GEMM against the
-        core's FMA peak, and training demos. With no command it runs everything in under a minute.
+        core's FMA peak (measured in the run) and OpenBLAS, and training steps beside PyTorch's. With no command it runs everything in under a minute.
 
         usage: dotnet run -c Release --project NeuroLite.Bench -- [command] [options]
 
@@ -182,25 +209,34 @@ public sealed class BenchOptions
           (none)       header, kernels, gemm and train, in that order
           kernels      every kernel at n = 1,000 and 1,000,000: SIMD path vs scalar reference vs TensorPrimitives,
                        ns/element (median), speedup, largest error (ULP for tanh/exp/log vs Math.*, else absolute)
-          gemm         GEMM GFLOP/s at square sizes and at the shapes of a 784-256-256-10 MLP step, % of FMA peak
-          train        training-step time and bytes allocated for the three benchmark networks, then the seed's XOR
-                       example and an MLP on the digits data set, one progress line per epoch
+          gemm         GEMM GFLOP/s at square sizes and at the shapes of a 784-256-256-10 MLP step, % of the FMA peak
+                       measured at the GEMM's width, and OpenBLAS (its best kernel for this CPU) side by side
+          train        training-step time and bytes allocated for the three benchmark networks, beside PyTorch's
+                       figures when peers/torch_train.py has been run on this machine, then the seed's XOR example
+                       and an MLP on the digits data set, one progress line per epoch
           bdn [args]   BenchmarkDotNet: args pass through to BenchmarkSwitcher, for example
                          bdn --filter '*Training*'       (the training-step suite, with MemoryDiagnoser)
-                         bdn --filter '*' --paths        (every suite on the AVX2, Vector128 and scalar paths)
+                         bdn --filter '*' --paths        (every suite on each SIMD path this CPU offers)
                          bdn --list flat                 (list the suites)
-                       --paths adds one job per SIMD path (DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0)
+                       --paths: one job per SIMD path: AVX-512, AVX2 (DOTNET_EnableAVX512=0), Vector128
+                       (DOTNET_EnableAVX2=0), scalar (DOTNET_EnableHWIntrinsic=0); paths the CPU lacks are left out
+                       --peer-results PATH: as below, for the training suite's PyTorch columns
           ab OLD NEW   two builds (each: dotnet build -c Release NeuroLite.Bench -o DIR, at some commit) timed side
                        by side in this process, blocks of training steps alternating, thread CPU time (wall time
                        with --threads 2); prints the
                        median of the per-round ratios new/old. Run it in both orders: the first-loaded build tends
                        to be 0-10% faster. --workload xor|64|784 (default 784), --rounds N (10), --pairs N (15:
                        blocks per build per round), --threads 1|2 (GEMM threads, default 1)
+          profile      where the microseconds of a training step go: the whole step, then each GEMM by shape
+                       (GFLOP/s), bias adds and activations, the loss, the optimizer, and the rest (the tape);
+                       --network NAME|WIDTHS (repeatable; default: the three benchmark networks), for example
+                       --network mlp-64 --network 100-512-10 --network 48-96-3:32:relu:mse
           help         this text
 
         options (not for bdn or ab):
           --json PATH    also write every printed row as JSON: an array of objects, one per row, with units
-          --ghz GHZ      nominal core clock for the GEMM peak (16 flop/cycle x GHz); default: "cpu MHz" in /proc/cpuinfo
+          --peer-results PATH  the file peers/torch_train.py writes (default: artifacts/peers/torch_train.json
+                         in the repository); its figures are printed only when its CPU model is this machine's
           --quick        smoke-test sizes: n = 1,000 only, short timings, small GEMM, short training
           --filter TEXT  only kernel and GEMM rows whose name contains TEXT
           -h, --help     this text

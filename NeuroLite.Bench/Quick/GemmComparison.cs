@@ -57,12 +57,24 @@ public static class GemmComparison
         ArgumentNullException.ThrowIfNull(machine);
         ArgumentNullException.ThrowIfNull(shapes);
         log.Line(string.Create(CultureInfo.InvariantCulture,
-            $"GEMM: C = op(A)·op(B), GFLOP/s = 2mnk / median time, threads as the library decides; peak {machine.PeakGflops:0.0} GFLOP/s per core = {MachineInfo.FlopsPerCycle} flop/cycle x {machine.Ghz:0.###} GHz ({machine.GhzSource}), % of the peak of the cores used"));
+            $"GEMM: C = op(A)·op(B), GFLOP/s = 2mnk / median time, threads as the library decides; % of the FMA peak of the cores used, {machine.PeakGflops:0.0} GFLOP/s per core measured in this run ({machine.Peak.Instruction}, the GEMM's width on {Simd.Path})"));
         log.Line("2t/1t: for products that use both threads, the speed on two threads over one, timed alternately (median of the per-repeat ratios)");
         string? openBlas = OpenBlasPeer.Path;
-        log.Line(openBlas is null
-            ? "OpenBLAS: not installed (Debian: libopenblas0-pthread), so no side-by-side columns"
-            : $"OpenBLAS: {openBlas}, one thread; \"1t\" columns time NeuroLite on one thread and OpenBLAS alternately, \"vs OB\" is the median of the per-repeat speed ratios");
+        string? core = OpenBlasPeer.Core;
+        bool forced = OpenBlasPeer.Environment?.Forced == true;
+        if (openBlas is null)
+        {
+            log.Line("OpenBLAS: not installed (Debian: libopenblas0-pthread), so no side-by-side columns");
+        }
+        else
+        {
+            log.Row(new ResultRow("openblas").Add("path", openBlas).Add("config", OpenBlasPeer.Config).Add("core", core).Add("core_forced", forced)
+                    .Add("unset", string.Join(' ', OpenBlasPeer.Environment?.Undone ?? [])),
+                $"OpenBLAS: {openBlas}{(OpenBlasPeer.Config is { } config ? $" ({config})" : "")}, one thread");
+            log.Line($"  core {OpenBlasPeer.Describe()}");
+            log.Line("  \"1t\" columns time NeuroLite on one thread and OpenBLAS alternately, \"vs OB\" is the median of the per-repeat speed ratios");
+        }
+
         log.Line(string.Format(CultureInfo.InvariantCulture, Columns, "shape (m x k @ k x n)", "threads", "NeuroLite", "% peak", "reference", "x ref", "max |err|", "2t/1t", "NeuroLite 1t", "OpenBLAS 1t", "vs OB"));
         var referencePlan = plan with { Repeats = Math.Min(plan.Repeats, 3) };
         foreach (var s in shapes)
@@ -96,8 +108,10 @@ public static class GemmComparison
             if (openBlas is not null)
             {
                 var (nl1, ob1, ratio) = SideBySide(s, a, b, plan, cRef);
-                row.Add("neurolite_1t_gflops", s.Flops / nl1 / 1e9, "GFLOP/s").Add("openblas_1t_gflops", s.Flops / ob1 / 1e9, "GFLOP/s").Add("speed_vs_openblas", ratio, "x");
-                (one, peer, versus) = ($"{s.Flops / nl1 / 1e9:0.00} GF/s", $"{s.Flops / ob1 / 1e9:0.00} GF/s", $"{ratio:0.00}");
+                row.Add("neurolite_1t_gflops", s.Flops / nl1 / 1e9, "GFLOP/s").Add("openblas_1t_gflops", s.Flops / ob1 / 1e9, "GFLOP/s").Add("speed_vs_openblas", ratio, "x")
+                    .Add("openblas_core", core).Add("openblas_core_forced", forced);
+                // A core the environment forced is named on every row: its figure is not OpenBLAS at its best.
+                (one, peer, versus) = ($"{s.Flops / nl1 / 1e9:0.00} GF/s", $"{s.Flops / ob1 / 1e9:0.00} GF/s", $"{ratio:0.00}{(forced ? $"  (OpenBLAS FORCED to {core})" : "")}");
             }
 
             log.Row(row, string.Format(CultureInfo.InvariantCulture, Columns, s.Name, threads, $"{fast:0.00} GF/s", double.IsNaN(share) ? "-" : $"{100 * share:0.0}%",

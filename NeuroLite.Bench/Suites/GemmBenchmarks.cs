@@ -133,8 +133,19 @@ public sealed record GemmCase(string Name, int M, int N, int K, bool TransposeA,
 /// <summary>Adds the GFLOP/s and %-of-peak columns to the default config.</summary>
 public sealed class GemmConfig : ManualConfig
 {
-    /// <summary>Zen 3 at 2.445 GHz × 16 double flop/cycle (2 FMA pipes × 4 lanes × 2) per core.</summary>
-    public const double PeakGflopsPerCore = 39.12;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<NeuroLite.Kernels.SimdPath, double> Peaks = new();
+
+    /// <summary>
+    /// The one-core FP64 FMA peak of a job's SIMD path, measured once per path in this (the host) process at the width
+    /// that path's GEMM uses (<see cref="Report.FmaPeak"/>): jobs of <see cref="SimdPathsConfig"/> by their id, any other
+    /// job at the host's own path.
+    /// </summary>
+    public static double PeakGflopsPerCore(BenchmarkDotNet.Jobs.Job job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var path = SimdPathsConfig.Jobs.FirstOrDefault(j => j.Id == job.Id)?.Path ?? NeuroLite.Kernels.Simd.Path;
+        return Peaks.GetOrAdd(path, p => Report.FmaPeak.Measure(p).Gflops);
+    }
 
     /// <summary>The config.</summary>
     public GemmConfig()
@@ -154,7 +165,7 @@ public sealed class GemmConfig : ManualConfig
         public bool IsNumeric => true;
         public UnitType UnitType => UnitType.Dimensionless;
         public string Legend => percentOfPeak
-            ? $"GFLOP/s over the one-core FMA peak ({PeakGflopsPerCore} GFLOP/s) times the threads used"
+            ? "GFLOP/s over the one-core FP64 FMA peak times the threads used; the peak is measured in the host at the width of the job's SIMD path"
             : "2·m·n·k / mean time, in 10⁹ flop/s";
 
         public bool IsAvailable(Summary summary) => true;
@@ -168,7 +179,7 @@ public sealed class GemmConfig : ManualConfig
                 return "-";
             double gflops = gemm.Flops / meanNs.Value;
             return percentOfPeak
-                ? (100 * gflops / (PeakGflopsPerCore * gemm.Threads)).ToString("F0", System.Globalization.CultureInfo.InvariantCulture) + "%"
+                ? (100 * gflops / (PeakGflopsPerCore(benchmarkCase.Job) * gemm.Threads)).ToString("F0", System.Globalization.CultureInfo.InvariantCulture) + "%"
                 : gflops.ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
         }
     }

@@ -30,7 +30,7 @@ public sealed record DigitsConfig(int[] Hidden, int Batch, int Epochs, double Le
 /// <summary>Training: step timings of the three benchmark networks, the seed's XOR example, and an MLP on digits.</summary>
 public static class TrainingDemo
 {
-    private static readonly CompositeFormat StepColumns = CompositeFormat.Parse("{0,-50} {1,7} {2,12} {3,14} {4,8}");
+    private static readonly CompositeFormat StepColumns = CompositeFormat.Parse("{0,-50} {1,7} {2,12} {3,14} {4,8} {5,12} {6,10}");
     private static readonly CompositeFormat EpochColumns = CompositeFormat.Parse("{0,-10} {1,6} {2,12} {3,10} {4,10} {5,10} {6,10}");
 
     /// <summary>The digits run of the default command.</summary>
@@ -41,11 +41,16 @@ public static class TrainingDemo
     /// </remarks>
     public static DigitsConfig Digits { get; } = new([128, 64], Batch: 64, Epochs: 60, LearningRate: 3e-3, Seed: 1, InputNoise: 0.1);
 
-    /// <summary>Runs all three parts; false when XOR misses its targets or digits stays below <see cref="DigitsConfig.Target"/>.</summary>
-    public static bool Run(ResultLog log, bool quick)
+    /// <summary>
+    /// Runs all three parts; false when XOR misses its targets or digits stays below <see cref="DigitsConfig.Target"/>.
+    /// <paramref name="cpu"/> is this machine's <see cref="MachineInfo.CpuKey"/> (read when null), which a PyTorch results
+    /// file must name for its figures to be printed beside the step timings.
+    /// </summary>
+    public static bool Run(ResultLog log, bool quick, string? cpu = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        StepTimings(log, quick);
+        cpu ??= MachineInfo.ReadCpuKey();
+        StepTimings(log, quick, PeerResults.Read(PeerResults.Locate(), cpu), cpu);
         log.Line();
         bool ok = Xor(log, quick);
         log.Line();
@@ -56,13 +61,18 @@ public static class TrainingDemo
     /// <summary>
     /// Median µs per training step and bytes allocated per step, once warm, for the three benchmark networks on one
     /// thread (<see cref="Gemm.MaxThreads"/> = 1, as the engine issue's table is measured), then the 784-wide network
-    /// again with the library's default threads (its GEMMs are large enough to use the second core).
+    /// again with the library's default threads (its GEMMs are large enough to use the second core). PyTorch's µs/step
+    /// on one thread stands beside each one-thread row when <paramref name="peers"/> was written on this CPU model.
     /// </summary>
-    public static void StepTimings(ResultLog log, bool quick)
+    public static void StepTimings(ResultLog log, bool quick, PeerResults peers, string cpu)
     {
         ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(peers);
+        ArgumentNullException.ThrowIfNull(cpu);
         log.Line("Training steps (forward + loss + backward + optimizer step, tape reset): median µs/step, bytes allocated per warm step");
-        log.Line(string.Format(CultureInfo.InvariantCulture, StepColumns, "network", "threads", "µs/step", "B/step", "steps"));
+        log.Row(new ResultRow("train-peer").Add("peer", "PyTorch").Add("status", peers.Status.ToString()).Add("path", peers.FilePath)
+            .Add("peer_cpu", peers.Cpu).Add("cpu", cpu).Add("description", peers.Peer), "  " + peers.Note(cpu));
+        log.Line(string.Format(CultureInfo.InvariantCulture, StepColumns, "network", "threads", "µs/step", "B/step", "steps", "PyTorch 1t", "x PyTorch"));
         int defaultThreads = Gemm.MaxThreads;
         try
         {
@@ -71,11 +81,11 @@ public static class TrainingDemo
                 using (w)
                 {
                     Gemm.MaxThreads = 1;
-                    StepTiming(log, w, quick);
+                    StepTiming(log, w, quick, peers.For(w.Name));
                     if (defaultThreads > 1 && w.UsesParallelGemm)
                     {
                         Gemm.MaxThreads = defaultThreads;
-                        StepTiming(log, w, quick);
+                        StepTiming(log, w, quick, double.NaN);
                     }
                 }
             }
@@ -86,7 +96,7 @@ public static class TrainingDemo
         }
     }
 
-    private static void StepTiming(ResultLog log, TrainingWorkload w, bool quick)
+    private static void StepTiming(ResultLog log, TrainingWorkload w, bool quick, double peerUs)
     {
         double repeatSeconds = quick ? 0.002 : 0.15, budget = quick ? 0.05 : 2.0;
         int repeats = quick ? 2 : 7;
@@ -106,10 +116,14 @@ public static class TrainingDemo
         double bytesPerStep = (double)(GC.GetAllocatedBytesForCurrentThread() - before) / steps;
         double us = Stopwatches.Median(samples) * 1e6;
         var row = new ResultRow("train-step").Add("network", w.Description).Add("batch", w.Batch, "rows").Add("threads", Gemm.MaxThreads, "threads")
-            .Add("us_per_step", us, "µs/step").Add("bytes_per_step", bytesPerStep, "B/step").Add("steps", steps, "steps");
-        log.Row(row, string.Format(CultureInfo.InvariantCulture, StepColumns, w.Description, Gemm.MaxThreads, us.ToString(us < 100 ? "0.00" : "0.0", CultureInfo.InvariantCulture),
-            bytesPerStep.ToString("0.#", CultureInfo.InvariantCulture), steps));
+            .Add("us_per_step", us, "µs/step").Add("bytes_per_step", bytesPerStep, "B/step").Add("steps", steps, "steps")
+            .Add("pytorch_us_per_step", peerUs, "µs/step").Add("speedup_vs_pytorch", peerUs / us, "x");
+        log.Row(row, string.Format(CultureInfo.InvariantCulture, StepColumns, w.Description, Gemm.MaxThreads, Us(us),
+            bytesPerStep.ToString("0.#", CultureInfo.InvariantCulture), steps, double.IsNaN(peerUs) ? "-" : Us(peerUs),
+            double.IsNaN(peerUs) ? "-" : (peerUs / us).ToString("0.00", CultureInfo.InvariantCulture)));
     }
+
+    private static string Us(double us) => us.ToString(us < 100 ? "0.00" : "0.0", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The seed's XOR example: 2-4-1 tanh MLP, MSE, SGD lr 0.1, 2000 full-batch steps; a progress line every 200 steps.

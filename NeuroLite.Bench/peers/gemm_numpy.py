@@ -16,9 +16,12 @@ parser.add_argument("--threads", type=int, default=1, help="BLAS threads (defaul
 parser.add_argument("--repeats", type=int, default=15, help="timed samples per shape; the median is reported")
 args = parser.parse_args()
 
-# The thread count must be in the environment before NumPy loads OpenBLAS.
+# The thread count must be in the environment before NumPy loads OpenBLAS, and a forced core must be gone by then.
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(args.threads)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from blas_env import openblas_line, undo_forced_core  # noqa: E402
+UNDONE = undo_forced_core()
 
 import statistics  # noqa: E402
 import time  # noqa: E402
@@ -87,6 +90,7 @@ def main():
     print(f"# numpy {np.__version__}, BLAS: {blas_name()}, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, "
           f"python {sys.version.split()[0]}, median of {args.repeats}")
     print(f"# loaded: {loaded_blas()}")
+    print(f"# {openblas_line(UNDONE)}")
     for n in (64, 128, 256, 512, 1024):
         a = rng.random((n, n)) - 0.5
         b = rng.random((n, n)) - 0.5

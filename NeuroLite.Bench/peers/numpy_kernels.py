@@ -16,6 +16,10 @@ import time
 
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = "1"
+# OpenBLAS at its own core choice: a forced core must be gone before NumPy loads it.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from blas_env import openblas_line, undo_forced_core  # noqa: E402
+UNDONE = undo_forced_core()
 
 import numpy as np  # noqa: E402
 
@@ -59,6 +63,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
     print("Kernels (NumPy %s, float64, 1 thread): ns/element, median of %d repeats of ~3 ms" % (np.__version__, args.repeats))
+    print(openblas_line(UNDONE))
     print("%-30s %9s %10s  %s" % ("kernel", "n", "NumPy", "call"))
     for n in (1_000, 1_000_000):
         for name, call, fn in cases(n, np.random.default_rng(n)):

@@ -2,11 +2,13 @@
 """PyTorch peer of `NeuroLite.Bench train`: the same three training-step workloads and the same digits run, float64,
 one thread, printing the same rows in the same units.
 
-    /usr/bin/python3 NeuroLite.Bench/peers/torch_train.py [steps|digits|all] [--reference] [--repeats R]
+    /usr/bin/python3 NeuroLite.Bench/peers/torch_train.py [steps|digits|all] [--reference] [--repeats R] [--out PATH]
 
 steps      median µs per training step (zero_grad, forward, loss, backward, optimizer step) of
            XOR 2-4-1 tanh MSE SGD batch 4, 64-128-64-10 tanh softmax-CE Adam batch 64,
-           784-256-256-10 tanh softmax-CE Adam batch 128
+           784-256-256-10 tanh softmax-CE Adam batch 128; also written, with this machine's CPU model, to
+           artifacts/peers/torch_train.json in the repository (or --out PATH), where `NeuroLite.Bench train` and
+           `bdn --filter '*Training*'` read them to print beside NeuroLite's figures on the same CPU model
 digits     NeuroLite's digits run: the same file, the same SplitMix64 80/20 split (seed 42), 64-128-64-10 tanh,
            Adam lr 3e-3 cosine-decayed, batch 64, 60 epochs, Gaussian input noise 0.1 (torch's own generator,
            so the noise, init and the order of batches are not bit-identical to NeuroLite's)
@@ -14,9 +16,12 @@ digits     NeuroLite's digits run: the same file, the same SplitMix64 80/20 spli
            split of data/README.md)
 
 Debian: apt-get install python3-torch python3-numpy libopenblas0-pthread (without libopenblas0-pthread torch
-and numpy use the slow reference BLAS). Runs with OPENBLAS_NUM_THREADS=1 and torch.set_num_threads(1).
+and numpy use the slow reference BLAS). Runs with OPENBLAS_NUM_THREADS=1 and torch.set_num_threads(1), and unsets
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE before importing torch, so OpenBLAS runs its own best kernel for this CPU.
 """
 import argparse
+import datetime
+import json
 import math
 import os
 import statistics
@@ -25,6 +30,10 @@ import time
 
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = "1"
+# OpenBLAS at its own core choice: a forced core must be gone before torch and numpy load it.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from blas_env import cpu_key, openblas_core, openblas_line, undo_forced_core  # noqa: E402
+UNDONE = undo_forced_core()
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -34,6 +43,7 @@ torch.set_default_dtype(torch.float64)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DIGITS = os.path.join(HERE, "..", "Data", "digits.csv")
+RESULTS = os.path.normpath(os.path.join(HERE, "..", "..", "artifacts", "peers", "torch_train.json"))
 M64 = (1 << 64) - 1
 
 
@@ -82,22 +92,26 @@ def workloads():
     xor_y = torch.tensor([[0.0], [1], [1], [0]])
     out = []
     p = mlp([2, 4, 1], 0)
-    out.append(("XOR 2-4-1 tanh, MSE, SGD, batch 4", 4, p, torch.optim.SGD(p, lr=0.1),
+    out.append(("xor", "XOR 2-4-1 tanh, MSE, SGD, batch 4", 4, p, torch.optim.SGD(p, lr=0.1),
                 lambda p=p: torch.nn.functional.mse_loss(forward(p, xor_x), xor_y)))
-    for name, sizes, batch in (("64-128-64-10 tanh, softmax CE, Adam, batch 64", [64, 128, 64, 10], 64),
-                               ("784-256-256-10 tanh, softmax CE, Adam, batch 128", [784, 256, 256, 10], 128)):
+    for key, name, sizes, batch in (("mlp-64", "64-128-64-10 tanh, softmax CE, Adam, batch 64", [64, 128, 64, 10], 64),
+                                    ("mlp-784", "784-256-256-10 tanh, softmax CE, Adam, batch 128", [784, 256, 256, 10], 128)):
         p = mlp(sizes, 1)
         x = torch.rand(batch, sizes[0], generator=g) * 2 - 1
         t = torch.randint(0, 10, (batch,), generator=g)
-        out.append((name, batch, p, torch.optim.Adam(p, lr=1e-3),
+        out.append((key, name, batch, p, torch.optim.Adam(p, lr=1e-3),
                     lambda p=p, x=x, t=t: torch.nn.functional.cross_entropy(forward(p, x), t)))
     return out
 
 
-def steps(repeats):
+def steps(repeats, out):
+    """Times each workload; writes {"cpu", "peer", "written_utc", "us_per_step": {name: µs}} to out (unless None)."""
+    core, _ = openblas_core()
     print("Training steps (PyTorch %s eager, float64, 1 thread): median µs/step" % torch.__version__)
+    print(openblas_line(UNDONE))
     print("%-50s %12s %14s %8s" % ("network", "µs/step", "B/step", "steps"))
-    for name, batch, params, opt, loss_fn in workloads():
+    figures = {}
+    for key, name, batch, params, opt, loss_fn in workloads():
         def step():
             opt.zero_grad()
             loss = loss_fn()
@@ -116,7 +130,17 @@ def steps(repeats):
                 step()
             samples.append((time.perf_counter() - t0) / per)
             total += per
-        print("%-50s %12.2f %14s %8d" % (name, statistics.median(samples) * 1e6, "-", total), flush=True)
+        figures[key] = statistics.median(samples) * 1e6
+        print("%-50s %12.2f %14s %8d" % (name, figures[key], "-", total), flush=True)
+    if out:
+        os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+        with open(out, "w") as f:
+            json.dump({"cpu": cpu_key(),
+                       "peer": "PyTorch %s eager, float64, 1 thread, OpenBLAS %s" % (torch.__version__, core or "not loaded"),
+                       "written_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+                       "us_per_step": figures}, f, indent=2)
+            f.write("\n")
+        print("wrote %s (CPU: %s)" % (out, cpu_key()))
 
 
 def load_digits():
@@ -180,9 +204,10 @@ def main():
     parser.add_argument("what", nargs="?", default="all", choices=["steps", "digits", "all"])
     parser.add_argument("--reference", action="store_true", help="digits: the reference configuration (lr 1e-3, 20 epochs, no noise)")
     parser.add_argument("--repeats", type=int, default=7, help="steps: timed repeats of ~0.15 s; the median is printed")
+    parser.add_argument("--out", default=RESULTS, help="steps: where to write the figures as JSON (default: %(default)s; '' for nowhere)")
     args = parser.parse_args()
     if args.what in ("steps", "all"):
-        steps(args.repeats)
+        steps(args.repeats, args.out)
         print()
     if args.what in ("digits", "all"):
         digits(args.reference)

@@ -33,10 +33,10 @@ public class BenchCliTests
     [Test]
     public void Options_parse_with_their_values()
     {
-        var o = BenchOptions.Parse(["kernels", "--json", "a/b.json", "--ghz", "2.445", "--quick", "--filter", "tanh"]);
+        var o = BenchOptions.Parse(["kernels", "--json", "a/b.json", "--peer-results", "p/t.json", "--quick", "--filter", "tanh"]);
         Assert.That(o.Error, Is.Null);
         Assert.That(o.JsonPath, Is.EqualTo("a/b.json"));
-        Assert.That(o.Ghz, Is.EqualTo(2.445));
+        Assert.That(o.PeerResultsPath, Is.EqualTo("p/t.json"));
         Assert.That(o.Quick, Is.True);
         Assert.That(o.Filter, Is.EqualTo("tanh"));
     }
@@ -44,10 +44,11 @@ public class BenchCliTests
     [Test]
     public void Bdn_passes_its_arguments_through_and_keeps_paths_for_itself()
     {
-        var o = BenchOptions.Parse(["bdn", "--filter", "*Training*", "--paths", "--job", "short"]);
+        var o = BenchOptions.Parse(["bdn", "--filter", "*Training*", "--paths", "--peer-results", "t.json", "--job", "short"]);
         Assert.That(o.Error, Is.Null);
         Assert.That(o.Command, Is.EqualTo(BenchCommand.Bdn));
         Assert.That(o.AllPaths, Is.True);
+        Assert.That(o.PeerResultsPath, Is.EqualTo("t.json"));
         Assert.That(o.PassThrough, Is.EqualTo(new[] { "--filter", "*Training*", "--job", "short" }));
     }
 
@@ -55,10 +56,9 @@ public class BenchCliTests
     [TestCase("--nope")]
     [TestCase("--json")]
     [TestCase("--filter")]
-    [TestCase("--ghz", "fast")]
-    [TestCase("--ghz", "-1")]
-    [TestCase("--ghz", "NaN")]
-    [TestCase("--ghz")]
+    [TestCase("--ghz", "2.4")]
+    [TestCase("--peer-results")]
+    [TestCase("bdn", "--peer-results")]
     [TestCase("kernels", "gemm")]
     [TestCase("--quick", "kernels")]
     [TestCase("ab")]
@@ -133,7 +133,7 @@ public class BenchCliTests
     {
         var (code, stdout, _) = Run("--help");
         Assert.That(code, Is.EqualTo(BenchApp.Ok));
-        foreach (string word in new[] { "kernels", "gemm", "train", "bdn", "ab OLD NEW", "--workload", "--json", "--paths", "--ghz" })
+        foreach (string word in new[] { "kernels", "gemm", "train", "bdn", "ab OLD NEW", "--workload", "--json", "--paths", "--peer-results" })
             Assert.That(stdout, Does.Contain(word));
     }
 
@@ -172,16 +172,23 @@ public class BenchCliTests
     }
 
     [Test]
-    public void Gemm_rows_report_gflops_against_a_given_clock()
+    public void Gemm_rows_report_gflops_against_the_peak_measured_in_the_run()
     {
         string path = Path.Combine(Path.GetTempPath(), $"neurolite-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
         try
         {
-            var (code, _, stderr) = Run("gemm", "--quick", "--filter", "XOR", "--ghz", "2", "--json", path);
+            var (code, _, stderr) = Run("gemm", "--quick", "--filter", "XOR", "--json", path);
             Assert.That(code, Is.EqualTo(BenchApp.Ok), stderr);
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            var gemm = doc.RootElement.EnumerateArray().Single(r => r.GetProperty("section").GetString() == "gemm");
-            Assert.That(gemm.GetProperty("peak_gflops").GetDouble(), Is.EqualTo(32.0));
+            var rows = doc.RootElement.EnumerateArray().ToList();
+            var header = rows.Single(r => r.GetProperty("section").GetString() == "header");
+            var gemm = rows.Single(r => r.GetProperty("section").GetString() == "gemm");
+            double peak = header.GetProperty("peak_gflops").GetDouble();
+            Assert.That(double.IsFinite(peak) && peak > 0, $"peak {peak}");
+            Assert.That(gemm.GetProperty("peak_gflops").GetDouble(), Is.EqualTo(peak), "the rows use the header's measured peak");
+            double threads = gemm.GetProperty("threads").GetDouble();
+            Assert.That(gemm.GetProperty("percent_of_peak").GetDouble(),
+                Is.EqualTo(100 * gemm.GetProperty("neurolite_gflops").GetDouble() / (threads * peak)).Within(1e-9).Percent);
             Assert.That(gemm.GetProperty("neurolite_gflops").GetDouble(), Is.GreaterThan(0));
             Assert.That(gemm.GetProperty("max_abs_error").GetDouble(), Is.LessThan(1e-14));
             Assert.That(gemm.GetProperty("units").GetProperty("neurolite_gflops").GetString(), Is.EqualTo("GFLOP/s"));
