@@ -179,7 +179,8 @@ public static class Safetensors
         }
         catch
         {
-            File.Delete(temp);
+            // File.Exists never throws, so the original exception is what the caller sees.
+            if (File.Exists(temp)) File.Delete(temp);
             throw;
         }
     }

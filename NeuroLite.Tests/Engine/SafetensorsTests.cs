@@ -154,6 +154,8 @@ public class SafetensorsTests
         Assert.That(File.ReadAllBytes(path), Is.EqualTo(before));
         Assert.That(Directory.GetFiles(_dir), Is.EqualTo(new[] { path }));
 
+        Assert.Throws<DirectoryNotFoundException>(() => model.Save(Path.Combine(_dir, "missing", "m.safetensors")));
+
         var x = Tensor.Parameter([1.0], [1]);
         var ex = Assert.Throws<ArgumentException>(() => Safetensors.Save(path, [new("a", x), new("a", x)]));
         Assert.That(ex!.Message, Does.Contain("'a' appears twice"));
