@@ -5,6 +5,10 @@ public sealed partial class Tape
     // Per thread, as the tapes are: a scope on one thread leaves every other thread recording.
     [ThreadStatic] private static int t_noGradDepth;
 
+    // Scopes open on all threads together: while it is zero (the usual case) an op reads this plain static instead of
+    // the thread-static depth (reading that in every op made the recorded XOR step about 6% slower in `ab`).
+    private static int s_openScopes;
+
     /// <summary>
     /// Starts a no-grad scope on the current thread, for inference: until the returned scope is disposed, ops still
     /// compute their values (bit for bit the values they compute when recording) but their results need no gradient,
@@ -27,16 +31,20 @@ public sealed partial class Tape
     public static NoGradScope NoGrad()
     {
         t_noGradDepth++;
+        Interlocked.Increment(ref s_openScopes);
         return new NoGradScope(t_noGradDepth);
     }
 
     /// <summary>False inside a <see cref="NoGrad"/> scope on the current thread.</summary>
-    public static bool GradEnabled => t_noGradDepth == 0;
+    public static bool GradEnabled => s_openScopes == 0 || t_noGradDepth == 0;
 
     internal static void EndNoGrad(int depth)
     {
         // Disposing a scope twice, or an outer one first, leaves the depth that scope started from, never below it.
-        if (t_noGradDepth >= depth) t_noGradDepth = depth - 1;
+        int closed = t_noGradDepth - (depth - 1);
+        if (closed <= 0) return;
+        t_noGradDepth = depth - 1;
+        Interlocked.Add(ref s_openScopes, -closed);
     }
 }
 

@@ -380,7 +380,7 @@ public sealed partial class Tape : IDisposable
         n.Rank = (byte)shape.Length;
         shape.CopyTo(n.Shape);
         // Under NoGrad() an op result needs no gradient, so Backward() never sweeps it (leaves set their own flag after this).
-        n.NeedsGrad = t_noGradDepth == 0 && ((a >= 0 && _nodes[a].NeedsGrad) || (b >= 0 && _nodes[b].NeedsGrad));
+        n.NeedsGrad = ((a >= 0 && _nodes[a].NeedsGrad) || (b >= 0 && _nodes[b].NeedsGrad)) && GradEnabled;
         return i;
     }
 

@@ -9,8 +9,8 @@ public readonly partial struct Tensor
     /// <summary>
     /// The recorded graph that produced this tensor, as Graphviz DOT (render with <c>dot -Tsvg</c>), drawn as micrograd's
     /// <c>draw_dot</c> draws it: a box per value (label, shape, the value of a one-element tensor, and its gradient
-    /// after <see cref="Backward()"/>: for a parameter what has accumulated, for a tape tensor what the latest Backward()
-    /// on its tape left, 0 where that did not reach), and a small node per op (its kind, such as <c>*</c>, <c>tanh</c>,
+    /// after <see cref="Backward()"/>, as <see cref="Grad"/> reads it: 0 where no Backward() reached; <c>none</c> for
+    /// an input, which receives none), and a small node per op (its kind, such as <c>*</c>, <c>tanh</c>,
     /// <c>matmul</c>) with edges from its inputs and to its result. Only what this tensor depends on is drawn.
     /// Reading the graph changes nothing on the tape.
     /// </summary>
