@@ -17,7 +17,7 @@ public enum Activation
 /// A dense layer as in the seed: <c>activation(x @ W + b)</c> with W (in×out) Xavier-uniform, U(−√(6/(in+out)), +√(6/(in+out))),
 /// and b (out,) zero. Seeded: one seed gives the same weights on every run.
 /// </summary>
-public sealed class Layer
+public sealed partial class Layer
 {
     private readonly Tensor[] _parameters;
 
@@ -82,7 +82,7 @@ public sealed class Layer
 /// A multi-layer perceptron as in the seed: hidden layers with <c>hiddenActivation</c> (tanh by default) and a
 /// linear output layer. All layers draw from one generator seeded with <c>seed</c>.
 /// </summary>
-public sealed class MLP
+public sealed partial class MLP
 {
     private readonly Layer[] _layers;
     private readonly Tensor[] _parameters;

@@ -31,7 +31,7 @@ internal static partial class Ops
         ref Node n = ref t.NodeRef(i);
         n.Aux = ib;
         n.Attr = (double)activation;
-        n.NeedsGrad |= t.NodeRef(ib).NeedsGrad;
+        n.NeedsGrad |= Tape.GradEnabled && t.NodeRef(ib).NeedsGrad;
         Span<double> y = t.Value(i);
         Gemm.Multiply(t.Value(ix), t.Value(iw), y, m, cols, k);
         Broadcast.Add(y, n.Shape[..2], t.Value(ib), sb, y);

@@ -12,7 +12,7 @@ namespace NeuroLite;
 /// Every region of the arena (a node's value, its gradient, its saved scratch) starts on a 64-byte boundary.
 /// A tape is not thread-safe: use one per thread (<see cref="Default"/> is already per thread).
 /// </summary>
-public sealed class Tape : IDisposable
+public sealed partial class Tape : IDisposable
 {
     [ThreadStatic] private static Tape? t_default;
 
@@ -227,7 +227,20 @@ public sealed class Tape : IDisposable
     {
         ref Node n = ref _nodes[i];
         if (n.Ext is { } p) return p.Grad;
-        if (n.GradStamp != _stamp) return ClearGrad(ref n);
+        if (n.GradStamp != _stamp) return StaleGrad(ref n);
+        return _grads.Slice(n.Offset, n.Length);
+    }
+
+    /// <summary>
+    /// True for a tape leaf that receives a gradient and already has one in this generation: like a parameter, it
+    /// accumulates over Backward() calls until zeroed, so a new stamp does not make it stale.
+    /// </summary>
+    private static bool Accumulates(ref Node n) => n.Op == OpKind.Leaf && n.NeedsGrad && n.GradStamp >= 0;
+
+    private Span<double> StaleGrad(ref Node n)
+    {
+        if (!Accumulates(ref n)) return ClearGrad(ref n);
+        n.GradStamp = _stamp;
         return _grads.Slice(n.Offset, n.Length);
     }
 
@@ -257,9 +270,10 @@ public sealed class Tape : IDisposable
         if (n.Ext is { } p) return p.GradForWrite(out accumulate);
         if (n.GradStamp != _stamp)
         {
-            // Stale: logically zero, so the caller overwrites it (a view's region is reserved first, see ClearGrad).
+            // Stale: logically zero, so the caller overwrites it (a view's region is reserved first, see ClearGrad);
+            // a leaf's gradient from an earlier Backward() is not stale, it is added to.
+            accumulate = Accumulates(ref n);
             if (n.Offset < 0) n.Offset = Reserve(n.Length);
-            accumulate = false;
             n.GradStamp = _stamp;
         }
         else
@@ -365,7 +379,8 @@ public sealed class Tape : IDisposable
         if (n.Ext is not null) n.Ext = null;
         n.Rank = (byte)shape.Length;
         shape.CopyTo(n.Shape);
-        n.NeedsGrad = (a >= 0 && _nodes[a].NeedsGrad) || (b >= 0 && _nodes[b].NeedsGrad);
+        // Under NoGrad() an op result needs no gradient, so Backward() never sweeps it (leaves set their own flag after this).
+        n.NeedsGrad = ((a >= 0 && _nodes[a].NeedsGrad) || (b >= 0 && _nodes[b].NeedsGrad)) && GradEnabled;
         return i;
     }
 
@@ -463,7 +478,7 @@ public sealed class Tape : IDisposable
             if (n.Visit != stamp) continue;
             pending--;
             low = i;
-            if (eager && n.Ext is null) ClearGrad(ref n);
+            if (eager && n.Ext is null && !Accumulates(ref n)) ClearGrad(ref n);
             if (n.Op == OpKind.Leaf) continue;
             if (n.A >= 0) pending += Mark(n.A, stamp);
             if (n.B >= 0) pending += Mark(n.B, stamp);
