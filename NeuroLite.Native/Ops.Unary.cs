@@ -99,9 +99,10 @@ internal static partial class Ops
         if (sa[1] != sb[0])
             throw new ArgumentException($"MatMul inner sizes differ: {ShapeText(sa)} @ {ShapeText(sb)} ({sa[1]} vs {sb[0]}).");
         int m = sa[0], k = sa[1], cols = sb[1];
+        int count = ProductCount("MatMul", sa, sb);
         int ia = t.Resolve(a);
         int ib = t.Resolve(b);
-        int i = t.Push(OpKind.MatMul, ia, ib, [m, cols], m * cols, 0);
+        int i = t.Push(OpKind.MatMul, ia, ib, [m, cols], count, 0);
         Gemm.Multiply(t.Value(ia), t.Value(ib), t.Value(i), m, cols, k);
         return Handle(t, i);
     }
