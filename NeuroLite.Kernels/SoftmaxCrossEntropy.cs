@@ -40,11 +40,21 @@ public static class SoftmaxCrossEntropy
     public static void Forward(ReadOnlySpan<double> logits, int rows, int cols, ReadOnlySpan<int> targets, Span<double> probabilities, Span<double> rowLoss)
     {
         Validate.SoftmaxCeForward(logits, rows, cols, targets, probabilities, rowLoss);
-        if (SoftmaxAcrossRows.Applies(cols))
+        try
         {
-            SoftmaxAcrossRows.Forward(logits, rows, cols, targets, probabilities, rowLoss);
-            return;
+            if (SoftmaxAcrossRows.Applies(cols)) SoftmaxAcrossRows.Forward(logits, rows, cols, targets, probabilities, rowLoss);
+            else ForwardAlongRows(logits, rows, cols, targets, probabilities, rowLoss);
         }
+        catch (IndexOutOfRangeException e)
+        {
+            // Only a target changed after the entry check can index outside a row block (the reads are bounds-checked).
+            throw new InvalidOperationException("The targets changed during the call (another thread wrote them after they were checked); the outputs are incomplete.", e);
+        }
+    }
+
+    /// <summary>The forward pass along each row, for wide rows and the scalar path; arguments validated.</summary>
+    private static void ForwardAlongRows(ReadOnlySpan<double> logits, int rows, int cols, ReadOnlySpan<int> targets, Span<double> probabilities, Span<double> rowLoss)
+    {
         // Wide rows (and the scalar path): a block of rows at a time, so exp and ln run as single calls over many short rows (a 10-class row is only
         // 2.5 vectors: per-row calls were mostly call overhead). Row statistics live on the stack.
         Span<double> max = stackalloc double[RowBlock];
