@@ -15,6 +15,7 @@ public static class Shapes
 
     /// <summary>The number of elements of <paramref name="shape"/> (1 for rank 0).</summary>
     /// <exception cref="ArgumentException">A dimension is negative, or the count exceeds <see cref="MaxElements"/>.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static int Count(ReadOnlySpan<int> shape) => Count(shape, "Shape");
 
     /// <summary>
@@ -25,20 +26,29 @@ public static class Shapes
     public static int Count(ReadOnlySpan<int> shape, string what)
     {
         long n = 1;
-        bool zero = false;
         foreach (int d in shape)
         {
-            if (d < 0) throw new ArgumentException($"{what}: shape {Format(shape)} has a negative dimension.", nameof(shape));
-            if (d == 0) zero = true;
-        }
-        if (zero) return 0;
-        foreach (int d in shape)
-        {
+            if (d < 0) ThrowNegative(shape, what);
             n *= d;
-            if (n > MaxElements) ThrowTooMany(shape, what);
+            // Past the limit: the count is 0 if a later dimension is 0, else too large (checked off the hot path).
+            if (n > MaxElements) return CountBeyondLimit(shape, what);
         }
         return (int)n;
     }
+
+    private static int CountBeyondLimit(ReadOnlySpan<int> shape, string what)
+    {
+        foreach (int d in shape)
+        {
+            if (d < 0) ThrowNegative(shape, what);
+            if (d == 0) return 0;
+        }
+        ThrowTooMany(shape, what);
+        return 0;
+    }
+
+    private static void ThrowNegative(ReadOnlySpan<int> shape, string what) =>
+        throw new ArgumentException($"{what}: shape {Format(shape)} has a negative dimension.", nameof(shape));
 
     /// <summary>The element count of a (<paramref name="rows"/> × <paramref name="cols"/>) matrix, checked as <see cref="Count(ReadOnlySpan{int}, string)"/> checks it.</summary>
     public static int Count(int rows, int cols, string what) => Count([rows, cols], what);
