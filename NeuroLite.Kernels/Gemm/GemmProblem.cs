@@ -91,7 +91,8 @@ internal static class GemmTuning
     /// <summary>Register tile (MR, NR) and block sizes of the kernel this process dispatches to, as seen from this thread.</summary>
     internal static (int Mr, int Nr, GemmBlockSizes Blocks) ForCurrentPath() => Simd.Path switch
     {
-        SimdPath.Avx512 or SimdPath.Avx2Fma => Describe<GemmAvx2Kernel>(),
+        SimdPath.Avx512 => Describe<GemmAvx512Kernel>(),
+        SimdPath.Avx2Fma => Describe<GemmAvx2Kernel>(),
         SimdPath.Neon => Describe<GemmNeonKernel>(),
         SimdPath.Vector128 => Describe<GemmVector128Kernel>(),
         _ => Describe<GemmScalarKernel>(),
