@@ -29,7 +29,7 @@ internal static unsafe class GemmPacking
             if (p.TransA)
                 Contiguous<TKernel>(dst, p.A + (nint)p0 * p.M + i0 + ir, p.M, rows, mr, kc);
             else
-                Strided(dst, p.A + (nint)(i0 + ir) * p.K + p0, p.K, rows, mr, kc);
+                Strided<TKernel>(dst, p.A + (nint)(i0 + ir) * p.K + p0, p.K, rows, mr, kc);
         }
     }
 
@@ -47,7 +47,7 @@ internal static unsafe class GemmPacking
         {
             int cols = Math.Min(nr, nc - jr);
             if (p.TransB)
-                Strided(dst, p.B + (nint)(j0 + jr) * p.K + p0, p.K, cols, nr, kc);
+                Strided<TKernel>(dst, p.B + (nint)(j0 + jr) * p.K + p0, p.K, cols, nr, kc);
             else
                 Contiguous<TKernel>(dst, p.B + (nint)p0 * p.N + j0 + jr, p.N, cols, nr, kc);
         }
@@ -113,14 +113,19 @@ internal static unsafe class GemmPacking
 
     /// <summary>Lane r at depth q is src[r·ld + q] (depth contiguous): read each lane's run, scatter with stride width.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Strided(double* dst, double* src, nint ld, int count, int width, int kc)
+    private static void Strided<TKernel>(double* dst, double* src, nint ld, int count, int width, int kc)
+        where TKernel : struct, IGemmMicroKernel
     {
         int r = 0;
         if (Avx.IsSupported && count == width && width % 2 == 0)
         {
             // A full sliver in one pass: each depth's whole run of lanes (a 64-byte line for NR = 8, three for 24) is
             // written at once, instead of a part of it now and the rest a whole sliver later.
-            TransposeFull(dst, src, ld, width, kc);
+            // Inlined with the kernel's MR or NR as a constant, so the lane loops have a known trip count.
+            if (width == TKernel.Mr)
+                TransposeFull(dst, src, ld, TKernel.Mr, kc);
+            else
+                TransposeFull(dst, src, ld, TKernel.Nr, kc);
             return;
         }
         if (Avx.IsSupported)
@@ -187,7 +192,7 @@ internal static unsafe class GemmPacking
     /// A whole sliver of any even width (MR or NR), four depths at a time: 4×4 transposes of four lanes (plus a 2×4 for
     /// a width of 4j + 2) per step, so each depth's whole run of lanes is written at once.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void TransposeFull(double* d, double* s0, nint ld, int width, int kc)
     {
         int q = 0;
