@@ -28,6 +28,11 @@ internal readonly unsafe struct GemmAvx512Kernel : IGemmMicroKernel
 
     public static bool RunEdge(int kc, double* a, double* b, double* c, nint ldc, bool add, int rows, int cols)
     {
+        if (GemmAvx512Tiles.ColumnsFit(cols))
+        {
+            GemmAvx512Tiles.ColumnsTile(kc, a, 8, b, 24, c, ldc, add, rows, cols);
+            return true;
+        }
         GemmAvx512Tiles.Dispatch<PackedA>(kc, a, 8, 0, 0, b, 24, c, ldc, add, rows, cols);
         return true;
     }
@@ -38,8 +43,14 @@ internal readonly unsafe struct GemmAvx512Kernel : IGemmMicroKernel
     /// Outputs at most 48 wide (n = 10: the last layer of a classifier) read A where it lies: each A value is used by
     /// only one or two column slivers, so packing A would cost about as much as the multiply.
     /// </summary>
-    public static void RunDirectA(int kc, double* a, nint ars, nint aps, double* b, double* c, nint ldc, bool add, int rows, int cols) =>
-        GemmAvx512Tiles.Dispatch<InPlaceA>(kc, a, aps, ars, aps, b, 24, c, ldc, add, rows, cols);
+    public static void RunDirectA(int kc, double* a, nint ars, nint aps, double* b, double* c, nint ldc, bool add, int rows, int cols)
+    {
+        // A stored transposed has a depth's rows side by side: 9-12 columns then run as column vectors.
+        if (ars == 1 && GemmAvx512Tiles.ColumnsFit(cols))
+            GemmAvx512Tiles.ColumnsTile(kc, a, aps, b, 24, c, ldc, add, rows, cols);
+        else
+            GemmAvx512Tiles.Dispatch<InPlaceA>(kc, a, aps, ars, aps, b, 24, c, ldc, add, rows, cols);
+    }
 
     public static bool HasDirectB => true;
 
@@ -67,6 +78,24 @@ internal readonly unsafe struct GemmAvx512Kernel : IGemmMicroKernel
 /// </summary>
 internal static unsafe class GemmAvx512Tiles
 {
+    /// <summary>Whether <see cref="Columns{TCols}"/> serves a tile this many columns wide better than a row tile.</summary>
+    public static bool ColumnsFit(int cols) => cols is >= 9 and <= 12;
+
+    /// <summary><see cref="Columns{TCols}"/> for 9…12 columns.</summary>
+    public static void ColumnsTile(int kc, double* a, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, int rows, int cols)
+    {
+        // The transpose buffer comes from here: a stackalloc in the kernel itself makes the JIT keep its
+        // accumulators in memory.
+        double* tile = stackalloc double[8 * 12];
+        switch (cols)
+        {
+            case 9: Columns<Columns9>(kc, a, aps, b, ldb, c, ldc, add, rows, tile); break;
+            case 10: Columns<Columns10>(kc, a, aps, b, ldb, c, ldc, add, rows, tile); break;
+            case 11: Columns<Columns11>(kc, a, aps, b, ldb, c, ldc, add, rows, tile); break;
+            default: Columns<Rows12>(kc, a, aps, b, ldb, c, ldc, add, rows, tile); break;
+        }
+    }
+
     /// <summary>A tile of <paramref name="rows"/> (1…12) by <paramref name="cols"/> (1…24) columns.</summary>
     public static void Dispatch<TA>(int kc, double* a, nint aStep, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, int rows, int cols)
         where TA : struct, IGemmConstant
@@ -244,6 +273,61 @@ internal static unsafe class GemmAvx512Tiles
     }
 
     /// <summary>
+    /// A tile of up to 8 rows by 9…12 columns held the other way round: one zmm accumulator per column, its lanes the
+    /// rows, so 10 columns fill 10 vectors instead of 2 vectors with 6 of 16 lanes idle. Needs A with a depth's rows
+    /// side by side (a packed sliver, or A stored transposed: row r, depth q at a[q·aps + r]); each B value is
+    /// broadcast. Each element gets the same FMA chain (p ascending) and the same final add of C as in
+    /// <see cref="Tile{TRows, TVectors, TA}"/>, so the same bits; the tile reaches C through <paramref name="tile"/>
+    /// (8×12 doubles), transposed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Columns<TCols>(int kc, double* a, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, int rows, double* tile)
+        where TCols : struct, IGemmConstant
+    {
+        int cols = TCols.Value;
+        // Lanes past the last row are never loaded (A may end there), so they hold zeros and are never stored.
+        Vector512<double> rowMask = Vector512.LessThan(Vector512.Create(0L, 1, 2, 3, 4, 5, 6, 7), Vector512.Create((long)rows)).AsDouble();
+        Vector512<double> t0 = default, t1 = default, t2 = default, t3 = default, t4 = default, t5 = default, t6 = default, t7 = default, t8 = default, t9 = default, t10 = default, t11 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<double> x = Avx512F.MaskLoad(a, rowMask, Vector512<double>.Zero);
+            t0 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[0]), t0);
+            t1 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[1]), t1);
+            t2 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[2]), t2);
+            t3 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[3]), t3);
+            t4 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[4]), t4);
+            t5 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[5]), t5);
+            t6 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[6]), t6);
+            t7 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[7]), t7);
+            t8 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[8]), t8);
+            if (cols > 9) t9 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[9]), t9);
+            if (cols > 10) t10 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[10]), t10);
+            if (cols > 11) t11 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[11]), t11);
+            a += aps;
+            b += ldb;
+        }
+        Vector512.Store(t0, tile + 0);
+        Vector512.Store(t1, tile + 8);
+        Vector512.Store(t2, tile + 16);
+        Vector512.Store(t3, tile + 24);
+        Vector512.Store(t4, tile + 32);
+        Vector512.Store(t5, tile + 40);
+        Vector512.Store(t6, tile + 48);
+        Vector512.Store(t7, tile + 56);
+        Vector512.Store(t8, tile + 64);
+        if (cols > 9) Vector512.Store(t9, tile + 72);
+        if (cols > 10) Vector512.Store(t10, tile + 80);
+        if (cols > 11) Vector512.Store(t11, tile + 88);
+        for (int r = 0; r < rows; r++, c += ldc)
+        {
+            if (add)
+                for (int j = 0; j < cols; j++) c[j] += tile[8 * j + r];
+            else
+                for (int j = 0; j < cols; j++) c[j] = tile[8 * j + r];
+        }
+    }
+
+    /// <summary>
     /// One or two rows by 48 columns of B read in place (six vectors per row): <see cref="Tile{TRows, TVectors, TA}"/>'s
     /// arithmetic with enough FMA chains for one or two rows.
     /// </summary>
@@ -329,6 +413,9 @@ internal readonly struct Rows9 : IGemmConstant { public static int Value => 9; }
 internal readonly struct Rows10 : IGemmConstant { public static int Value => 10; }
 internal readonly struct Rows11 : IGemmConstant { public static int Value => 11; }
 internal readonly struct Rows12 : IGemmConstant { public static int Value => 12; }
+internal readonly struct Columns9 : IGemmConstant { public static int Value => 9; }
+internal readonly struct Columns10 : IGemmConstant { public static int Value => 10; }
+internal readonly struct Columns11 : IGemmConstant { public static int Value => 11; }
 
 /// <summary>One zmm column vector (1…8 columns) per row.</summary>
 internal readonly struct Vectors1 : IGemmConstant { public static int Value => 1; }
