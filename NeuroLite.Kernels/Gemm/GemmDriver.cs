@@ -97,7 +97,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             FewRows(p, row0, row1, col0, col1);
             return;
         }
-        if (col1 - col0 <= 2 * TKernel.Nr && TKernel.HasDirectA)
+        if ((col1 - col0 <= 2 * TKernel.Nr || (long)(row1 - row0) * p.K <= GemmTuning.InPlaceAMaxElements<TKernel>()) && TKernel.HasDirectA)
         {
             FewColumns(p, row0, row1, col0, col1);
             return;
@@ -162,7 +162,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     }
 
     /// <summary>
-    /// At most 2·NR columns: B packed (one or two slivers per depth block), A read in place by the kernel (packing it
+    /// At most 2·NR columns, or an op(A) small enough for the kernel to read in place (<see cref="IGemmMicroKernel.InPlaceAMaxElements"/>): B packed (one or two slivers per depth block), A read in place by the kernel (packing it
     /// would copy every A value to use it once or twice). Same depth blocks and per-element arithmetic as the packed
     /// path, so the same bits.
     /// </summary>

@@ -424,7 +424,9 @@ public class GemmTests
         {
             var rng = new Random(transA ? 9 : 8);
             double[] a = Random(rng, m * k), bWide = Random(rng, k * wide), cWide = new double[m * wide];
+            GemmTuning.OverrideInPlaceAForTests(0); // the wide product packs A
             Gemm.Multiply(a, bWide, cWide, m, wide, k, transA);
+            GemmTuning.ResetForTests();
             foreach (int n in new[] { 1, nr - 1, nr + 2, 2 * nr })
             {
                 double[] b = new double[k * n], c = new double[m * n], expected = new double[m * n];
@@ -514,6 +516,32 @@ public class GemmTests
     }
 
     [Test]
+    public void A_read_in_place_gives_the_bits_of_A_packed()
+    {
+        // Kernels that read a small op(A) in place whatever the width of C must give the packed path's bits: wide
+        // outputs with every column remainder, both A layouts, several depth blocks (KC = 8) and accumulate, once with
+        // A always packed and once always read in place (where the kernel can), each also within the error bound.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        foreach (var (m, n, k) in new[] { (2 * mr + 3, 3 * nr + 1, 21), (mr, 5 * nr - 1, 9), (4 * mr + 1, 2 * nr + 10, 17) })
+            foreach (bool transA in new[] { false, true })
+                foreach (bool transB in new[] { false, true })
+                {
+                    bool accumulate = transA ^ transB;
+                    var rng = new Random(m * 11 + n * 3 + k);
+                    double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+                    double[] packed = (double[])c0.Clone(), inPlace = (double[])c0.Clone();
+                    GemmTuning.OverrideForTests(0, 8, 0, parallelMinWork: 0);
+                    GemmTuning.OverrideInPlaceAForTests(0);
+                    Gemm.Multiply(a, b, packed, m, n, k, transA, transB, accumulate);
+                    GemmTuning.OverrideInPlaceAForTests(long.MaxValue);
+                    Gemm.Multiply(a, b, inPlace, m, n, k, transA, transB, accumulate);
+                    Assert.That(Bits(inPlace), Is.EqualTo(Bits(packed)), $"{m}x{n}x{k} transA={transA} transB={transB}");
+                    CheckAgainstReference(m, n, k, transA, transB, accumulate, seed: m + 5 * n + k);
+                    GemmTuning.ResetForTests();
+                }
+    }
+
+    [Test]
     public void Operands_at_unaligned_offsets()
     {
         // Spans that start 0…7 doubles into their arrays, so packed and in-place loads and the full and masked stores
@@ -562,7 +590,10 @@ public class GemmTests
             GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 0);
             var rng = new Random(77);
             double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n), full = (double[])c0.Clone();
+            GemmTuning.OverrideInPlaceAForTests(0); // the big product packs both operands
             Gemm.Multiply(a, b, full, m, n, k, accumulate: true);
+            GemmTuning.ResetForTests();
+            GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 0);
             foreach (var (rows, cols) in new[] { (1, n), (mr - 1, n), (m, 1), (m, nr + 1), (m, 2 * nr), (mr + 1, nr + 5), (m, 3 * nr - 1) })
             {
                 // Rows [0, rows) and columns [0, cols) of the big product, as a product of their own.
