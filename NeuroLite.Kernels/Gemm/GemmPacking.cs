@@ -233,8 +233,11 @@ internal static unsafe class GemmPacking
             }
         }
         for (; q < kc; q++, d += width)
-            for (int lane = 0; lane < width; lane++)
-                d[lane] = s0[lane * ld + q];
+        {
+            double* s = s0 + q;
+            for (int lane = 0; lane < width; lane++, s += ld)
+                d[lane] = *s;
+        }
     }
 
     /// <summary>Two lanes, four depths at a time: unpack, then the 128-bit halves are the depth pairs.</summary>
