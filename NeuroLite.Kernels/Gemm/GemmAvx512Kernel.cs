@@ -153,7 +153,8 @@ internal static unsafe class GemmAvx512Tiles
         bool inPlace = TA.Value == 1;
         nint o1 = inPlace ? 1 * ars : 1, o2 = inPlace ? 2 * ars : 2, o3 = inPlace ? 3 * ars : 3, o4 = inPlace ? 4 * ars : 4, o5 = inPlace ? 5 * ars : 5, o6 = inPlace ? 6 * ars : 6, o7 = inPlace ? 7 * ars : 7, o8 = inPlace ? 8 * ars : 8, o9 = inPlace ? 9 * ars : 9, o10 = inPlace ? 10 * ars : 10, o11 = inPlace ? 11 * ars : 11;
         // The C tile is only touched after the kc loop: start its lines on their way now (rows are a row of C apart).
-        for (int r = 0; r < rows; r++)
+        // Narrow C (rows under 2 KiB) is small enough to have stayed in cache, and there the prefetches only cost.
+        for (int r = 0; r < rows && ldc >= 256; r++)
         {
             double* row = c + r * ldc;
             Sse.Prefetch0(row);
@@ -432,4 +433,5 @@ internal readonly struct Vectors2 : IGemmConstant { public static int Value => 2
 
 /// <summary>Three zmm column vectors (17…24 columns) per row.</summary>
 internal readonly struct Vectors3 : IGemmConstant { public static int Value => 3; }
+
 
