@@ -103,6 +103,19 @@ internal static unsafe class GemmPacking
                     Unsafe.CopyBlockUnaligned(dst, src, bytes);
             return;
         }
+        if (Simd.UseAvx512 && width % 8 == 0)
+        {
+            // A partial sliver a vector of lanes at a time: the lanes past count are neither read (the source may end
+            // there) nor left unset (the masked load gives zeros).
+            for (int v = 0; v < width; v += 8)
+            {
+                Vector512<double> mask = Vector512.LessThan(Vector512.Create(0L, 1, 2, 3, 4, 5, 6, 7), Vector512.Create((long)(count - v))).AsDouble();
+                double* s = src + v, d = dst + v;
+                for (int q = 0; q < kc; q++, s += ld, d += width)
+                    Vector512.Store(Avx512F.MaskLoad(s, mask, Vector512<double>.Zero), d);
+            }
+            return;
+        }
         for (int q = 0; q < kc; q++, src += ld, dst += width)
         {
             int r = 0;
