@@ -36,6 +36,46 @@ internal static class Guard
         return d >= 0 ? (nuint)d < (nuint)x.Length * sizeof(double) : (nuint)(-d) < (nuint)y.Length * sizeof(double);
     }
 
+    /// <summary>Whether two spans of any element types share a byte (an int span cast over a double buffer, for example).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool OverlapBytes<TX, TY>(ReadOnlySpan<TX> x, ReadOnlySpan<TY> y)
+    {
+        if (x.IsEmpty || y.IsEmpty) return false;
+        nint d = Unsafe.ByteOffset(ref Unsafe.As<TX, byte>(ref MemoryMarshal.GetReference(x)), ref Unsafe.As<TY, byte>(ref MemoryMarshal.GetReference(y)));
+        return d >= 0 ? (nuint)d < (nuint)x.Length * (nuint)Unsafe.SizeOf<TX>() : (nuint)(-d) < (nuint)y.Length * (nuint)Unsafe.SizeOf<TY>();
+    }
+
+    /// <summary>Throws if <paramref name="x"/> and <paramref name="y"/> share any element (neither may alias the other, not even exactly).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Disjoint<TX, TY>(ReadOnlySpan<TX> x, ReadOnlySpan<TY> y, [CallerArgumentExpression(nameof(x))] string? xName = null, [CallerArgumentExpression(nameof(y))] string? yName = null)
+    {
+        if (OverlapBytes(x, y)) ThrowDisjoint(xName, yName);
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is finite and ≥ 0 (a learning rate: NaN, ±∞ and negative values are rejected, as PyTorch rejects them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LearningRate(double value, [CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        if (!(value >= 0 && value < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(name, value, $"Invalid learning rate {value}: it must be finite and non-negative.");
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is in [0, 1) (a momentum or a decay rate β; NaN is rejected).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void UnitInterval(double value, [CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        if (!(value >= 0 && value < 1))
+            throw new ArgumentOutOfRangeException(name, value, $"Invalid {name} {value}: it must be in [0, 1).");
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is finite and &gt; 0 (Adam's ε).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Positive(double value, [CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        if (!(value > 0 && value < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(name, value, $"Invalid {name} {value}: it must be finite and positive.");
+    }
+
     /// <summary>Throws unless <paramref name="length"/> equals <paramref name="expected"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Length(int length, int expected, [CallerArgumentExpression(nameof(length))] string? name = null)
@@ -54,6 +94,9 @@ internal static class Guard
 
     private static void ThrowLength(string? xName, int xLength, string? yName, int yLength) =>
         throw new ArgumentException($"Span lengths differ: {xName} has {xLength} elements, {yName} has {yLength}.", yName);
+
+    private static void ThrowDisjoint(string? xName, string? yName) =>
+        throw new ArgumentException($"{yName} overlaps {xName}; they must be disjoint buffers.", yName);
 
     private static void ThrowOverlap(string? yName) =>
         throw new ArgumentException($"{yName} partially overlaps an input; use the same span for in-place work or a disjoint one.", yName);

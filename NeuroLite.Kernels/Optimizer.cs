@@ -8,17 +8,21 @@ namespace NeuroLite.Kernels;
 public static class Optimizer
 {
     /// <summary>p -= lr · g; then g = 0 when <paramref name="zeroGradients"/>.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length or overlap.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The learning rate is NaN, infinite or negative.</exception>
     public static void Sgd(Span<double> parameters, Span<double> gradients, double learningRate, bool zeroGradients = false)
     {
-        Validate.Update(parameters, gradients, gradients);
+        Validate.Sgd(parameters, gradients, learningRate);
         if (zeroGradients) SgdLoop<Yes>(parameters, gradients, learningRate);
         else SgdLoop<No>(parameters, gradients, learningRate);
     }
 
     /// <summary>v = μ·v + g; p -= lr · v (PyTorch's SGD momentum); then g = 0 when <paramref name="zeroGradients"/>.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length or any two overlap (the velocity may not be the gradient).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The learning rate is NaN, infinite or negative, or the momentum is outside [0, 1).</exception>
     public static void SgdMomentum(Span<double> parameters, Span<double> gradients, Span<double> velocity, double learningRate, double momentum, bool zeroGradients = false)
     {
-        Validate.Update(parameters, gradients, velocity);
+        Validate.SgdMomentum(parameters, gradients, velocity, learningRate, momentum);
         if (zeroGradients) SgdMomentumLoop<Yes>(parameters, gradients, velocity, learningRate, momentum);
         else SgdMomentumLoop<No>(parameters, gradients, velocity, learningRate, momentum);
     }
@@ -27,11 +31,11 @@ public static class Optimizer
     /// One Adam step (Kingma and Ba; PyTorch's form): m = β1·m + (1−β1)·g, v = β2·v + (1−β2)·g²,
     /// p -= (lr / (1−β1^t)) · m / (√v · (1 / √(1−β2^t)) + ε), with <paramref name="step"/> = t ≥ 1; then g = 0 when <paramref name="zeroGradients"/>.
     /// </summary>
+    /// <exception cref="ArgumentException">The spans differ in length or any two overlap.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The learning rate is NaN, infinite or negative, β1 or β2 is outside [0, 1), ε is not finite and positive, or the step is below 1.</exception>
     public static void Adam(Span<double> parameters, Span<double> gradients, Span<double> m, Span<double> v, double learningRate, double beta1, double beta2, double epsilon, int step, bool zeroGradients = false)
     {
-        Validate.Update(parameters, gradients, m);
-        Validate.Update(parameters, gradients, v);
-        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), $"Adam's step count starts at 1, got {step}.");
+        Validate.Adam(parameters, gradients, m, v, learningRate, beta1, beta2, epsilon, step);
         var (stepSize, invSqrtC2) = Reference.Optimizer.AdamScales(learningRate, beta1, beta2, step);
         if (zeroGradients) AdamLoop<Yes>(parameters, gradients, m, v, beta1, beta2, epsilon, stepSize, invSqrtC2);
         else AdamLoop<No>(parameters, gradients, m, v, beta1, beta2, epsilon, stepSize, invSqrtC2);

@@ -25,9 +25,10 @@ public static class Reduce
 
     /// <summary>dst[r] = max over the row r of the row-major (rows × cols) matrix <paramref name="x"/>; NaN wins.</summary>
     /// <remarks>IEEE 754-2019 maximum (NaN wins, +0 above −0) folded in any order: exactly the reference's value. An empty row gives −∞.</remarks>
+    /// <exception cref="ArgumentException">A size is negative, a span has the wrong length, or <paramref name="dst"/> overlaps <paramref name="x"/>.</exception>
     public static void MaxRows(ReadOnlySpan<double> x, int rows, int cols, Span<double> dst)
     {
-        Validate.Rows(x, rows, cols, dst.Length);
+        Validate.Rows(x, rows, cols, dst);
         for (int r = 0; r < rows; r++)
             dst[r] = Reduction.Max(x.Slice(r * cols, cols));
     }
@@ -39,7 +40,7 @@ public static class Reduce
     /// </remarks>
     public static void ArgMaxRows(ReadOnlySpan<double> x, int rows, int cols, Span<int> dst)
     {
-        Validate.Rows(x, rows, cols, dst.Length);
+        Validate.Rows(x, rows, cols, dst);
         if (rows > 0 && cols == 0) throw new ArgumentException("ArgMax of an empty row is undefined.", nameof(cols));
         for (int r = 0; r < rows; r++)
         {

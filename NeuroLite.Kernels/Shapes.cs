@@ -6,17 +6,59 @@ public static class Shapes
     /// <summary>The highest rank the broadcasting kernels accept.</summary>
     public const int MaxRank = 4;
 
+    /// <summary>
+    /// The most elements a shape may hold (2^30, 8 GiB of doubles): the one limit of the kernels and the engine. It
+    /// leaves room for a region's padding and for saved scratch beside a value, so offsets into an arena of values
+    /// never overflow an <see cref="int"/> on the way to the arena's own limit.
+    /// </summary>
+    public const int MaxElements = 1 << 30;
+
     /// <summary>The number of elements of <paramref name="shape"/> (1 for rank 0).</summary>
-    public static int Count(ReadOnlySpan<int> shape)
+    /// <exception cref="ArgumentException">A dimension is negative, or the count exceeds <see cref="MaxElements"/>.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static int Count(ReadOnlySpan<int> shape) => Count(shape, "Shape");
+
+    /// <summary>
+    /// <see cref="Count(ReadOnlySpan{int})"/> with <paramref name="what"/> (an op's name) leading the message. The
+    /// product is exact: a zero anywhere gives 0, and otherwise each partial product is checked against the limit
+    /// before the next factor (at most 2^30 · (2^31 − 1), so the <see cref="long"/> never wraps).
+    /// </summary>
+    public static int Count(ReadOnlySpan<int> shape, string what)
     {
         long n = 1;
         foreach (int d in shape)
         {
-            if (d < 0) throw new ArgumentException($"Shape {Format(shape)} has a negative dimension.", nameof(shape));
+            if (d < 0) ThrowNegative(shape, what);
             n *= d;
-            if (n > int.MaxValue) throw new ArgumentException($"Shape {Format(shape)} has more than {int.MaxValue} elements.", nameof(shape));
+            // Past the limit: the count is 0 if a later dimension is 0, else too large (checked off the hot path).
+            if (n > MaxElements) return CountBeyondLimit(shape, what);
         }
         return (int)n;
+    }
+
+    private static int CountBeyondLimit(ReadOnlySpan<int> shape, string what)
+    {
+        foreach (int d in shape)
+        {
+            if (d < 0) ThrowNegative(shape, what);
+            if (d == 0) return 0;
+        }
+        ThrowTooMany(shape, what);
+        return 0;
+    }
+
+    private static void ThrowNegative(ReadOnlySpan<int> shape, string what) =>
+        throw new ArgumentException($"{what}: shape {Format(shape)} has a negative dimension.", nameof(shape));
+
+    /// <summary>The element count of a (<paramref name="rows"/> × <paramref name="cols"/>) matrix, checked as <see cref="Count(ReadOnlySpan{int}, string)"/> checks it.</summary>
+    public static int Count(int rows, int cols, string what) => Count([rows, cols], what);
+
+    private static void ThrowTooMany(ReadOnlySpan<int> shape, string what)
+    {
+        // The exact count in a wider type for the message: up to four factors below 2^31 fit in 124 bits.
+        Int128 exact = 1;
+        foreach (int d in shape) exact *= d;
+        throw new ArgumentException($"{what}: shape {Format(shape)} has {exact} elements; NeuroLite tensors hold at most {MaxElements} (2^30).", nameof(shape));
     }
 
     /// <summary>Writes the broadcast of <paramref name="a"/> and <paramref name="b"/> (NumPy rules: align right, sizes equal or 1) into <paramref name="result"/> and returns its rank.</summary>

@@ -23,7 +23,9 @@ public static class SoftmaxCrossEntropy
     /// vectorized along each row (s by <see cref="Reduce.Sum"/>), with exp and ln called once per block of 64 rows.
     /// Huge logits (±1e300) cannot overflow since z − m ≤ 0; rows with an infinite maximum take the reference's limit
     /// (no NaN where the math is finite); a NaN makes its row's outputs NaN, as in the reference.
-    /// <paramref name="probabilities"/> may be <paramref name="logits"/> itself.</para>
+    /// <paramref name="probabilities"/> may be <paramref name="logits"/> itself; any other overlap among the buffers is
+    /// rejected. Each target is read once per row through a bounds-checked access, so a caller that changes them during
+    /// the call gets a wrong loss or an exception, never a read outside the logits.</para>
     /// <para><b>Bound vs the reference.</b> z − m is the same rounded value in both (on the across-rows path a zero
     /// maximum may carry the other sign, which changes neither exp(z − m) nor the loss). With exp within 1 ulp (≤ 2u
     /// relative, u = 2^-53) of <see cref="Math.Exp"/> and both sums of the n non-negative terms within γ_{n−1} relative
@@ -33,14 +35,26 @@ public static class SoftmaxCrossEntropy
     /// |ln s − ln s_ref| ≤ |ρ|(1 + O(u)); adding one ulp of ln on each side (<see cref="Unary.Log"/> and <see cref="Math.Log(double)"/> are both within 1 ulp) and the final addition's
     /// rounding on each side: |L − L_ref| ≤ (2n + 8)·u + 4u·(|ln s| + |L_ref|).</para>
     /// </remarks>
+    /// <exception cref="ArgumentException">A size is negative, a span has the wrong length, or buffers overlap (other than <paramref name="probabilities"/> being <paramref name="logits"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A target is outside [0, cols).</exception>
     public static void Forward(ReadOnlySpan<double> logits, int rows, int cols, ReadOnlySpan<int> targets, Span<double> probabilities, Span<double> rowLoss)
     {
-        Validate.SoftmaxCe(logits, rows, cols, targets, probabilities, rowLoss.Length);
-        if (SoftmaxAcrossRows.Applies(cols))
+        Validate.SoftmaxCeForward(logits, rows, cols, targets, probabilities, rowLoss);
+        try
         {
-            SoftmaxAcrossRows.Forward(logits, rows, cols, targets, probabilities, rowLoss);
-            return;
+            if (SoftmaxAcrossRows.Applies(cols)) SoftmaxAcrossRows.Forward(logits, rows, cols, targets, probabilities, rowLoss);
+            else ForwardAlongRows(logits, rows, cols, targets, probabilities, rowLoss);
         }
+        catch (IndexOutOfRangeException e)
+        {
+            // Only a target changed after the entry check can index outside a row block (the reads are bounds-checked).
+            throw new InvalidOperationException("The targets changed during the call (another thread wrote them after they were checked); the outputs are incomplete.", e);
+        }
+    }
+
+    /// <summary>The forward pass along each row, for wide rows and the scalar path; arguments validated.</summary>
+    private static void ForwardAlongRows(ReadOnlySpan<double> logits, int rows, int cols, ReadOnlySpan<int> targets, Span<double> probabilities, Span<double> rowLoss)
+    {
         // Wide rows (and the scalar path): a block of rows at a time, so exp and ln run as single calls over many short rows (a 10-class row is only
         // 2.5 vectors: per-row calls were mostly call overhead). Row statistics live on the stack.
         Span<double> max = stackalloc double[RowBlock];
@@ -107,17 +121,22 @@ public static class SoftmaxCrossEntropy
     /// One element-wise pass, then the target entries are rewritten with their exact value scale·(p − 1) (+ the old
     /// entry when accumulating). When the pass would destroy what those values need (the old entries when accumulating,
     /// or p itself when <paramref name="gradLogits"/> is <paramref name="probabilities"/>), the rows go in blocks whose
-    /// target values are computed before the block's pass. Overwriting is bitwise the reference. Accumulating uses the
+    /// target values are computed before the block's pass. Every target is read once into a local and checked again
+    /// before the write it steers (one compare per row): a caller's thread that changes the targets after the entry
+    /// check gets <see cref="InvalidOperationException"/>, never a write outside <paramref name="gradLogits"/>. Overwriting is bitwise the reference. Accumulating uses the
     /// fused <see cref="Binary.Axpy"/> (one rounding instead of the reference's two): |g − g_ref| ≤ u·|d| + 2u·|g_old + d|
     /// (d = scale·p, u = 2^-53); target entries are bitwise the reference.
     /// </remarks>
-    [SkipLocalsInit] // targetValues: entries [0, nr) are written before they are read
+    /// <exception cref="ArgumentException">A size is negative, a span has the wrong length, or <paramref name="gradLogits"/> partially overlaps <paramref name="probabilities"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A target is outside [0, cols).</exception>
+    [SkipLocalsInit] // targetValues and targetIndex: entries [0, nr) are written before they are read
     public static void Backward(ReadOnlySpan<double> probabilities, int rows, int cols, ReadOnlySpan<int> targets, double scale, Span<double> gradLogits, bool accumulate = false)
     {
-        Validate.SoftmaxCe(probabilities, rows, cols, targets, gradLogits, rows);
+        Validate.SoftmaxCeBackward(probabilities, rows, cols, targets, gradLogits);
         int length = rows * cols;
-        // Validated above (every target in [0, cols), both buffers rows·cols long), so the per-row target accesses go
-        // through refs: with bounds checks on three spans they cost more than the element-wise pass.
+        // Both buffers are rows·cols long (checked above), so the per-row target accesses go through refs (with bounds
+        // checks on three spans they cost more than the element-wise pass); what keeps them in bounds is the check of
+        // each target's one read, since the caller's memory may change after the entry check.
         ref double p0 = ref MemoryMarshal.GetReference(probabilities);
         ref double g0 = ref MemoryMarshal.GetReference(gradLogits);
         ref int t0 = ref MemoryMarshal.GetReference(targets);
@@ -130,14 +149,20 @@ public static class SoftmaxCrossEntropy
         }
 
         Span<double> targetValues = stackalloc double[RowBlock];
+        Span<nint> targetIndex = stackalloc nint[RowBlock];
         ref double v0 = ref MemoryMarshal.GetReference(targetValues);
+        ref nint x0 = ref MemoryMarshal.GetReference(targetIndex);
         for (int r0 = 0; r0 < rows; r0 += RowBlock)
         {
             int nr = Math.Min(RowBlock, rows - r0);
             nint row = (nint)r0 * cols;
             for (int i = 0; i < nr; i++, row += cols)
             {
-                nint ti = row + Unsafe.Add(ref t0, r0 + i);
+                // One read of the target, checked, and its flat index kept for the write after the pass.
+                int t = Unsafe.Add(ref t0, r0 + i);
+                if ((uint)t >= (uint)cols) Validate.ThrowTargetChanged(t, r0 + i, cols);
+                nint ti = row + t;
+                Unsafe.Add(ref x0, i) = ti;
                 double d = scale * (Unsafe.Add(ref p0, ti) - 1.0);
                 Unsafe.Add(ref v0, i) = accumulate ? Unsafe.Add(ref g0, ti) + d : d;
             }
@@ -145,9 +170,8 @@ public static class SoftmaxCrossEntropy
             Span<double> g = gradLogits.Slice(r0 * cols, nr * cols);
             if (accumulate) Binary.Axpy(scale, p, g);
             else Binary.Multiply(p, scale, g);
-            row = (nint)r0 * cols;
-            for (int i = 0; i < nr; i++, row += cols)
-                Unsafe.Add(ref g0, row + Unsafe.Add(ref t0, r0 + i)) = Unsafe.Add(ref v0, i);
+            for (int i = 0; i < nr; i++)
+                Unsafe.Add(ref g0, Unsafe.Add(ref x0, i)) = Unsafe.Add(ref v0, i);
         }
     }
 
@@ -158,7 +182,9 @@ public static class SoftmaxCrossEntropy
         nint at = 0;
         for (int r = 0; r < rows; r++, at += cols)
         {
-            nint ti = at + Unsafe.Add(ref t0, r);
+            int t = Unsafe.Add(ref t0, r);
+            if ((uint)t >= (uint)cols) Validate.ThrowTargetChanged(t, r, cols);
+            nint ti = at + t;
             Unsafe.Add(ref g0, ti) = scale * (Unsafe.Add(ref p0, ti) - 1.0);
         }
     }

@@ -17,12 +17,13 @@ public enum Activation
 /// A dense layer as in the seed: <c>activation(x @ W + b)</c> with W (in×out) Xavier-uniform, U(−√(6/(in+out)), +√(6/(in+out))),
 /// and b (out,) zero. Seeded: one seed gives the same weights on every run.
 /// </summary>
-public sealed class Layer
+public sealed partial class Layer
 {
     private readonly Tensor[] _parameters;
 
     /// <summary>Creates a layer with weights drawn from a generator seeded with <paramref name="seed"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or <paramref name="activation"/> is not a defined <see cref="NeuroLite.Activation"/>.</exception>
+    /// <exception cref="ArgumentException">The weight (in × out) would exceed <see cref="Kernels.Shapes.MaxElements"/> elements.</exception>
     public Layer(int inFeatures, int outFeatures, Activation activation = Activation.Tanh, int seed = 0)
         : this(inFeatures, outFeatures, activation, new Rng(seed))
     {
@@ -32,6 +33,9 @@ public sealed class Layer
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
+        CheckActivation(activation, nameof(activation));
+        if ((long)inFeatures * outFeatures > Kernels.Shapes.MaxElements)
+            throw new ArgumentException($"Layer({inFeatures}, {outFeatures}): the weight of shape ({inFeatures}, {outFeatures}) would hold {(long)inFeatures * outFeatures} elements; NeuroLite tensors hold at most {Kernels.Shapes.MaxElements} (2^30).", nameof(outFeatures));
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         Activation = activation;
@@ -42,6 +46,13 @@ public sealed class Layer
         B = Tensor.Parameter(new double[outFeatures], [outFeatures], "b");
         _parameters = [W, B];
         Rng = rng;
+    }
+
+    /// <summary>Throws for a value outside the enum (a cast integer): the forward and backward passes would disagree on it.</summary>
+    internal static void CheckActivation(Activation activation, string name)
+    {
+        if (activation is not (Activation.None or Activation.Tanh or Activation.Relu))
+            throw new ArgumentOutOfRangeException(name, activation, $"{(int)activation} is not a defined Activation (None, Tanh or Relu).");
     }
 
     internal static Layer Create(int inFeatures, int outFeatures, Activation activation, ref Rng rng)
@@ -82,16 +93,30 @@ public sealed class Layer
 /// A multi-layer perceptron as in the seed: hidden layers with <c>hiddenActivation</c> (tanh by default) and a
 /// linear output layer. All layers draw from one generator seeded with <c>seed</c>.
 /// </summary>
-public sealed class MLP
+public sealed partial class MLP
 {
     private readonly Layer[] _layers;
     private readonly Tensor[] _parameters;
 
     /// <summary>Creates the network <c>inFeatures → hiddenSizes… → outFeatures</c>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive (the message names which), or <paramref name="hiddenActivation"/> is not a defined <see cref="Activation"/>.</exception>
+    /// <exception cref="ArgumentException">A layer's weight would exceed <see cref="Kernels.Shapes.MaxElements"/> elements.</exception>
     public MLP(int inFeatures, int[] hiddenSizes, int outFeatures, Activation hiddenActivation = Activation.Tanh, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(hiddenSizes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
+        for (int k = 0; k < hiddenSizes.Length; k++)
+            if (hiddenSizes[k] <= 0)
+                throw new ArgumentOutOfRangeException(nameof(hiddenSizes), hiddenSizes[k], $"hiddenSizes[{k}] is {hiddenSizes[k]}; every layer width must be positive.");
+        Layer.CheckActivation(hiddenActivation, nameof(hiddenActivation));
+        for (int k = 0, previous = inFeatures; k <= hiddenSizes.Length; k++)
+        {
+            int next = k < hiddenSizes.Length ? hiddenSizes[k] : outFeatures;
+            if ((long)previous * next > Kernels.Shapes.MaxElements)
+                throw new ArgumentException($"MLP: the layer {previous} → {next} would have a weight of {(long)previous * next} elements; NeuroLite tensors hold at most {Kernels.Shapes.MaxElements} (2^30).", k < hiddenSizes.Length ? nameof(hiddenSizes) : nameof(outFeatures));
+            previous = next;
+        }
         var rng = new Rng(seed);
         _layers = new Layer[hiddenSizes.Length + 1];
         int width = inFeatures;

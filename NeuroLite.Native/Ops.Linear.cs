@@ -24,14 +24,15 @@ internal static partial class Ops
         if (sb.Length != 1 || sb[0] != sw[1])
             throw new ArgumentException($"Linear bias must have shape ({sw[1]}); got {ShapeText(sb)}.", nameof(b));
         int m = sx[0], k = sx[1], cols = sw[1];
+        int count = ProductCount("Linear", sx, sw);
         int ix = t.Resolve(x);
         int iw = t.Resolve(w);
         int ib = t.Resolve(b);
-        int i = t.Push(OpKind.Linear, ix, iw, [m, cols], m * cols, 0);
+        int i = t.Push(OpKind.Linear, ix, iw, [m, cols], count, 0);
         ref Node n = ref t.NodeRef(i);
         n.Aux = ib;
         n.Attr = (double)activation;
-        n.NeedsGrad |= t.NodeRef(ib).NeedsGrad;
+        n.NeedsGrad |= Tape.GradEnabled && t.NodeRef(ib).NeedsGrad;
         Span<double> y = t.Value(i);
         Gemm.Multiply(t.Value(ix), t.Value(iw), y, m, cols, k);
         Broadcast.Add(y, n.Shape[..2], t.Value(ib), sb, y);

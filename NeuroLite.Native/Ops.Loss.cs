@@ -42,18 +42,27 @@ internal static partial class Ops
         int rows = s[0], cols = s[1];
         if (targets.Length != rows)
             throw new ArgumentException($"SoftmaxCrossEntropy: logits of shape {ShapeText(s)} need {rows} targets, got {targets.Length}.", nameof(targets));
+        // The targets are copied into the tape first and only the copy is checked and used: another thread changing
+        // the caller's span meanwhile cannot slip a value past the check.
+        t.CheckOwner();
+        int at = t.PushInts(targets);
+        ReadOnlySpan<int> copy = t.Ints(at, rows);
         for (int r = 0; r < rows; r++)
-            if ((uint)targets[r] >= (uint)cols)
-                throw new ArgumentOutOfRangeException(nameof(targets), $"SoftmaxCrossEntropy: target {targets[r]} of row {r} is outside [0, {cols}) for logits of shape {ShapeText(s)}.");
+        {
+            if ((uint)copy[r] < (uint)cols) continue;
+            int bad = copy[r];
+            t.PopInts(at);
+            throw new ArgumentOutOfRangeException(nameof(targets), $"SoftmaxCrossEntropy: target {bad} of row {r} is outside [0, {cols}) for logits of shape {ShapeText(s)}.");
+        }
         int il = t.Resolve(logits);
         int len = rows * cols;
         // The row losses start on the 64-byte boundary after the probabilities, as the arena's regions do.
         int i = t.Push(OpKind.SoftmaxCe, il, -1, [], 1, AlignedBuffer.RoundUp(len) + rows);
         ref Node n = ref t.NodeRef(i);
-        n.Aux2 = t.PushInts(targets);
+        n.Aux2 = at;
         Span<double> probs = t.Arena(n.Aux, len);
         Span<double> rowLoss = t.Arena(n.Aux + AlignedBuffer.RoundUp(len), rows);
-        Kernels.SoftmaxCrossEntropy.Forward(t.Value(il), rows, cols, targets, probs, rowLoss);
+        Kernels.SoftmaxCrossEntropy.Forward(t.Value(il), rows, cols, t.Ints(at, rows), probs, rowLoss);
         t.Value(i)[0] = rows == 0 ? double.NaN : Reduce.Sum(rowLoss) / rows;
         return Handle(t, i);
     }

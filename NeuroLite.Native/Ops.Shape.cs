@@ -100,7 +100,8 @@ internal static partial class Ops
             int d = shape[k];
             if (d == -1 && infer < 0) infer = k;
             else if (d < 0) throw new ArgumentException($"Reshape of {ShapeText(sa)} to {ShapeText(shape)}: dimensions must be non-negative (one may be -1).", nameof(shape));
-            else known *= d;
+            // Capped just above the limit (a zero still brings it to 0): the product of four ints would wrap a long.
+            else known = Math.Min(known * d, Shapes.MaxElements + 1L);
             target[k] = d;
         }
         if (infer >= 0 && known != 0 && length % known == 0) target[infer] = (int)(length / known);
@@ -129,7 +130,7 @@ internal static partial class Ops
             throw new ArgumentException($"Transpose needs a 2-D tensor; got shape {ShapeText(sa)}.", nameof(a));
         int rows = sa[0], cols = sa[1];
         int ia = t.Resolve(a);
-        int i = t.Push(OpKind.Transpose, ia, -1, [cols, rows], rows * cols, 0);
+        int i = t.Push(OpKind.Transpose, ia, -1, [cols, rows], t.NodeRef(ia).Length, 0);
         TransposeInto(t.Value(ia), rows, cols, t.Value(i), accumulate: false);
         return Handle(t, i);
     }

@@ -71,10 +71,25 @@ internal static partial class Ops
     {
         if (p == 2.0) Kernels.Binary.Multiply(x, x, y);
         else if (p == 1.0) x.CopyTo(y);
-        else if (p == 0.5) for (int k = 0; k < x.Length; k++) y[k] = Math.Sqrt(x[k]);
         else if (p == -1.0) Kernels.Binary.Divide(1.0, x, y);
-        else for (int k = 0; k < x.Length; k++) y[k] = Math.Pow(x[k], p);
+        else for (int k = 0; k < x.Length; k++) y[k] = PowLikeTorch(x[k], p);
     }
+
+    /// <summary>
+    /// x^e with PyTorch's special exponents (its pow kernel computes them as these expressions, not by pow): the
+    /// same bits in the common cases and the same signs and NaNs at the edges, for example √(−0) = −0 and
+    /// 1/√(−0) = −∞ where pow gives +0 and +∞, and √(−∞) = NaN where pow gives +∞.
+    /// </summary>
+    private static double PowLikeTorch(double x, double e) => e switch
+    {
+        0.5 => Math.Sqrt(x),
+        -0.5 => 1.0 / Math.Sqrt(x),
+        2.0 => x * x,
+        3.0 => x * x * x,
+        -1.0 => 1.0 / x,
+        -2.0 => 1.0 / (x * x),
+        _ => Math.Pow(x, e),
+    };
 
     private static void PowBackward(Tape t, int self, ref Node n)
     {
@@ -83,10 +98,13 @@ internal static partial class Ops
         ReadOnlySpan<double> x = t.Value(n.A);
         ReadOnlySpan<double> g = t.Grad(self);
         Span<double> da = t.Grad(n.A);
+        // d/dx x^0 = 0 everywhere, as PyTorch has it (p·x^(p−1) would be 0·∞ = NaN at x = 0, and g·0 NaN for an
+        // infinite g): nothing is added. Other exponents follow PyTorch's rule g·(p·x^(p−1)), its x^(p−1) included.
+        if (p == 0.0) return;
         if (p == 2.0)
             for (int k = 0; k < x.Length; k++) da[k] += g[k] * (2.0 * x[k]);
         else
-            for (int k = 0; k < x.Length; k++) da[k] += g[k] * (p * Math.Pow(x[k], p - 1.0));
+            for (int k = 0; k < x.Length; k++) da[k] += g[k] * (p * PowLikeTorch(x[k], p - 1.0));
     }
 
     /// <summary>(m×k) @ (k×n), both 2-D.</summary>
@@ -99,9 +117,10 @@ internal static partial class Ops
         if (sa[1] != sb[0])
             throw new ArgumentException($"MatMul inner sizes differ: {ShapeText(sa)} @ {ShapeText(sb)} ({sa[1]} vs {sb[0]}).");
         int m = sa[0], k = sa[1], cols = sb[1];
+        int count = ProductCount("MatMul", sa, sb);
         int ia = t.Resolve(a);
         int ib = t.Resolve(b);
-        int i = t.Push(OpKind.MatMul, ia, ib, [m, cols], m * cols, 0);
+        int i = t.Push(OpKind.MatMul, ia, ib, [m, cols], count, 0);
         Gemm.Multiply(t.Value(ia), t.Value(ib), t.Value(i), m, cols, k);
         return Handle(t, i);
     }

@@ -67,4 +67,13 @@ internal static partial class Ops
     }
 
     private static string ShapeText(ReadOnlySpan<int> shape) => Shapes.Format(shape);
+
+    /// <summary>The element count of the (m × n) product of <paramref name="sa"/> (m × k) and <paramref name="sb"/> (k × n), checked in 64 bits against <see cref="Shapes.MaxElements"/>.</summary>
+    private static int ProductCount(string what, ReadOnlySpan<int> sa, ReadOnlySpan<int> sb)
+    {
+        long count = (long)sa[0] * sb[1];
+        if (count > Shapes.MaxElements)
+            throw new ArgumentException($"{what}: {ShapeText(sa)} @ {ShapeText(sb)} gives a ({sa[0]}, {sb[1]}) result of {count} elements; NeuroLite tensors hold at most {Shapes.MaxElements} (2^30).");
+        return (int)count;
+    }
 }

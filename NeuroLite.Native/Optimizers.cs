@@ -2,6 +2,31 @@ using NeuroLite.Kernels;
 
 namespace NeuroLite;
 
+/// <summary>Hyperparameter checks shared by the optimizers' constructors and setters; the kernels check again at entry.</summary>
+internal static class Hyper
+{
+    public static double LearningRate(double value, string name)
+    {
+        if (!(value >= 0 && value < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(name, value, $"Invalid learning rate {value}: it must be finite and non-negative.");
+        return value;
+    }
+
+    public static double UnitInterval(double value, string name)
+    {
+        if (!(value >= 0 && value < 1))
+            throw new ArgumentOutOfRangeException(name, value, $"Invalid {name} {value}: it must be in [0, 1).");
+        return value;
+    }
+
+    public static double Positive(double value, string name)
+    {
+        if (!(value > 0 && value < double.PositiveInfinity))
+            throw new ArgumentOutOfRangeException(name, value, $"Invalid {name} {value}: it must be finite and positive.");
+        return value;
+    }
+}
+
 /// <summary>Collects parameter storages for an optimizer, rejecting tape tensors.</summary>
 internal static class ParameterList
 {
@@ -24,21 +49,28 @@ public sealed class Sgd
 {
     private readonly ParameterStorage[] _parameters;
     private readonly AlignedBuffer[] _velocity;
+    private double _lr;
 
     /// <summary>Creates the optimizer over <paramref name="parameters"/>.</summary>
     /// <exception cref="ArgumentException">An element is not a parameter.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lr"/> is NaN, infinite or negative, or <paramref name="momentum"/> is outside [0, 1).</exception>
     public Sgd(IEnumerable<Tensor> parameters, double lr, double momentum = 0)
     {
+        _lr = Hyper.LearningRate(lr, nameof(lr));
+        Momentum = Hyper.UnitInterval(momentum, nameof(momentum));
         _parameters = ParameterList.From(parameters);
-        LearningRate = lr;
-        Momentum = momentum;
         _velocity = new AlignedBuffer[_parameters.Length];
         if (momentum != 0)
             for (int k = 0; k < _parameters.Length; k++) _velocity[k] = new AlignedBuffer(_parameters[k].Value.Length, zeroed: true);
     }
 
     /// <summary>The learning rate (may be changed between steps).</summary>
-    public double LearningRate { get; set; }
+    /// <exception cref="ArgumentOutOfRangeException">Set to NaN, an infinity or a negative value.</exception>
+    public double LearningRate
+    {
+        get => _lr;
+        set => _lr = Hyper.LearningRate(value, nameof(value));
+    }
 
     /// <summary>The momentum factor μ (0: plain SGD).</summary>
     public double Momentum { get; }
@@ -73,16 +105,18 @@ public sealed class Adam
     private readonly ParameterStorage[] _parameters;
     private readonly AlignedBuffer[] _m;
     private readonly AlignedBuffer[] _v;
+    private double _lr;
 
     /// <summary>Creates the optimizer over <paramref name="parameters"/>.</summary>
     /// <exception cref="ArgumentException">An element is not a parameter.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lr"/> is NaN, infinite or negative; <paramref name="beta1"/> or <paramref name="beta2"/> is outside [0, 1); or <paramref name="epsilon"/> is not finite and positive.</exception>
     public Adam(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
+        _lr = Hyper.LearningRate(lr, nameof(lr));
+        Beta1 = Hyper.UnitInterval(beta1, nameof(beta1));
+        Beta2 = Hyper.UnitInterval(beta2, nameof(beta2));
+        Epsilon = Hyper.Positive(epsilon, nameof(epsilon));
         _parameters = ParameterList.From(parameters);
-        LearningRate = lr;
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
         _m = new AlignedBuffer[_parameters.Length];
         _v = new AlignedBuffer[_parameters.Length];
         for (int k = 0; k < _parameters.Length; k++)
@@ -93,7 +127,12 @@ public sealed class Adam
     }
 
     /// <summary>The learning rate (may be changed between steps).</summary>
-    public double LearningRate { get; set; }
+    /// <exception cref="ArgumentOutOfRangeException">Set to NaN, an infinity or a negative value.</exception>
+    public double LearningRate
+    {
+        get => _lr;
+        set => _lr = Hyper.LearningRate(value, nameof(value));
+    }
 
     /// <summary>β1, the decay of the first moment.</summary>
     public double Beta1 { get; }
@@ -139,9 +178,11 @@ public static class Optim
     /// zeroed (which is why the seed's XOR loop never calls zero_grad). Allocates nothing for a list or array.
     /// </summary>
     /// <exception cref="ArgumentException">An element is not a parameter.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lr"/> is NaN, infinite or negative (nothing is updated).</exception>
     public static void SgdStep(IReadOnlyList<Tensor> parameters, double lr)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        Hyper.LearningRate(lr, nameof(lr));
         for (int k = 0; k < parameters.Count; k++) Step(parameters[k], lr);
     }
 
@@ -149,6 +190,7 @@ public static class Optim
     public static void SgdStep(IEnumerable<Tensor> parameters, double lr)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        Hyper.LearningRate(lr, nameof(lr));
         foreach (Tensor p in parameters) Step(p, lr);
     }
 

@@ -17,7 +17,12 @@ namespace NeuroLite;
 /// </remarks>
 internal sealed class ParameterStorage
 {
-    private static int s_nextId = -1;
+    // Ids are handed out smallest-free-first and given back by the finalizer, so they stay below the number of
+    // parameters alive at once: each tape maps ids through arrays sized by the highest id it has seen, and an app
+    // that builds models again and again (per request, per trial) would otherwise grow those arrays without end.
+    private static readonly Lock s_idLock = new();
+    private static readonly PriorityQueue<int, int> s_freeIds = new();
+    private static int s_nextId;
 
     // The pre-lazy behaviour (zeros written at every step and ZeroGrad, and Backward() clearing every tape gradient it
     // reaches before its sweep), per thread: tests compare both bit for bit.
@@ -34,7 +39,21 @@ internal sealed class ParameterStorage
         values.CopyTo(_value.Span);
         _grad = new AlignedBuffer(values.Length, zeroed: true);
         Label = label;
-        Id = Interlocked.Increment(ref s_nextId);
+        Id = TakeId();
+    }
+
+    /// <summary>Gives the id back for reuse. A tape's leaf record keeps its parameter reachable for as long as that record is live, so an id is never shared by two parameters on one tape generation.</summary>
+    ~ParameterStorage() => ReturnId(Id);
+
+    private static int TakeId()
+    {
+        lock (s_idLock)
+            return s_freeIds.TryDequeue(out int id, out _) ? id : s_nextId++;
+    }
+
+    private static void ReturnId(int id)
+    {
+        lock (s_idLock) s_freeIds.Enqueue(id, id);
     }
 
     /// <summary>When set (on this thread), zeroing writes zeros at once, as before lazy zeroing (also for the tape's gradients); for tests.</summary>
@@ -44,7 +63,7 @@ internal sealed class ParameterStorage
         set => t_eagerZeroing = value;
     }
 
-    /// <summary>A process-wide index; each tape maps it to this parameter's leaf node through a plain array.</summary>
+    /// <summary>A process-wide index, unique among live parameters (reused after one is collected); each tape maps it to this parameter's leaf node through a plain array.</summary>
     public int Id { get; }
 
     public int[] Shape { get; }

@@ -10,9 +10,11 @@ namespace NeuroLite;
 /// and takes its value from one slab; <see cref="Tensor.Backward()"/> is one reverse sweep over the records.
 /// <see cref="Reset"/> rewinds the arena for the next iteration; the slabs are kept, so a warm loop allocates nothing.
 /// Every region of the arena (a node's value, its gradient, its saved scratch) starts on a 64-byte boundary.
-/// A tape is not thread-safe: use one per thread (<see cref="Default"/> is already per thread).
+/// A tape is not thread-safe: use one per thread (<see cref="Default"/> is already per thread). It belongs to the
+/// thread that created it, or that last called <see cref="Reset"/> on it; recording an op or running Backward() on
+/// another thread throws <see cref="InvalidOperationException"/> instead of corrupting the arena.
 /// </summary>
-public sealed class Tape : IDisposable
+public sealed partial class Tape : IDisposable
 {
     [ThreadStatic] private static Tape? t_default;
 
@@ -32,6 +34,14 @@ public sealed class Tape : IDisposable
     private int[] _paramNode = [];
     private int[] _paramGen = [];
     private bool _disposed;
+    // The managed id of the owning thread; -1 once disposed, so one comparison guards both on the hot path.
+    private int _owner;
+
+    /// <summary>
+    /// The most doubles the arena can hold: the longest array the runtime allows, less the padding that aligns its
+    /// start. Offsets are computed in 64-bit arithmetic and checked against it, so they never wrap.
+    /// </summary>
+    internal static readonly int MaxArena = Array.MaxLength - (AlignedBuffer.Doubles - 1);
 
     /// <summary>Creates a tape with a small arena that grows (by doubling) on demand.</summary>
     public Tape() : this(4096)
@@ -39,10 +49,12 @@ public sealed class Tape : IDisposable
     }
 
     /// <summary>Creates a tape whose arena starts with room for <paramref name="initialCapacity"/> doubles of values.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialCapacity"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialCapacity"/> is negative or above <see cref="Shapes.MaxElements"/>.</exception>
     public Tape(int initialCapacity)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(initialCapacity);
+        if ((uint)initialCapacity > Shapes.MaxElements)
+            throw new ArgumentOutOfRangeException(nameof(initialCapacity), initialCapacity, $"A tape's initial capacity must be between 0 and {Shapes.MaxElements} doubles (the arena grows on demand).");
+        _owner = Environment.CurrentManagedThreadId;
         int n = AlignedBuffer.RoundUp(Math.Max(initialCapacity, 64));
         _values = new AlignedBuffer(n, zeroed: false);
         _grads = new AlignedBuffer(n, zeroed: false);
@@ -153,11 +165,14 @@ public sealed class Tape : IDisposable
 
     /// <summary>
     /// Rewinds the arena: every tensor made on this tape since the last reset becomes stale (using it throws
-    /// <see cref="InvalidOperationException"/>); the memory is kept for the next iteration.
+    /// <see cref="InvalidOperationException"/>); the memory is kept for the next iteration. The calling thread becomes
+    /// the tape's owner, so a loop that resumes on another thread (after an <c>await</c>) keeps working when it resets
+    /// at the top of each iteration.
     /// </summary>
     public void Reset()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        _owner = Environment.CurrentManagedThreadId;
         _count = 0;
         _top = 0;
         _intTop = 0;
@@ -169,6 +184,7 @@ public sealed class Tape : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        _owner = -1;
         _generation++;
         _count = 0;
         _top = 0;
@@ -227,7 +243,20 @@ public sealed class Tape : IDisposable
     {
         ref Node n = ref _nodes[i];
         if (n.Ext is { } p) return p.Grad;
-        if (n.GradStamp != _stamp) return ClearGrad(ref n);
+        if (n.GradStamp != _stamp) return StaleGrad(ref n);
+        return _grads.Slice(n.Offset, n.Length);
+    }
+
+    /// <summary>
+    /// True for a tape leaf that receives a gradient and already has one in this generation: like a parameter, it
+    /// accumulates over Backward() calls until zeroed, so a new stamp does not make it stale.
+    /// </summary>
+    private static bool Accumulates(ref Node n) => n.Op == OpKind.Leaf && n.NeedsGrad && n.GradStamp >= 0;
+
+    private Span<double> StaleGrad(ref Node n)
+    {
+        if (!Accumulates(ref n)) return ClearGrad(ref n);
+        n.GradStamp = _stamp;
         return _grads.Slice(n.Offset, n.Length);
     }
 
@@ -257,9 +286,10 @@ public sealed class Tape : IDisposable
         if (n.Ext is { } p) return p.GradForWrite(out accumulate);
         if (n.GradStamp != _stamp)
         {
-            // Stale: logically zero, so the caller overwrites it (a view's region is reserved first, see ClearGrad).
+            // Stale: logically zero, so the caller overwrites it (a view's region is reserved first, see ClearGrad);
+            // a leaf's gradient from an earlier Backward() is not stale, it is added to.
+            accumulate = Accumulates(ref n);
             if (n.Offset < 0) n.Offset = Reserve(n.Length);
-            accumulate = false;
             n.GradStamp = _stamp;
         }
         else
@@ -280,18 +310,32 @@ public sealed class Tape : IDisposable
         return _scratch.Slice(0, length);
     }
 
+    /// <summary>The element count of a shape given to a factory: rank ≤ 4, and the one checked count of <see cref="Shapes.Count(ReadOnlySpan{int}, string)"/>.</summary>
     internal static int CheckShape(ReadOnlySpan<int> shape, string what)
     {
         if (shape.Length > Shapes.MaxRank)
             throw new ArgumentException($"{what}: shape {Shapes.Format(shape)} has rank {shape.Length}; NeuroLite supports rank up to {Shapes.MaxRank}.", nameof(shape));
-        long n = 1;
-        foreach (int d in shape)
-        {
-            if (d < 0) throw new ArgumentException($"{what}: shape {Shapes.Format(shape)} has a negative dimension.", nameof(shape));
-            n *= d;
-        }
-        if (n > int.MaxValue / 2) throw new ArgumentException($"{what}: shape {Shapes.Format(shape)} has too many elements.", nameof(shape));
-        return (int)n;
+        return Shapes.Count(shape, what);
+    }
+
+    /// <summary>
+    /// Throws unless the calling thread owns this tape (and it is not disposed). Inlined into every append: one
+    /// thread-static read and one comparison.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void CheckOwner()
+    {
+        if (_owner != Environment.CurrentManagedThreadId) ThrowNotOwner();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowNotOwner()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        throw new InvalidOperationException(
+            $"This tape belongs to thread {_owner} but was used from thread {Environment.CurrentManagedThreadId}. A tape (and every tensor on it, " +
+            "including those of Tape.Default, which is per thread) must be used by one thread at a time: give each thread its own tape, " +
+            "or call Reset() on the thread that takes a tape over.");
     }
 
     private Tensor Leaf(ReadOnlySpan<double> values, ReadOnlySpan<int> shape, bool needsGrad, string? label)
@@ -320,10 +364,10 @@ public sealed class Tape : IDisposable
     /// </summary>
     internal int Push(OpKind op, int a, int b, ReadOnlySpan<int> shape, int length, int auxLength)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckOwner();
         int aux = AlignedBuffer.RoundUp(length);
-        int off = Reserve(aux + auxLength);
-        int i = Record(op, a, b, shape, length, off);
+        int off = Reserve((long)aux + auxLength);
+        int i = RecordCore(op, a, b, shape, length, off);
         _nodes[i].Aux = off + aux;
         return i;
     }
@@ -332,19 +376,32 @@ public sealed class Tape : IDisposable
     /// Reserves <paramref name="length"/> doubles of the arena (in both slabs) at the next multiple of 8 doubles from
     /// the slabs' aligned starts, growing them if needed; returns the offset.
     /// </summary>
-    private int Reserve(int length)
+    /// <exception cref="InvalidOperationException">The arena would exceed <see cref="MaxArena"/> doubles (nothing is changed).</exception>
+    private int Reserve(long length)
     {
         int off = AlignedBuffer.RoundUp(_top);
-        int end = off + length;
-        if (end > _values.Length) GrowArena(end);
-        _top = end;
+        long end = off + length;
+        if (end > _values.Length)
+        {
+            if (end > MaxArena) ThrowArenaFull(length);
+            GrowArena((int)end);
+        }
+        _top = (int)end;
         return off;
     }
+
+    private void ThrowArenaFull(long length) => throw new InvalidOperationException(
+        $"The tape's arena holds {_top} doubles and cannot take {length} more: its limit is {MaxArena}. Reset the tape between iterations.");
 
     /// <summary>Appends a node record whose value and gradient sit at arena offset <paramref name="offset"/> (-1: none).</summary>
     private int Record(OpKind op, int a, int b, ReadOnlySpan<int> shape, int length, int offset)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckOwner();
+        return RecordCore(op, a, b, shape, length, offset);
+    }
+
+    private int RecordCore(OpKind op, int a, int b, ReadOnlySpan<int> shape, int length, int offset)
+    {
         if (_count == _nodes.Length) Array.Resize(ref _nodes, _nodes.Length * 2);
         int i = _count++;
         ref Node n = ref _nodes[i];
@@ -365,12 +422,20 @@ public sealed class Tape : IDisposable
         if (n.Ext is not null) n.Ext = null;
         n.Rank = (byte)shape.Length;
         shape.CopyTo(n.Shape);
-        n.NeedsGrad = (a >= 0 && _nodes[a].NeedsGrad) || (b >= 0 && _nodes[b].NeedsGrad);
+        // Under NoGrad() an op result needs no gradient, so Backward() never sweeps it (leaves set their own flag after this).
+        n.NeedsGrad = ((a >= 0 && _nodes[a].NeedsGrad) || (b >= 0 && _nodes[b].NeedsGrad)) && GradEnabled;
         return i;
     }
 
+    /// <summary>The number of ints of the side-arena in use (class targets); for tests.</summary>
+    internal int IntsUsed => _intTop;
+
+    /// <summary>Gives back the side-arena from <paramref name="offset"/> on: the undo of a <see cref="PushInts"/> whose op was then rejected.</summary>
+    internal void PopInts(int offset) => _intTop = offset;
+
     internal int PushInts(ReadOnlySpan<int> values)
     {
+        CheckOwner();
         int off = _intTop;
         int end = off + values.Length;
         if (end > _ints.Length)
@@ -388,7 +453,7 @@ public sealed class Tape : IDisposable
     // The new slabs have their own aligned starts; offsets count from them, so every region stays aligned.
     private void GrowArena(int needed)
     {
-        int size = AlignedBuffer.RoundUp(Math.Max(needed, _values.Length * 2));
+        int size = (int)Math.Min(MaxArena, AlignedBuffer.RoundUp(Math.Max(needed, (int)Math.Min(MaxArena, 2L * _values.Length))));
         var values = new AlignedBuffer(size, zeroed: false);
         var grads = new AlignedBuffer(size, zeroed: false);
         _values.Slice(0, _top).CopyTo(values.Span);
@@ -451,6 +516,7 @@ public sealed class Tape : IDisposable
     /// </summary>
     internal void Backward(int root, ReadOnlySpan<double> seed)
     {
+        CheckOwner();
         bool eager = ParameterStorage.EagerZeroing;
         int stamp = ++_stamp;
         ref Node r = ref _nodes[root];
@@ -463,7 +529,7 @@ public sealed class Tape : IDisposable
             if (n.Visit != stamp) continue;
             pending--;
             low = i;
-            if (eager && n.Ext is null) ClearGrad(ref n);
+            if (eager && n.Ext is null && !Accumulates(ref n)) ClearGrad(ref n);
             if (n.Op == OpKind.Leaf) continue;
             if (n.A >= 0) pending += Mark(n.A, stamp);
             if (n.B >= 0) pending += Mark(n.B, stamp);

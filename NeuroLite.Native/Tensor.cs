@@ -212,8 +212,10 @@ public readonly partial struct Tensor : IEquatable<Tensor>
     }
 
     /// <summary>
-    /// The gradient, row-major: for a parameter, what Backward() calls accumulated since its last zeroing; for a tape
-    /// tensor, the gradient of the root of the latest Backward() on its tape (zero if that did not reach it).
+    /// The gradient, row-major. For a parameter and for a tape leaf that receives a gradient (made by
+    /// <see cref="Scalar"/>, <see cref="FromArray(double[], string?)"/>, <see cref="NeuroLite.Tape.Variable(double[], string?)"/> and the like), what
+    /// Backward() calls accumulated since its last zeroing (see <see cref="Backward()"/>); for any other tape tensor
+    /// (an op result, an input), its gradient from the latest Backward() on its tape (zero if that did not reach it).
     /// A parameter's span is a view of its buffer: an optimizer step or <see cref="ZeroGrad"/> zeroes the gradient
     /// lazily (the zeros are written by the next read or overwritten by the next Backward()), so read it again after one.
     /// </summary>
@@ -298,7 +300,7 @@ public readonly partial struct Tensor : IEquatable<Tensor>
         values.CopyTo(dst);
     }
 
-    /// <summary>Sets a parameter's gradient to zero (a tape tensor's gradient is recomputed by each Backward()).</summary>
+    /// <summary>Sets the gradient to zero: a parameter's and a tape leaf's accumulate over Backward() calls until this (or an optimizer step, for a parameter).</summary>
     public void ZeroGrad()
     {
         Tape? t = Check();
@@ -315,6 +317,14 @@ public readonly partial struct Tensor : IEquatable<Tensor>
     // ---------------------------------------------------------------- backward
 
     /// <summary>Back-propagates from this 1-element tensor (seed gradient 1) through everything that produced it.</summary>
+    /// <remarks>
+    /// The rule is PyTorch's: leaves accumulate. A parameter, and a tape leaf that receives a gradient, add each
+    /// Backward()'s contribution to what they hold until <see cref="ZeroGrad"/> (or an optimizer step, or for a tape
+    /// leaf its tape's Reset()). Calling Backward() again on the same recording is allowed and sweeps it again, so the
+    /// leaves receive the gradient a second time, as PyTorch's <c>backward(retain_graph=True)</c> does; two roots that
+    /// share a leaf add up likewise. Intermediate results (op outputs) and inputs hold only the gradient of the latest
+    /// Backward() that reached them: they are the sweep's working buffers.
+    /// </remarks>
     /// <exception cref="InvalidOperationException">The tensor has more than one element (pass a seed, or reduce first), or its tape was reset.</exception>
     public void Backward()
     {

@@ -3,6 +3,7 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using System.Runtime.Intrinsics;
 using NeuroLite.Kernels;
 
 namespace NeuroLite.Bench.Suites;
@@ -10,8 +11,9 @@ namespace NeuroLite.Bench.Suites;
 /// <summary>
 /// <see cref="Gemm.Multiply"/> in GFLOP/s (2·m·n·k / mean time): square sizes 64…1024 on one thread, the shapes of a
 /// 784-256-256-10 MLP step at batch 128 (forward X·W, backward Xᵀ·G via transposeA and G·Wᵀ via transposeB), and
-/// two threads at 512 and 1024. One core's FMA peak on the reference machine (Zen 3, 2.445 GHz, 16 flop/cycle) is
-/// 39.1 GFLOP/s; the peer is <c>NeuroLite.Bench/peers/gemm_numpy.py</c> (NumPy → OpenBLAS, one thread).
+/// two threads at 512 and 1024. "% of peak" divides by one core's FMA peak measured on this machine when the summary is
+/// made (<see cref="GemmConfig.PeakGflopsPerCore(BenchmarkDotNet.Jobs.Job)"/>); the peer is <c>NeuroLite.Bench/peers/gemm_numpy.py</c> (NumPy →
+/// OpenBLAS, one thread; run it with <c>env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE</c> for its best kernel).
 /// </summary>
 [Config(typeof(GemmConfig))]
 public class GemmBenchmarks : GemmBenchmarkBase
@@ -178,8 +180,11 @@ public sealed class GemmConfig : ManualConfig
             if (meanNs is not > 0 || benchmarkCase.Parameters["Case"] is not GemmCase gemm)
                 return "-";
             double gflops = gemm.Flops / meanNs.Value;
+            double peak = percentOfPeak ? PeakGflopsPerCore(benchmarkCase.Job) : 0;
+            if (percentOfPeak && !(peak > 0))
+                return "-";
             return percentOfPeak
-                ? (100 * gflops / (PeakGflopsPerCore(benchmarkCase.Job) * gemm.Threads)).ToString("F0", System.Globalization.CultureInfo.InvariantCulture) + "%"
+                ? (100 * gflops / (peak * gemm.Threads)).ToString("F0", System.Globalization.CultureInfo.InvariantCulture) + "%"
                 : gflops.ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
         }
     }

@@ -97,7 +97,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             FewRows(p, row0, row1, col0, col1);
             return;
         }
-        if (col1 - col0 <= 2 * TKernel.Nr && TKernel.HasDirectA)
+        if ((col1 - col0 <= 2 * TKernel.Nr || (long)(row1 - row0) * p.K <= GemmTuning.InPlaceAMaxElements<TKernel>()) && TKernel.HasDirectA)
         {
             FewColumns(p, row0, row1, col0, col1);
             return;
@@ -113,7 +113,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         GemmScratch scratch = GemmScratch.Current;
         double* packedA = scratch.A((nuint)mcMax * (nuint)kcStep);
         double* packedB = scratch.B((nuint)ncMax * (nuint)kcStep);
-        double* edge = stackalloc double[64];
+        double* edge = stackalloc double[TKernel.Mr * TKernel.Nr];
 
         for (int jc = col0; jc < col1; jc += ncStep)
         {
@@ -128,7 +128,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     }
 
     /// <summary>
-    /// Fewer than MR rows (m = 1…5 on AVX2) and B not transposed: one packed A sliver per depth block, B read in place
+    /// Fewer than MR rows (m = 1…5 on AVX2, 1…7 on AVX-512) and B not transposed: one packed A sliver per depth block, B read in place
     /// by the kernel (packing would copy every B value to use it once), only a last partial column group packed.
     /// Same depth blocks and per-element arithmetic as the packed path, so the same bits.
     /// </summary>
@@ -141,7 +141,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         GemmScratch scratch = GemmScratch.Current;
         double* packedA = scratch.A((nuint)TKernel.Mr * (nuint)kcStep);
         double* packedB = scratch.B((nuint)nr * (nuint)kcStep);
-        double* edge = stackalloc double[64];
+        double* edge = stackalloc double[TKernel.Mr * TKernel.Nr];
         nint ld = p.N;
         double* cRow = p.C + (nint)row0 * ld;
         for (int pc = 0; pc < p.K; pc += kcStep)
@@ -162,7 +162,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     }
 
     /// <summary>
-    /// At most 2·NR columns: B packed (one or two slivers per depth block), A read in place by the kernel (packing it
+    /// At most 2·NR columns, or an op(A) small enough for the kernel to read in place (<see cref="IGemmMicroKernel.InPlaceAMaxElements"/>): B packed (one or two slivers per depth block), A read in place by the kernel (packing it
     /// would copy every A value to use it once or twice). Same depth blocks and per-element arithmetic as the packed
     /// path, so the same bits.
     /// </summary>
@@ -222,7 +222,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         int mcMax = GemmTuning.RoundUp(Math.Min(mcStep, row1 - row0), TKernel.Mr);
         nint bufferLength = (nint)GemmTuning.RoundUp(Math.Min(ncStep, p.N), nr) * kcStep;
         double* packedA = GemmScratch.Current.A((nuint)mcMax * (nuint)kcStep);
-        double* edge = stackalloc double[64];
+        double* edge = stackalloc double[TKernel.Mr * TKernel.Nr];
         int step = 0;
 
         for (int jc = 0; jc < p.N; jc += ncStep)

@@ -46,6 +46,13 @@ internal unsafe interface IGemmMicroKernel
     static virtual void RunDirectA(int kc, double* a, nint ars, nint aps, double* b, double* c, nint ldc, bool add, int rows, int cols) =>
         throw new NotSupportedException();
 
+    /// <summary>
+    /// With <see cref="HasDirectA"/>: an op(A) of at most this many elements (rows × k) is read in place by
+    /// <see cref="RunDirectA"/> whatever the width of C, because packing it would cost more than it saves. 0: only
+    /// outputs at most 2·NR wide read A in place.
+    /// </summary>
+    static virtual long InPlaceAMaxElements => 0;
+
     /// <summary>Whether <see cref="RunRowsDirectB"/> is implemented.</summary>
     static virtual bool HasDirectB => false;
 

@@ -29,7 +29,7 @@ internal static unsafe class GemmPacking
             if (p.TransA)
                 Contiguous<TKernel>(dst, p.A + (nint)p0 * p.M + i0 + ir, p.M, rows, mr, kc);
             else
-                Strided(dst, p.A + (nint)(i0 + ir) * p.K + p0, p.K, rows, mr, kc);
+                Strided<TKernel>(dst, p.A + (nint)(i0 + ir) * p.K + p0, p.K, rows, mr, kc);
         }
     }
 
@@ -47,7 +47,7 @@ internal static unsafe class GemmPacking
         {
             int cols = Math.Min(nr, nc - jr);
             if (p.TransB)
-                Strided(dst, p.B + (nint)(j0 + jr) * p.K + p0, p.K, cols, nr, kc);
+                Strided<TKernel>(dst, p.B + (nint)(j0 + jr) * p.K + p0, p.K, cols, nr, kc);
             else
                 Contiguous<TKernel>(dst, p.B + (nint)p0 * p.N + j0 + jr, p.N, cols, nr, kc);
         }
@@ -103,6 +103,19 @@ internal static unsafe class GemmPacking
                     Unsafe.CopyBlockUnaligned(dst, src, bytes);
             return;
         }
+        if (Simd.UseAvx512 && width % 8 == 0)
+        {
+            // A partial sliver a vector of lanes at a time: the lanes past count are neither read (the source may end
+            // there) nor left unset (the masked load gives zeros).
+            for (int v = 0; v < width; v += 8)
+            {
+                Vector512<double> mask = Vector512.LessThan(Vector512.Create(0L, 1, 2, 3, 4, 5, 6, 7), Vector512.Create((long)(count - v))).AsDouble();
+                double* s = src + v, d = dst + v;
+                for (int q = 0; q < kc; q++, s += ld, d += width)
+                    Vector512.Store(Avx512F.MaskLoad(s, mask, Vector512<double>.Zero), d);
+            }
+            return;
+        }
         for (int q = 0; q < kc; q++, src += ld, dst += width)
         {
             int r = 0;
@@ -113,14 +126,19 @@ internal static unsafe class GemmPacking
 
     /// <summary>Lane r at depth q is src[r·ld + q] (depth contiguous): read each lane's run, scatter with stride width.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Strided(double* dst, double* src, nint ld, int count, int width, int kc)
+    private static void Strided<TKernel>(double* dst, double* src, nint ld, int count, int width, int kc)
+        where TKernel : struct, IGemmMicroKernel
     {
         int r = 0;
-        if (Avx.IsSupported && count == width && (width == 8 || width == 6))
+        if (Avx.IsSupported && count == width && width % 2 == 0)
         {
-            // A full sliver in one pass: each depth's whole run of lanes (a 64-byte line for NR = 8) is written at
-            // once, instead of half of it now and the other half a whole sliver later.
-            TransposeFull(dst, src, ld, width, kc);
+            // A full sliver in one pass: each depth's whole run of lanes (a 64-byte line for NR = 8, three for 24) is
+            // written at once, instead of a part of it now and the rest a whole sliver later.
+            // Inlined with the kernel's MR or NR as a constant, so the lane loops have a known trip count.
+            if (width == TKernel.Mr)
+                TransposeFull(dst, src, ld, TKernel.Mr, kc);
+            else
+                TransposeFull(dst, src, ld, TKernel.Nr, kc);
             return;
         }
         if (Avx.IsSupported)
@@ -183,12 +201,13 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>Six or eight lanes (a whole sliver), four depths at a time: a 4×4 transpose plus a 2×4 or a second 4×4 per step.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// A whole sliver of any even width (MR or NR), four depths at a time: 4×4 transposes of four lanes (plus a 2×4 for
+    /// a width of 4j + 2) per step, so each depth's whole run of lanes is written at once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void TransposeFull(double* d, double* s0, nint ld, int width, int kc)
     {
-        double* s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld, s4 = s3 + ld, s5 = s4 + ld, s6 = s5 + ld, s7 = s6 + ld;
-        bool eight = width == 8;
         int q = 0;
         double* next = s0 + width * ld;
         for (; q + 4 <= kc; q += 4, d += 4 * width)
@@ -199,59 +218,38 @@ internal static unsafe class GemmPacking
                 // are too short for the hardware prefetchers to ramp up on. Worth 4-12% on square products whenever
                 // L3 was contended (timed in one process against the version without it); neutral when it was not.
                 double* f = next + q;
-                Sse.Prefetch0(f);
-                Sse.Prefetch0(f + ld);
-                Sse.Prefetch0(f + 2 * ld);
-                Sse.Prefetch0(f + 3 * ld);
-                Sse.Prefetch0(f + 4 * ld);
-                Sse.Prefetch0(f + 5 * ld);
-                if (eight)
-                {
-                    Sse.Prefetch0(f + 6 * ld);
-                    Sse.Prefetch0(f + 7 * ld);
-                }
+                for (int r = 0; r < width; r++)
+                    Sse.Prefetch0(f + r * ld);
             }
-            Vector256<double> r0 = Avx.LoadVector256(s0 + q), r1 = Avx.LoadVector256(s1 + q);
-            Vector256<double> r2 = Avx.LoadVector256(s2 + q), r3 = Avx.LoadVector256(s3 + q);
-            Vector256<double> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
-            Vector256<double> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
-            Vector256<double> r4 = Avx.LoadVector256(s4 + q), r5 = Avx.LoadVector256(s5 + q);
-            Avx.Store(d, Avx.Permute2x128(t0, t2, 0x20));
-            Avx.Store(d + width, Avx.Permute2x128(t1, t3, 0x20));
-            Avx.Store(d + 2 * width, Avx.Permute2x128(t0, t2, 0x31));
-            Avx.Store(d + 3 * width, Avx.Permute2x128(t1, t3, 0x31));
-            if (eight)
+            int lane = 0;
+            for (; lane + 4 <= width; lane += 4)
             {
-                Vector256<double> r6 = Avx.LoadVector256(s6 + q), r7 = Avx.LoadVector256(s7 + q);
-                Vector256<double> u0 = Avx.UnpackLow(r4, r5), u1 = Avx.UnpackHigh(r4, r5);
-                Vector256<double> u2 = Avx.UnpackLow(r6, r7), u3 = Avx.UnpackHigh(r6, r7);
-                Avx.Store(d + 4, Avx.Permute2x128(u0, u2, 0x20));
-                Avx.Store(d + width + 4, Avx.Permute2x128(u1, u3, 0x20));
-                Avx.Store(d + 2 * width + 4, Avx.Permute2x128(u0, u2, 0x31));
-                Avx.Store(d + 3 * width + 4, Avx.Permute2x128(u1, u3, 0x31));
+                double* s = s0 + lane * ld + q;
+                Vector256<double> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + ld);
+                Vector256<double> r2 = Avx.LoadVector256(s + 2 * ld), r3 = Avx.LoadVector256(s + 3 * ld);
+                Vector256<double> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+                Vector256<double> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+                Avx.Store(d + lane, Avx.Permute2x128(t0, t2, 0x20));
+                Avx.Store(d + width + lane, Avx.Permute2x128(t1, t3, 0x20));
+                Avx.Store(d + 2 * width + lane, Avx.Permute2x128(t0, t2, 0x31));
+                Avx.Store(d + 3 * width + lane, Avx.Permute2x128(t1, t3, 0x31));
             }
-            else
+            if (lane < width)
             {
-                Vector256<double> lo = Avx.UnpackLow(r4, r5), hi = Avx.UnpackHigh(r4, r5);
-                Sse2.Store(d + 4, lo.GetLower());
-                Sse2.Store(d + width + 4, hi.GetLower());
-                Sse2.Store(d + 2 * width + 4, lo.GetUpper());
-                Sse2.Store(d + 3 * width + 4, hi.GetUpper());
+                double* s = s0 + lane * ld + q;
+                Vector256<double> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + ld);
+                Vector256<double> lo = Avx.UnpackLow(r0, r1), hi = Avx.UnpackHigh(r0, r1);
+                Sse2.Store(d + lane, lo.GetLower());
+                Sse2.Store(d + width + lane, hi.GetLower());
+                Sse2.Store(d + 2 * width + lane, lo.GetUpper());
+                Sse2.Store(d + 3 * width + lane, hi.GetUpper());
             }
         }
         for (; q < kc; q++, d += width)
         {
-            d[0] = s0[q];
-            d[1] = s1[q];
-            d[2] = s2[q];
-            d[3] = s3[q];
-            d[4] = s4[q];
-            d[5] = s5[q];
-            if (eight)
-            {
-                d[6] = s6[q];
-                d[7] = s7[q];
-            }
+            double* s = s0 + q;
+            for (int lane = 0; lane < width; lane++, s += ld)
+                d[lane] = *s;
         }
     }
 

@@ -57,6 +57,8 @@ internal static class GemmTuning
 
     [ThreadStatic] private static GemmBlockSizes testBlocks;
     [ThreadStatic] private static long testParallelMinWork;
+    [ThreadStatic] private static bool testInPlaceASet;
+    [ThreadStatic] private static long testInPlaceA;
 
     /// <summary>The parallel threshold for calls from this thread.</summary>
     public static long ParallelMinWork => testParallelMinWork > 0 ? testParallelMinWork : DefaultParallelMinWork;
@@ -71,12 +73,25 @@ internal static class GemmTuning
         testParallelMinWork = parallelMinWork;
     }
 
+    /// <summary>For tests: the in-place-A limit (elements of op(A)) for GEMMs called from this thread; 0 packs A unless C is narrow.</summary>
+    internal static void OverrideInPlaceAForTests(long maxElements)
+    {
+        testInPlaceASet = true;
+        testInPlaceA = maxElements;
+    }
+
     /// <summary>Back to the defaults on this thread.</summary>
     internal static void ResetForTests()
     {
         testBlocks = default;
         testParallelMinWork = 0;
+        testInPlaceASet = false;
+        testInPlaceA = 0;
     }
+
+    /// <summary>Elements of op(A) up to which <typeparamref name="TKernel"/> reads A in place on this thread: the override where set, else the kernel's.</summary>
+    public static long InPlaceAMaxElements<TKernel>() where TKernel : struct, IGemmMicroKernel =>
+        testInPlaceASet ? testInPlaceA : TKernel.InPlaceAMaxElements;
 
     /// <summary>Block sizes for <typeparamref name="TKernel"/> on this thread: the override where set, else the kernel's.</summary>
     public static GemmBlockSizes Blocks<TKernel>() where TKernel : struct, IGemmMicroKernel
@@ -91,7 +106,8 @@ internal static class GemmTuning
     /// <summary>Register tile (MR, NR) and block sizes of the kernel this process dispatches to, as seen from this thread.</summary>
     internal static (int Mr, int Nr, GemmBlockSizes Blocks) ForCurrentPath() => Simd.Path switch
     {
-        SimdPath.Avx512 or SimdPath.Avx2Fma => Describe<GemmAvx2Kernel>(),
+        SimdPath.Avx512 => Describe<GemmAvx512Kernel>(),
+        SimdPath.Avx2Fma => Describe<GemmAvx2Kernel>(),
         SimdPath.Neon => Describe<GemmNeonKernel>(),
         SimdPath.Vector128 => Describe<GemmVector128Kernel>(),
         _ => Describe<GemmScalarKernel>(),

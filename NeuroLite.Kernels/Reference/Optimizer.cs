@@ -4,9 +4,11 @@ namespace NeuroLite.Kernels.Reference;
 public static class Optimizer
 {
     /// <summary>p -= lr · g; then g = 0 when <paramref name="zeroGradients"/>.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length or overlap.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The learning rate is NaN, infinite or negative.</exception>
     public static void Sgd(Span<double> parameters, Span<double> gradients, double learningRate, bool zeroGradients = false)
     {
-        Validate.Update(parameters, gradients, gradients);
+        Validate.Sgd(parameters, gradients, learningRate);
         for (int i = 0; i < parameters.Length; i++)
         {
             parameters[i] -= learningRate * gradients[i];
@@ -15,9 +17,11 @@ public static class Optimizer
     }
 
     /// <summary>v = μ·v + g; p -= lr · v (PyTorch's SGD momentum); then g = 0 when <paramref name="zeroGradients"/>.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length or any two overlap (the velocity may not be the gradient).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The learning rate is NaN, infinite or negative, or the momentum is outside [0, 1).</exception>
     public static void SgdMomentum(Span<double> parameters, Span<double> gradients, Span<double> velocity, double learningRate, double momentum, bool zeroGradients = false)
     {
-        Validate.Update(parameters, gradients, velocity);
+        Validate.SgdMomentum(parameters, gradients, velocity, learningRate, momentum);
         for (int i = 0; i < parameters.Length; i++)
         {
             velocity[i] = momentum * velocity[i] + gradients[i];
@@ -35,11 +39,11 @@ public static class Optimizer
     /// and v themselves), with its division by √(1−β2^t) turned into a multiplication by the reciprocal computed once
     /// per call. Per element that leaves one square root and one division, the two slowest vector instructions.
     /// </remarks>
+    /// <exception cref="ArgumentException">The spans differ in length or any two overlap.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The learning rate is NaN, infinite or negative, β1 or β2 is outside [0, 1), ε is not finite and positive, or the step is below 1.</exception>
     public static void Adam(Span<double> parameters, Span<double> gradients, Span<double> m, Span<double> v, double learningRate, double beta1, double beta2, double epsilon, int step, bool zeroGradients = false)
     {
-        Validate.Update(parameters, gradients, m);
-        Validate.Update(parameters, gradients, v);
-        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), $"Adam's step count starts at 1, got {step}.");
+        Validate.Adam(parameters, gradients, m, v, learningRate, beta1, beta2, epsilon, step);
         var (stepSize, invSqrtC2) = AdamScales(learningRate, beta1, beta2, step);
         for (int i = 0; i < parameters.Length; i++)
         {

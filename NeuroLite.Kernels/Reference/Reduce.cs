@@ -20,9 +20,10 @@ public static class Reduce
     }
 
     /// <summary>dst[r] = max over the row r of the row-major (rows × cols) matrix <paramref name="x"/>; NaN wins.</summary>
+    /// <exception cref="ArgumentException">A size is negative, a span has the wrong length, or <paramref name="dst"/> overlaps <paramref name="x"/>.</exception>
     public static void MaxRows(ReadOnlySpan<double> x, int rows, int cols, Span<double> dst)
     {
-        Validate.Rows(x, rows, cols, dst.Length);
+        Validate.Rows(x, rows, cols, dst);
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<double> row = x.Slice(r * cols, cols);
@@ -35,7 +36,7 @@ public static class Reduce
     /// <summary>dst[r] = the first index of the largest element of row r (a NaN counts as largest); cols must be ≥ 1.</summary>
     public static void ArgMaxRows(ReadOnlySpan<double> x, int rows, int cols, Span<int> dst)
     {
-        Validate.Rows(x, rows, cols, dst.Length);
+        Validate.Rows(x, rows, cols, dst);
         if (rows > 0 && cols == 0) throw new ArgumentException("ArgMax of an empty row is undefined.", nameof(cols));
         for (int r = 0; r < rows; r++)
         {

@@ -13,9 +13,11 @@ public static class SoftmaxCrossEntropy
     /// (uniform, loss ln cols). <paramref name="probabilities"/> may be <paramref name="logits"/> itself. The loss is
     /// formed as ln s + (m − z_t), so that huge equal logits (m = z_t = −1e300) do not absorb ln s.
     /// </remarks>
+    /// <exception cref="ArgumentException">A size is negative, a span has the wrong length, or buffers overlap (other than <paramref name="probabilities"/> being <paramref name="logits"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A target is outside [0, cols).</exception>
     public static void Forward(ReadOnlySpan<double> logits, int rows, int cols, ReadOnlySpan<int> targets, Span<double> probabilities, Span<double> rowLoss)
     {
-        Validate.SoftmaxCe(logits, rows, cols, targets, probabilities, rowLoss.Length);
+        Validate.SoftmaxCeForward(logits, rows, cols, targets, probabilities, rowLoss);
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<double> z = logits.Slice(r * cols, cols);
@@ -38,13 +40,16 @@ public static class SoftmaxCrossEntropy
     /// <summary>gradLogits = scale · (probabilities − onehot(targets)), or += that when <paramref name="accumulate"/>.</summary>
     public static void Backward(ReadOnlySpan<double> probabilities, int rows, int cols, ReadOnlySpan<int> targets, double scale, Span<double> gradLogits, bool accumulate = false)
     {
-        Validate.SoftmaxCe(probabilities, rows, cols, targets, gradLogits, rows);
+        Validate.SoftmaxCeBackward(probabilities, rows, cols, targets, gradLogits);
         for (int r = 0; r < rows; r++)
+        {
+            int t = targets[r];
             for (int j = 0; j < cols; j++)
             {
-                double d = scale * (probabilities[r * cols + j] - (j == targets[r] ? 1.0 : 0.0));
+                double d = scale * (probabilities[r * cols + j] - (j == t ? 1.0 : 0.0));
                 gradLogits[r * cols + j] = accumulate ? gradLogits[r * cols + j] + d : d;
             }
+        }
     }
 
     /// <summary>

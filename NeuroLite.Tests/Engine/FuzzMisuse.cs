@@ -1,15 +1,5 @@
 namespace NeuroLite.Tests.Engine;
 
-/// <summary>
-/// Switches for fuzz cases that hit defects known and being fixed in the engine; off by default so the suite stays
-/// green, on with <c>NEUROLITE_FUZZ_KNOWN_DEFECTS=1</c> to see whether they are fixed. Each case says which defect.
-/// </summary>
-internal static class FuzzSwitches
-{
-    /// <summary>Generate the cases of known engine defects (size overflow, undefined Activation values, Pow(0) at 0).</summary>
-    public static bool KnownDefects { get; } = Environment.GetEnvironmentVariable("NEUROLITE_FUZZ_KNOWN_DEFECTS") == "1";
-}
-
 /// <summary>One misuse of the API: its listing, what it does, and the exception type the documentation promises.</summary>
 /// <param name="Listing">The call as code.</param>
 /// <param name="Act">The call; everything it needs was made before (so the tape's snapshot is taken after that).</param>
@@ -20,7 +10,7 @@ internal sealed record Misuse(string Listing, Action Act, Type Expected, bool Ex
 /// <summary>Random misuses of the public API against the values of a valid program.</summary>
 internal static class FuzzMisuse
 {
-    private const int Cases = 23;
+    private const int Cases = 26;
 
     /// <summary>
     /// A misuse chosen by <paramref name="rng"/> among the values <paramref name="v"/> (on <paramref name="tape"/>);
@@ -33,7 +23,7 @@ internal static class FuzzMisuse
             Tensor a = v[rng.Next(v.Length)];
             int[] sa = a.Shape.ToArray();
             string an = $"v{Array.IndexOf(v, a)}";
-            switch (rng.Next(Cases + (FuzzSwitches.KnownDefects ? 3 : 0)))
+            switch (rng.Next(Cases))
             {
                 case 0:
                 {
@@ -183,18 +173,18 @@ internal static class FuzzMisuse
                 case 22:
                     return new Misuse($"default(Tensor) + {an}", () => _ = rng.Next(2) == 0 ? default(Tensor) + a : a * default(Tensor), typeof(InvalidOperationException));
 
-                // Known defects (see FuzzSwitches): the documented family only, since the fix chooses the exact type.
+                // Sizes past the limit and undefined enum values: ArgumentException's family (the exact type names the cause).
                 case 23:
                 {
                     Tensor big = tape.Input(new double[65536], [65536, 1]);
                     Tensor row = tape.Input(new double[65535], [1, 65535]);
-                    return new Misuse("input(65536, 1).MatMul(input(1, 65535))  // 2^32 - 65536 elements: int overflow [known defect]", () => big.MatMul(row), typeof(ArgumentException), ExactType: false);
+                    return new Misuse("input(65536, 1).MatMul(input(1, 65535))  // 2^32 - 65536 elements: past the size limit", () => big.MatMul(row), typeof(ArgumentException), ExactType: false);
                 }
 
                 case 24:
-                    return new Misuse("tape.Full([2097152, 2097152, 2097152], 0)  // element count wraps [known defect]", () => tape.Full([2097152, 2097152, 2097152], 0), typeof(ArgumentException), ExactType: false);
+                    return new Misuse("tape.Full([2097152, 2097152, 2097152], 0)  // the element count wraps a long", () => tape.Full([2097152, 2097152, 2097152], 0), typeof(ArgumentException), ExactType: false);
                 case 25:
-                    return new Misuse("new Layer(2, 2, (Activation)42)  // undefined enum value [known defect]", () => _ = new Layer(2, 2, (Activation)42), typeof(ArgumentException), ExactType: false);
+                    return new Misuse("new Layer(2, 2, (Activation)42)  // undefined enum value", () => _ = new Layer(2, 2, (Activation)42), typeof(ArgumentException), ExactType: false);
                 default:
                     continue;
             }

@@ -20,7 +20,7 @@ public class TapeTests
     }
 
     [Test]
-    public void Backward_twice_recomputes_tape_gradients_and_accumulates_parameter_gradients()
+    public void Backward_twice_accumulates_into_tape_leaves_and_parameters_alike()
     {
         using var tape = new Tape();
         Tensor w = Tensor.Parameter([1.0, 2.0], [2], "w");
@@ -28,7 +28,7 @@ public class TapeTests
         Tensor y = (x * w).Sum();
         y.Backward();
         y.Backward();
-        Assert.That(x.GradToArray(), Is.EqualTo(new[] { 1.0, 2.0 }), "tape tensor: the gradient of the latest Backward()");
+        Assert.That(x.GradToArray(), Is.EqualTo(new[] { 2.0, 4.0 }), "tape leaf: accumulated until zeroed (BackwardRuleTests)");
         Assert.That(w.GradToArray(), Is.EqualTo(new[] { 6.0, 8.0 }), "parameter: accumulated until zeroed");
         w.ZeroGrad();
         Assert.That(w.GradToArray(), Is.EqualTo(new[] { 0.0, 0.0 }));

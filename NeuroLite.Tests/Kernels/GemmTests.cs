@@ -424,7 +424,9 @@ public class GemmTests
         {
             var rng = new Random(transA ? 9 : 8);
             double[] a = Random(rng, m * k), bWide = Random(rng, k * wide), cWide = new double[m * wide];
+            GemmTuning.OverrideInPlaceAForTests(0); // the wide product packs A
             Gemm.Multiply(a, bWide, cWide, m, wide, k, transA);
+            GemmTuning.ResetForTests();
             foreach (int n in new[] { 1, nr - 1, nr + 2, 2 * nr })
             {
                 double[] b = new double[k * n], c = new double[m * n], expected = new double[m * n];
@@ -442,21 +444,174 @@ public class GemmTests
     public void Tiny_products_give_the_reference_bits()
     {
         // The direct path (m·n·k ≤ 256) sums each element in k order with a separate multiply and add, as the
-        // reference does, whether it takes four columns at once or one: the same bits on every path. Column counts
-        // 1-9 cover the vector loop, its scalar tail and neither; accumulate adds to a non-zero C.
+        // reference does, whether it takes eight columns at once, four or one: the same bits on every path. Column
+        // counts 1-17 cover the 8- and 4-wide vector loops, the scalar tail and combinations of them; accumulate adds
+        // to a non-zero C. Shapes above the direct path's limit are skipped.
         var rng = new Random(17);
         foreach (int m in new[] { 1, 2, 3, 4, 5 })
-        foreach (int n in new[] { 1, 2, 3, 4, 5, 7, 8, 9 })
+        foreach (int n in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 13, 15, 16, 17 })
         foreach (int k in new[] { 0, 1, 2, 3, 4, 5 })
         foreach (bool transA in new[] { false, true })
         foreach (bool transB in new[] { false, true })
         foreach (bool accumulate in new[] { false, true })
         {
+            if (m * n * k > GemmTuning.DirectMaxWork)
+                continue;
             double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
             double[] got = (double[])c0.Clone(), want = (double[])c0.Clone();
             Gemm.Multiply(a, b, got, m, n, k, transA, transB, accumulate);
             NeuroLite.Kernels.Reference.Gemm.Multiply(a, b, want, m, n, k, transA, transB, accumulate);
             Assert.That(Bits(got), Is.EqualTo(Bits(want)), $"{m}x{n}x{k} transA={transA} transB={transB} accumulate={accumulate}");
+        }
+    }
+
+    [Test]
+    public void Every_row_and_column_remainder_of_the_register_tile()
+    {
+        // Every remainder of MR rows (1…MR, alone and after a full tile) against every remainder of NR columns (alone,
+        // which reads A in place, and after two full slivers, which packs both), each transpose; a depth of 3 and of
+        // 11 with KC = 8 so single and several depth blocks both occur. m < MR reads B in place.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        try
+        {
+            GemmTuning.OverrideForTests(0, 8, 0, parallelMinWork: 0);
+            for (int rm = 1; rm <= mr; rm++)
+                for (int rn = 1; rn <= nr; rn++)
+                    foreach (int m in new[] { rm, mr + rm })
+                        foreach (int n in new[] { rn, 2 * nr + rn })
+                        {
+                            int k = (m + n) % 2 == 0 ? 3 : 11;
+                            foreach (bool transA in new[] { false, true })
+                                foreach (bool transB in new[] { false, true })
+                                    CheckAgainstReference(m, n, k, transA, transB, accumulate: (rm + rn + (transA ? 1 : 0)) % 2 == 0, seed: 97 * m + n);
+                        }
+        }
+        finally
+        {
+            GemmTuning.ResetForTests();
+        }
+    }
+
+    [Test]
+    public void Just_past_each_block_of_the_current_kernel()
+    {
+        // With small blocks in force (MC = 2·MR, KC = 16, NC = 2·NR), sizes one short of, at and one past each block
+        // and each multiple of it, with edge tiles in both directions, every transpose and accumulate.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        int mc = 2 * mr, kc = 16, nc = 2 * nr;
+        try
+        {
+            GemmTuning.OverrideForTests(mc, kc, nc, parallelMinWork: 0);
+            foreach (int m in new[] { mc - 1, mc + 1, 2 * mc + 1, 3 * mc - 1 })
+                foreach (int n in new[] { nc - 1, nc + 1, 2 * nc + 1, 3 * nc - 1 })
+                    foreach (int k in new[] { kc - 1, kc + 1, 2 * kc + 1 })
+                        foreach (bool transA in new[] { false, true })
+                            foreach (bool transB in new[] { false, true })
+                                CheckAgainstReference(m, n, k, transA, transB, accumulate: (m + n + k) % 2 == 1, seed: m * 7 + n * 5 + k);
+        }
+        finally
+        {
+            GemmTuning.ResetForTests();
+        }
+    }
+
+    [Test]
+    public void A_read_in_place_gives_the_bits_of_A_packed()
+    {
+        // Kernels that read a small op(A) in place whatever the width of C must give the packed path's bits: wide
+        // outputs with every column remainder, both A layouts, several depth blocks (KC = 8) and accumulate, once with
+        // A always packed and once always read in place (where the kernel can), each also within the error bound.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        foreach (var (m, n, k) in new[] { (2 * mr + 3, 3 * nr + 1, 21), (mr, 5 * nr - 1, 9), (4 * mr + 1, 2 * nr + 10, 17) })
+            foreach (bool transA in new[] { false, true })
+                foreach (bool transB in new[] { false, true })
+                {
+                    bool accumulate = transA ^ transB;
+                    var rng = new Random(m * 11 + n * 3 + k);
+                    double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+                    double[] packed = (double[])c0.Clone(), inPlace = (double[])c0.Clone();
+                    GemmTuning.OverrideForTests(0, 8, 0, parallelMinWork: 0);
+                    GemmTuning.OverrideInPlaceAForTests(0);
+                    Gemm.Multiply(a, b, packed, m, n, k, transA, transB, accumulate);
+                    GemmTuning.OverrideInPlaceAForTests(long.MaxValue);
+                    Gemm.Multiply(a, b, inPlace, m, n, k, transA, transB, accumulate);
+                    Assert.That(Bits(inPlace), Is.EqualTo(Bits(packed)), $"{m}x{n}x{k} transA={transA} transB={transB}");
+                    CheckAgainstReference(m, n, k, transA, transB, accumulate, seed: m + 5 * n + k);
+                    GemmTuning.ResetForTests();
+                }
+    }
+
+    [Test]
+    public void Operands_at_unaligned_offsets()
+    {
+        // Spans that start 0…7 doubles into their arrays, so packed and in-place loads and the full and masked stores
+        // of C meet every alignment; shapes for the in-place-B (m < MR), in-place-A (n ≤ 2·NR) and packed paths.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        (int, int, int)[] shapes = [(mr - 1, 3 * nr + 5, 19), (2 * mr + 3, nr + 3, 19), (3 * mr + 1, 3 * nr + 1, 21)];
+        foreach (var (m, n, k) in shapes)
+            for (int offset = 0; offset < 8; offset++)
+                foreach (bool transA in new[] { false, true })
+                    foreach (bool transB in new[] { false, true })
+                    {
+                        bool accumulate = (offset + (transB ? 1 : 0)) % 2 == 1;
+                        var rng = new Random(offset * 131 + m);
+                        int oa = offset, ob = (offset + 3) % 8, oc = (offset + 5) % 8;
+                        double[] a = Random(rng, oa + m * k), b = Random(rng, ob + k * n), c = Random(rng, oc + m * n + 3);
+                        double[] c0 = (double[])c.Clone(), want = (double[])c.Clone();
+                        Gemm.Multiply(a.AsSpan(oa, m * k), b.AsSpan(ob, k * n), c.AsSpan(oc, m * n), m, n, k, transA, transB, accumulate);
+                        NeuroLite.Kernels.Reference.Gemm.Multiply(a.AsSpan(oa, m * k), b.AsSpan(ob, k * n), want.AsSpan(oc, m * n), m, n, k, transA, transB, accumulate);
+                        string label = $"{m}x{n}x{k} offsets {oa}/{ob}/{oc} transA={transA} transB={transB} accumulate={accumulate}";
+                        for (int i = 0; i < oc; i++)
+                            Assert.That(BitConverter.DoubleToInt64Bits(c[i]), Is.EqualTo(BitConverter.DoubleToInt64Bits(want[i])), $"{label}: wrote before C");
+                        for (int i = oc + m * n; i < c.Length; i++)
+                            Assert.That(BitConverter.DoubleToInt64Bits(c[i]), Is.EqualTo(BitConverter.DoubleToInt64Bits(want[i])), $"{label}: wrote after C");
+                        for (int i = 0; i < m; i++)
+                            for (int j = 0; j < n; j++)
+                            {
+                                double magnitude = accumulate ? Math.Abs(c0[oc + i * n + j]) : 0;
+                                for (int p = 0; p < k; p++)
+                                    magnitude += Math.Abs((transA ? a[oa + p * m + i] : a[oa + i * k + p]) * (transB ? b[ob + j * k + p] : b[ob + p * n + j]));
+                                double error = Math.Abs(c[oc + i * n + j] - want[oc + i * n + j]);
+                                Assert.That(error, Is.LessThanOrEqualTo((k + 1) * Math.ScaleB(magnitude, -52)), $"{label}: C[{i},{j}]");
+                            }
+                    }
+    }
+
+    [Test]
+    public void The_current_kernel_gives_the_same_bits_for_an_element_whichever_tile_computes_it()
+    {
+        // The same rows and columns computed as part of a big product (full tiles, packed), as a short product (m < MR:
+        // B in place), as a narrow one (n ≤ 2·NR: A in place) and as edge tiles of other sizes must agree bitwise:
+        // each element is one FMA chain over p in the same depth blocks, then one add of C.
+        var (mr, nr, _) = GemmTuning.ForCurrentPath();
+        int m = 3 * mr + 2, n = 4 * nr + 3, k = 45;
+        try
+        {
+            GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 0);
+            var rng = new Random(77);
+            double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n), full = (double[])c0.Clone();
+            GemmTuning.OverrideInPlaceAForTests(0); // the big product packs both operands
+            Gemm.Multiply(a, b, full, m, n, k, accumulate: true);
+            GemmTuning.ResetForTests();
+            GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 0);
+            foreach (var (rows, cols) in new[] { (1, n), (mr - 1, n), (m, 1), (m, nr + 1), (m, 2 * nr), (mr + 1, nr + 5), (m, 3 * nr - 1) })
+            {
+                // Rows [0, rows) and columns [0, cols) of the big product, as a product of their own.
+                double[] bPart = new double[k * cols], cPart = new double[rows * cols], expected = new double[rows * cols];
+                for (int q = 0; q < k; q++)
+                    Array.Copy(b, q * n, bPart, q * cols, cols);
+                for (int i = 0; i < rows; i++)
+                {
+                    Array.Copy(c0, i * n, cPart, i * cols, cols);
+                    Array.Copy(full, i * n, expected, i * cols, cols);
+                }
+                Gemm.Multiply(a.AsSpan(0, rows * k), bPart, cPart, rows, cols, k, accumulate: true);
+                Assert.That(Bits(cPart), Is.EqualTo(Bits(expected)), $"rows {rows}, cols {cols}");
+            }
+        }
+        finally
+        {
+            GemmTuning.ResetForTests();
         }
     }
 

@@ -3,7 +3,7 @@ namespace NeuroLite.Kernels;
 /// <summary>
 /// Dense double-precision matrix multiply, BLIS/GotoBLAS style (see the files under <c>Gemm/</c>): operands packed
 /// into cache-blocked slivers (where the transposes are absorbed), a register-blocked FMA micro-kernel per
-/// instruction set (AVX2 6×8, NEON 8×4, Vector128 4×4, scalar 4×4), two threads on large products, and a direct
+/// instruction set (AVX-512 8×24, AVX2 6×8, NEON 8×4, Vector128 4×4, scalar 4×4), two threads on large products, and a direct
 /// path for tiny ones. <see cref="Reference.Gemm"/> holds the scalar reference.
 /// </summary>
 public static class Gemm
@@ -60,7 +60,7 @@ public static class Gemm
         {
             switch (Simd.Path)
             {
-                case SimdPath.Avx512:
+                case SimdPath.Avx512: GemmDriver<GemmAvx512Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
                 case SimdPath.Avx2Fma: GemmDriver<GemmAvx2Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
                 case SimdPath.Neon: GemmDriver<GemmNeonKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
                 case SimdPath.Vector128: GemmDriver<GemmVector128Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
