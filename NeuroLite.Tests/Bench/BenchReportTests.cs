@@ -93,6 +93,14 @@ public class BenchReportTests
     }
 
     [Test]
+    public void Plots_use_the_font_shipped_with_the_program()
+    {
+        // Shipped so the plots have text on a machine without system fonts (SkiaSharp's no-dependency build finds none there).
+        Assert.That(ReportPlots.FontFace, Is.EqualTo("Liberation Sans"));
+        Assert.That(File.Exists(Path.Combine(AppContext.BaseDirectory, "Report", "Fonts", "LICENSE.txt")));
+    }
+
+    [Test]
     public void Plots_come_only_from_the_rows_that_were_measured()
     {
         var rows = new List<ResultRow>

@@ -24,6 +24,23 @@ public static class ReportPlots
     /// <summary>Height of the training and GEMM plots, in pixels.</summary>
     public const int Height = 480;
 
+    /// <summary>
+    /// The face the plots are drawn in: Liberation Sans, shipped beside the program (Report/Fonts, SIL OFL), so a
+    /// machine without system fonts still gets text in its plots; the system's sans-serif face if the files are missing.
+    /// </summary>
+    public static string FontFace => Face.Value;
+
+    private static readonly Lazy<string> Face = new(() =>
+    {
+        const string Name = "Liberation Sans";
+        string dir = Path.Combine(AppContext.BaseDirectory, "Report", "Fonts");
+        string regular = Path.Combine(dir, "LiberationSans-Regular.ttf"), bold = Path.Combine(dir, "LiberationSans-Bold.ttf");
+        if (!File.Exists(regular) || !File.Exists(bold)) return Fonts.Sans;
+        Fonts.AddFontFile(Name, regular, bold: false, italic: false);
+        Fonts.AddFontFile(Name, bold, bold: true, italic: false);
+        return Name;
+    });
+
     /// <summary>Every plot the rows allow, in report order.</summary>
     public static IReadOnlyList<ReportPlot> Make(IReadOnlyList<ResultRow> rows)
     {
@@ -173,8 +190,7 @@ public static class ReportPlots
 
     private static ReportPlot Save(Plot plot, string file, string title, int width, int height)
     {
-        // A sans-serif face where the system has one (ScottPlot falls back to its default otherwise).
-        plot.Font.Set(Fonts.Sans);
+        plot.Font.Set(FontFace);
         return new(file, title, width, height, plot.GetImageBytes(width, height, ImageFormat.Png));
     }
 }
