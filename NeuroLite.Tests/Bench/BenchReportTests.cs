@@ -82,9 +82,14 @@ public class BenchReportTests
         {
             using var output = new StringWriter();
             using var error = new StringWriter();
+            // A plot an earlier report left in the directory, which this run does not draw, must not stay beside it.
+            File.WriteAllBytes(Path.Combine(dir, "train-xor.png"), [1, 2, 3]);
+            File.WriteAllBytes(Path.Combine(dir, "notes.txt"), [1, 2, 3]);
             int code = BenchApp.Run(["gemm", "--quick", "--filter", "16x16", "--report", dir], output, error);
             Assert.That(code, Is.EqualTo(BenchApp.Ok), error.ToString());
             CheckReport(dir, "gemm-gflops.png");
+            Assert.That(File.Exists(Path.Combine(dir, "train-xor.png")), Is.False);
+            Assert.That(File.Exists(Path.Combine(dir, "notes.txt")), "files that are not plots are left alone");
         }
         finally
         {

@@ -26,6 +26,10 @@ public static class BenchReport
         ArgumentNullException.ThrowIfNull(rows);
         Directory.CreateDirectory(directory);
         var plots = ReportPlots.Make(rows);
+        // Plots an earlier report left here that this run did not draw would read as this run's: they go.
+        var drawn = plots.Select(p => p.File).ToHashSet(StringComparer.Ordinal);
+        foreach (string stale in ReportPlots.FileNames.Where(f => !drawn.Contains(f))) File.Delete(Path.Combine(directory, stale));
+        foreach (string stale in Directory.EnumerateFiles(directory, "train-*.png").Where(f => !drawn.Contains(Path.GetFileName(f)))) File.Delete(stale);
         foreach (var plot in plots) File.WriteAllBytes(Path.Combine(directory, plot.File), plot.Png);
         var header = HeaderOf(rows);
         string html = Path.Combine(directory, "index.html"), markdown = Path.Combine(directory, "report.md");

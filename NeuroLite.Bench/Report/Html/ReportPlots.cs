@@ -41,6 +41,9 @@ public static class ReportPlots
         return Name;
     });
 
+    /// <summary>The fixed file names of the plots (the training plots are train-RUN.png, one per run).</summary>
+    public static IReadOnlyList<string> FileNames { get; } = ["gemm-gflops.png", "kernel-speedups.png"];
+
     /// <summary>Every plot the rows allow, in report order.</summary>
     public static IReadOnlyList<ReportPlot> Make(IReadOnlyList<ResultRow> rows)
     {
