@@ -67,12 +67,12 @@ internal static class SoftmaxAcrossRows
             if (Simd.UseAvx2Fma)
             {
                 ToColumns256(z, nr, cols, block, max);
-                ExpSum256(block, groups, cols, max, sum);
+                ExpSum<V256>(block, groups, cols, max, sum);
             }
             else
             {
                 ToColumns128(z, nr, cols, block, max);
-                ExpSum128(block, groups, cols, max, sum);
+                ExpSum<V128>(block, groups, cols, max, sum);
             }
             E.Unary<LogOperator>(sum[..nr], logSum[..nr]);
 
@@ -112,42 +112,25 @@ internal static class SoftmaxAcrossRows
 
     /// <summary>
     /// Per group: buf[g][j] = exp(buf[g][j] − m) with m = max[g], and s = 0 + buf[g][0] + buf[g][1] + … in j order
-    /// (the reference's sum), stored per row in <paramref name="sum"/>.
+    /// (the reference's sum), stored per row in <paramref name="sum"/>. Groups are TVec.Count rows.
     /// </summary>
-    private static void ExpSum256(Span<double> block, int groups, int cols, ReadOnlySpan<double> max, Span<double> sum)
+    private static void ExpSum<TVec>(Span<double> block, int groups, int cols, ReadOnlySpan<double> max, Span<double> sum)
+        where TVec : struct, ISimdVector<TVec>
     {
+        int w = TVec.Count;
         ref double b = ref MemoryMarshal.GetReference(block);
         for (int g = 0; g < groups; g++)
         {
-            ref double v = ref Unsafe.Add(ref b, g * 4 * cols);
-            var m = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(max), (nuint)(4 * g));
-            var s = Vector256<double>.Zero;
+            ref double v = ref Unsafe.Add(ref b, g * w * cols);
+            var m = TVec.Load(in MemoryMarshal.GetReference(max), (nuint)(w * g));
+            var s = TVec.Zero;
             for (int j = 0; j < cols; j++)
             {
-                var e = ExpOperator.Invoke(Vector256.LoadUnsafe(ref v, (nuint)(4 * j)) - m);
-                e.StoreUnsafe(ref v, (nuint)(4 * j));
+                var e = ExpOperator.Invoke(TVec.Load(in v, (nuint)(w * j)) - m);
+                e.Store(ref v, (nuint)(w * j));
                 s += e;
             }
-            s.StoreUnsafe(ref MemoryMarshal.GetReference(sum), (nuint)(4 * g));
-        }
-    }
-
-    /// <inheritdoc cref="ExpSum256"/>
-    private static void ExpSum128(Span<double> block, int groups, int cols, ReadOnlySpan<double> max, Span<double> sum)
-    {
-        ref double b = ref MemoryMarshal.GetReference(block);
-        for (int g = 0; g < groups; g++)
-        {
-            ref double v = ref Unsafe.Add(ref b, g * 2 * cols);
-            var m = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(max), (nuint)(2 * g));
-            var s = Vector128<double>.Zero;
-            for (int j = 0; j < cols; j++)
-            {
-                var e = ExpOperator.Invoke(Vector128.LoadUnsafe(ref v, (nuint)(2 * j)) - m);
-                e.StoreUnsafe(ref v, (nuint)(2 * j));
-                s += e;
-            }
-            s.StoreUnsafe(ref MemoryMarshal.GetReference(sum), (nuint)(2 * g));
+            s.Store(ref MemoryMarshal.GetReference(sum), (nuint)(w * g));
         }
     }
 

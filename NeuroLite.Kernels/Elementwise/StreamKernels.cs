@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace NeuroLite.Kernels.Elementwise;
 
@@ -25,27 +24,14 @@ internal readonly ref struct UnaryKernel<TOp> : IStreamingKernel where TOp : IUn
     public void Step1(int i) => Unsafe.Add(ref _d, i) = TOp.Invoke(Unsafe.Add(ref Unsafe.AsRef(in _x), i));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128(int i) => TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    public void Step<TVec>(int i) where TVec : struct, ISimdVector<TVec> => TOp.Invoke(TVec.Load(in _x, (nuint)i)).Store(ref _d, (nuint)i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    public unsafe void StepNonTemporal<TVec>(int i) where TVec : struct, ISimdVector<TVec> => TOp.Invoke(TVec.Load(in _x, (nuint)i)).StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref Unsafe.Add(ref _d, i)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void Step256NonTemporal(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i)).StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref Unsafe.Add(ref _d, i)));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128Masked(int i, Vector128<double> write)
-    {
-        var r = TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i));
-        Vector128.ConditionalSelect(write, r, Vector128.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256Masked(int i, Vector256<double> write)
-    {
-        var r = TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i));
-        Vector256.ConditionalSelect(write, r, Vector256.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
-    }
+    public void StepMasked<TVec>(int i, TVec write) where TVec : struct, ISimdVector<TVec> =>
+        TVec.ConditionalSelect(write, TOp.Invoke(TVec.Load(in _x, (nuint)i)), TVec.Load(in _d, (nuint)i)).Store(ref _d, (nuint)i);
 }
 
 /// <summary>d = Op(x, y).</summary>
@@ -68,27 +54,14 @@ internal readonly ref struct BinaryKernel<TOp> : IStreamingKernel where TOp : IB
     public void Step1(int i) => Unsafe.Add(ref _d, i) = TOp.Invoke(Unsafe.Add(ref Unsafe.AsRef(in _x), i), Unsafe.Add(ref Unsafe.AsRef(in _y), i));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128(int i) => TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i), Vector128.LoadUnsafe(in _y, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    public void Step<TVec>(int i) where TVec : struct, ISimdVector<TVec> => TOp.Invoke(TVec.Load(in _x, (nuint)i), TVec.Load(in _y, (nuint)i)).Store(ref _d, (nuint)i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.LoadUnsafe(in _y, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    public unsafe void StepNonTemporal<TVec>(int i) where TVec : struct, ISimdVector<TVec> => TOp.Invoke(TVec.Load(in _x, (nuint)i), TVec.Load(in _y, (nuint)i)).StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref Unsafe.Add(ref _d, i)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void Step256NonTemporal(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.LoadUnsafe(in _y, (nuint)i)).StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref Unsafe.Add(ref _d, i)));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128Masked(int i, Vector128<double> write)
-    {
-        var r = TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i), Vector128.LoadUnsafe(in _y, (nuint)i));
-        Vector128.ConditionalSelect(write, r, Vector128.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256Masked(int i, Vector256<double> write)
-    {
-        var r = TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.LoadUnsafe(in _y, (nuint)i));
-        Vector256.ConditionalSelect(write, r, Vector256.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
-    }
+    public void StepMasked<TVec>(int i, TVec write) where TVec : struct, ISimdVector<TVec> =>
+        TVec.ConditionalSelect(write, TOp.Invoke(TVec.Load(in _x, (nuint)i), TVec.Load(in _y, (nuint)i)), TVec.Load(in _d, (nuint)i)).Store(ref _d, (nuint)i);
 }
 
 /// <summary>d = Op(x, s) for a scalar s broadcast to every lane.</summary>
@@ -111,27 +84,14 @@ internal readonly ref struct SpanScalarKernel<TOp> : IStreamingKernel where TOp 
     public void Step1(int i) => Unsafe.Add(ref _d, i) = TOp.Invoke(Unsafe.Add(ref Unsafe.AsRef(in _x), i), _s);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128(int i) => TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i), Vector128.Create(_s)).StoreUnsafe(ref _d, (nuint)i);
+    public void Step<TVec>(int i) where TVec : struct, ISimdVector<TVec> => TOp.Invoke(TVec.Load(in _x, (nuint)i), TVec.Create(_s)).Store(ref _d, (nuint)i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.Create(_s)).StoreUnsafe(ref _d, (nuint)i);
+    public unsafe void StepNonTemporal<TVec>(int i) where TVec : struct, ISimdVector<TVec> => TOp.Invoke(TVec.Load(in _x, (nuint)i), TVec.Create(_s)).StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref Unsafe.Add(ref _d, i)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void Step256NonTemporal(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.Create(_s)).StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref Unsafe.Add(ref _d, i)));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128Masked(int i, Vector128<double> write)
-    {
-        var r = TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i), Vector128.Create(_s));
-        Vector128.ConditionalSelect(write, r, Vector128.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256Masked(int i, Vector256<double> write)
-    {
-        var r = TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.Create(_s));
-        Vector256.ConditionalSelect(write, r, Vector256.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
-    }
+    public void StepMasked<TVec>(int i, TVec write) where TVec : struct, ISimdVector<TVec> =>
+        TVec.ConditionalSelect(write, TOp.Invoke(TVec.Load(in _x, (nuint)i), TVec.Create(_s)), TVec.Load(in _d, (nuint)i)).Store(ref _d, (nuint)i);
 }
 
 /// <summary>d = Op(s, y) for a scalar s broadcast to every lane.</summary>
@@ -154,27 +114,14 @@ internal readonly ref struct ScalarSpanKernel<TOp> : IStreamingKernel where TOp 
     public void Step1(int i) => Unsafe.Add(ref _d, i) = TOp.Invoke(_s, Unsafe.Add(ref Unsafe.AsRef(in _y), i));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128(int i) => TOp.Invoke(Vector128.Create(_s), Vector128.LoadUnsafe(in _y, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    public void Step<TVec>(int i) where TVec : struct, ISimdVector<TVec> => TOp.Invoke(TVec.Create(_s), TVec.Load(in _y, (nuint)i)).Store(ref _d, (nuint)i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256(int i) => TOp.Invoke(Vector256.Create(_s), Vector256.LoadUnsafe(in _y, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    public unsafe void StepNonTemporal<TVec>(int i) where TVec : struct, ISimdVector<TVec> => TOp.Invoke(TVec.Create(_s), TVec.Load(in _y, (nuint)i)).StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref Unsafe.Add(ref _d, i)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public unsafe void Step256NonTemporal(int i) => TOp.Invoke(Vector256.Create(_s), Vector256.LoadUnsafe(in _y, (nuint)i)).StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref Unsafe.Add(ref _d, i)));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128Masked(int i, Vector128<double> write)
-    {
-        var r = TOp.Invoke(Vector128.Create(_s), Vector128.LoadUnsafe(in _y, (nuint)i));
-        Vector128.ConditionalSelect(write, r, Vector128.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256Masked(int i, Vector256<double> write)
-    {
-        var r = TOp.Invoke(Vector256.Create(_s), Vector256.LoadUnsafe(in _y, (nuint)i));
-        Vector256.ConditionalSelect(write, r, Vector256.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
-    }
+    public void StepMasked<TVec>(int i, TVec write) where TVec : struct, ISimdVector<TVec> =>
+        TVec.ConditionalSelect(write, TOp.Invoke(TVec.Create(_s), TVec.Load(in _y, (nuint)i)), TVec.Load(in _d, (nuint)i)).Store(ref _d, (nuint)i);
 }
 
 /// <summary>d = Op(x, y, z); z may be d itself (accumulation).</summary>
@@ -199,24 +146,11 @@ internal readonly ref struct TernaryKernel<TOp> : IStreamKernel where TOp : ITer
     public void Step1(int i) => Unsafe.Add(ref _d, i) = TOp.Invoke(Unsafe.Add(ref Unsafe.AsRef(in _x), i), Unsafe.Add(ref Unsafe.AsRef(in _y), i), Unsafe.Add(ref Unsafe.AsRef(in _z), i));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128(int i) => TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i), Vector128.LoadUnsafe(in _y, (nuint)i), Vector128.LoadUnsafe(in _z, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    public void Step<TVec>(int i) where TVec : struct, ISimdVector<TVec> => TOp.Invoke(TVec.Load(in _x, (nuint)i), TVec.Load(in _y, (nuint)i), TVec.Load(in _z, (nuint)i)).Store(ref _d, (nuint)i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256(int i) => TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.LoadUnsafe(in _y, (nuint)i), Vector256.LoadUnsafe(in _z, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128Masked(int i, Vector128<double> write)
-    {
-        var r = TOp.Invoke(Vector128.LoadUnsafe(in _x, (nuint)i), Vector128.LoadUnsafe(in _y, (nuint)i), Vector128.LoadUnsafe(in _z, (nuint)i));
-        Vector128.ConditionalSelect(write, r, Vector128.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256Masked(int i, Vector256<double> write)
-    {
-        var r = TOp.Invoke(Vector256.LoadUnsafe(in _x, (nuint)i), Vector256.LoadUnsafe(in _y, (nuint)i), Vector256.LoadUnsafe(in _z, (nuint)i));
-        Vector256.ConditionalSelect(write, r, Vector256.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
-    }
+    public void StepMasked<TVec>(int i, TVec write) where TVec : struct, ISimdVector<TVec> =>
+        TVec.ConditionalSelect(write, TOp.Invoke(TVec.Load(in _x, (nuint)i), TVec.Load(in _y, (nuint)i), TVec.Load(in _z, (nuint)i)), TVec.Load(in _d, (nuint)i)).Store(ref _d, (nuint)i);
 }
 
 /// <summary>d = Op(s, y, z) for a scalar s broadcast to every lane; z may be d itself.</summary>
@@ -241,24 +175,11 @@ internal readonly ref struct ScalarSpanSpanKernel<TOp> : IStreamKernel where TOp
     public void Step1(int i) => Unsafe.Add(ref _d, i) = TOp.Invoke(_s, Unsafe.Add(ref Unsafe.AsRef(in _y), i), Unsafe.Add(ref Unsafe.AsRef(in _z), i));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128(int i) => TOp.Invoke(Vector128.Create(_s), Vector128.LoadUnsafe(in _y, (nuint)i), Vector128.LoadUnsafe(in _z, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
+    public void Step<TVec>(int i) where TVec : struct, ISimdVector<TVec> => TOp.Invoke(TVec.Create(_s), TVec.Load(in _y, (nuint)i), TVec.Load(in _z, (nuint)i)).Store(ref _d, (nuint)i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256(int i) => TOp.Invoke(Vector256.Create(_s), Vector256.LoadUnsafe(in _y, (nuint)i), Vector256.LoadUnsafe(in _z, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128Masked(int i, Vector128<double> write)
-    {
-        var r = TOp.Invoke(Vector128.Create(_s), Vector128.LoadUnsafe(in _y, (nuint)i), Vector128.LoadUnsafe(in _z, (nuint)i));
-        Vector128.ConditionalSelect(write, r, Vector128.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256Masked(int i, Vector256<double> write)
-    {
-        var r = TOp.Invoke(Vector256.Create(_s), Vector256.LoadUnsafe(in _y, (nuint)i), Vector256.LoadUnsafe(in _z, (nuint)i));
-        Vector256.ConditionalSelect(write, r, Vector256.LoadUnsafe(ref _d, (nuint)i)).StoreUnsafe(ref _d, (nuint)i);
-    }
+    public void StepMasked<TVec>(int i, TVec write) where TVec : struct, ISimdVector<TVec> =>
+        TVec.ConditionalSelect(write, TOp.Invoke(TVec.Create(_s), TVec.Load(in _y, (nuint)i), TVec.Load(in _z, (nuint)i)), TVec.Load(in _d, (nuint)i)).Store(ref _d, (nuint)i);
 }
 
 /// <summary>Entry points that build a stream kernel for an operator and run the one driver loop over it.</summary>
