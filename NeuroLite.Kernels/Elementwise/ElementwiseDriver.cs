@@ -31,8 +31,8 @@ internal interface IStreamKernel
 }
 
 /// <summary>
-/// The one element-wise loop, and the one place that picks the vector width: 4x unrolled full vectors, then single
-/// vectors, then ONE masked vector for the tail, at the widest width of the path that fits the input.
+/// The one element-wise loop: 4x unrolled full vectors of the path's width, then single vectors, then ONE masked
+/// vector for the tail; the width is a type argument, picked by the callers from <see cref="Simd"/>.
 /// </summary>
 /// <remarks>
 /// The tail re-runs the last full-width window [n - W, n) and blends: lanes the loop already finished keep what
@@ -46,17 +46,36 @@ internal interface IStreamKernel
 /// </remarks>
 internal static class ElementwiseDriver
 {
+    /// <summary>
+    /// Runs <paramref name="kernel"/> over [0, n) with vectors of <typeparamref name="TVec"/> (the width of this path,
+    /// or <see cref="V128"/> on the 128-bit and scalar paths); inputs shorter than one vector take the narrower widths,
+    /// then the scalar step. Callers pick the width once per JIT root (see <see cref="Elementwise"/>): inlining all
+    /// three widths into one method exhausted the JIT's inlining budget, after which even the path tests stayed calls
+    /// and dead widths were compiled in.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run<TKernel>(ref TKernel kernel, int n)
+    public static void Run<TKernel, TVec>(ref TKernel kernel, int n)
         where TKernel : struct, IStreamKernel, allows ref struct
+        where TVec : struct, ISimdVector<TVec>
     {
-        if (Simd.UseAvx512 && n >= Vector512<double>.Count)
-            RunVectors<TKernel, V512>(ref kernel, 0, n);
-        else if (Simd.UseAvx2Fma && n >= Vector256<double>.Count)
-            RunVectors<TKernel, V256>(ref kernel, 0, n);
+        // Lane counts from the struct's size: an intrinsic the JIT folds while importing, where the Count property needs
+        // an inline that, late in a long operator's root, the JIT may no longer grant.
+        int w = Unsafe.SizeOf<TVec>() / sizeof(double);
+        // V256 and V512 are only passed on their paths; V128 also stands for the scalar path.
+        if (n >= w && (w > Vector128<double>.Count || Vector128.IsHardwareAccelerated))
+            RunVectors<TKernel, TVec>(ref kernel, 0, n);
+        else if (w > Vector256<double>.Count && n >= Vector256<double>.Count)
+        {
+            // 512-bit path, 4-7 elements: one 256-bit vector and a masked one over the last window.
+            StepOnce<TKernel, V256>(ref kernel, 0);
+            if (n != 4) StepMaskedOnce(ref kernel, n - 4, V256.LanesFrom(8 - n));
+        }
         // Also taken on the wider paths for 2 or 3 elements: the 128-bit lanes compute the same operations.
-        else if (Vector128.IsHardwareAccelerated && n >= Vector128<double>.Count)
-            RunVectors<TKernel, V128>(ref kernel, 0, n);
+        else if (w > Vector128<double>.Count && n >= Vector128<double>.Count)
+        {
+            StepOnce<TKernel, V128>(ref kernel, 0);
+            if (n != 2) StepMaskedOnce(ref kernel, n - 2, V128.LanesFrom(4 - n));
+        }
         else
             for (int i = 0; i < n; i++)
                 kernel.Step1(i);
@@ -71,7 +90,7 @@ internal static class ElementwiseDriver
         where TKernel : struct, IStreamKernel, allows ref struct
         where TVec : struct, ISimdVector<TVec>
     {
-        int w = TVec.Count;
+        int w = Unsafe.SizeOf<TVec>() / sizeof(double);
         int i = start;
         for (; TKernel.Unroll && i <= n - 4 * w; i += 4 * w)
         {
@@ -84,8 +103,46 @@ internal static class ElementwiseDriver
             kernel.Step<TVec>(i);
         // The last window [n - w, n) with only the lanes the loop did not finish (1 to w - 1 of them) written.
         if (i != n)
-            kernel.StepMasked(n - w, TVec.LanesFrom(i - (n - w)));
+            StepMaskedOnce(ref kernel, n - w, TVec.LanesFrom(i - (n - w)));
     }
+
+    /// <summary>
+    /// A step taken at most once per call (a short input, or the tail): inlined for short operators, a call for long ones
+    /// (<see cref="IStreamKernel.Unroll"/> false). Every inlined copy of a long operator's body (~45 vector operations,
+    /// each an inlined wrapper with its temporaries) counts against the JIT's limits for one method; with the loop's copy,
+    /// the tail's and two narrower widths' inlined into one root, the JIT stopped inlining and tanh's loop made a call
+    /// per vector operation. Out of line, each copy is its own root.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StepOnce<TKernel, TVec>(ref TKernel kernel, int i)
+        where TKernel : struct, IStreamKernel, allows ref struct
+        where TVec : struct, ISimdVector<TVec>
+    {
+        if (TKernel.Unroll) kernel.Step<TVec>(i);
+        else StepApart<TKernel, TVec>(kernel, i);
+    }
+
+    /// <summary>The masked step as <see cref="StepOnce{TKernel, TVec}"/> takes a full one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StepMaskedOnce<TKernel, TVec>(ref TKernel kernel, int i, TVec write)
+        where TKernel : struct, IStreamKernel, allows ref struct
+        where TVec : struct, ISimdVector<TVec>
+    {
+        if (TKernel.Unroll) kernel.StepMasked(i, write);
+        else StepMaskedApart(kernel, i, write);
+    }
+
+    // The kernel goes by value (a few refs and scalars): passed by reference, the caller's copy would be address-exposed
+    // and kept in memory for its whole loop.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StepApart<TKernel, TVec>(TKernel kernel, int i)
+        where TKernel : struct, IStreamKernel, allows ref struct
+        where TVec : struct, ISimdVector<TVec> => kernel.Step<TVec>(i);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StepMaskedApart<TKernel, TVec>(TKernel kernel, int i, TVec write)
+        where TKernel : struct, IStreamKernel, allows ref struct
+        where TVec : struct, ISimdVector<TVec> => kernel.StepMasked(i, write);
 
     /// <summary>
     /// Elements from <paramref name="address"/> to the next <paramref name="bytes"/>-byte boundary, or -1 when the address
@@ -95,7 +152,7 @@ internal static class ElementwiseDriver
         address % sizeof(double) != 0 ? -1 : (int)(((nuint)bytes - (address & (nuint)(bytes - 1))) & (nuint)(bytes - 1)) / sizeof(double);
 
     /// <summary>
-    /// As <see cref="Run{TKernel}"/>, but on the 256- and 512-bit paths the stores to <paramref name="output"/> (the
+    /// As <see cref="Run{TKernel, TVec}"/>, but for 256- and 512-bit vectors the stores to <paramref name="output"/> (the
     /// kernel's output at element 0) are first brought to a vector-size boundary: a masked step writes the elements
     /// before it, so no element is computed twice and in-place kernels stay exact. For long memory-bound runs only (bias
     /// add over rows of 256 or more): at 8-byte offsets every other 32-byte store splits a cache line (every 64-byte
@@ -103,28 +160,19 @@ internal static class ElementwiseDriver
     /// step cost more than it saved.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void RunAlignedOutput<TKernel>(ref TKernel kernel, int n, ref double output)
-        where TKernel : struct, IStreamKernel, allows ref struct
-    {
-        if (Simd.UseAvx512) RunAlignedOutput<TKernel, V512>(ref kernel, n, ref output);
-        else if (Simd.UseAvx2Fma) RunAlignedOutput<TKernel, V256>(ref kernel, n, ref output);
-        else Run(ref kernel, n);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void RunAlignedOutput<TKernel, TVec>(ref TKernel kernel, int n, ref double output)
+    public static unsafe void RunAlignedOutput<TKernel, TVec>(ref TKernel kernel, int n, ref double output)
         where TKernel : struct, IStreamKernel, allows ref struct
         where TVec : struct, ISimdVector<TVec>
     {
         // The address is a hint: if the GC moves the buffer later, the stores are unaligned again, never wrong.
-        int head = ElementsToBoundary((nuint)Unsafe.AsPointer(ref output), TVec.Count * sizeof(double));
-        if (head <= 0 || n < 4 * TVec.Count)
+        int head = ElementsToBoundary((nuint)Unsafe.AsPointer(ref output), Unsafe.SizeOf<TVec>());
+        if (Unsafe.SizeOf<TVec>() < Vector256<double>.Count * sizeof(double) || head <= 0 || n < 4 * Unsafe.SizeOf<TVec>() / sizeof(double))
         {
-            Run(ref kernel, n);
+            Run<TKernel, TVec>(ref kernel, n);
             return;
         }
 
-        kernel.StepMasked(0, TVec.LanesBefore(head));
+        StepMaskedOnce(ref kernel, 0, TVec.LanesBefore(head));
         RunVectors<TKernel, TVec>(ref kernel, head, n);
     }
 }

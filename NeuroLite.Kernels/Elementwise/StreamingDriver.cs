@@ -36,31 +36,26 @@ internal static class StreamingDriver
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Applies(int n) => n >= MinLength && Simd.UseAvx2Fma && Sse2.IsSupported;
 
-    /// <summary>Runs <paramref name="kernel"/> over [0, n); <paramref name="destination"/> is its output.</summary>
+    /// <summary>
+    /// Runs <paramref name="kernel"/> over [0, n) with vectors of <typeparamref name="TVec"/> (<see cref="V256"/> or
+    /// <see cref="V512"/>, the width of this path); <paramref name="destination"/> is its output.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run<TKernel>(ref TKernel kernel, int n, Span<double> destination)
-        where TKernel : struct, IStreamingKernel, allows ref struct
-    {
-        if (Simd.UseAvx512) Run<TKernel, V512>(ref kernel, n, destination);
-        else Run<TKernel, V256>(ref kernel, n, destination);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Run<TKernel, TVec>(ref TKernel kernel, int n, Span<double> destination)
+    public static unsafe void Run<TKernel, TVec>(ref TKernel kernel, int n, Span<double> destination)
         where TKernel : struct, IStreamingKernel, allows ref struct
         where TVec : struct, ISimdVector<TVec>
     {
         // Pinned for the whole loop: a relocation in the middle would break the alignment the stores rely on.
         fixed (double* d = &MemoryMarshal.GetReference(destination))
         {
-            int head = ElementwiseDriver.ElementsToBoundary((nuint)d, TVec.Count * sizeof(double));
+            int head = ElementwiseDriver.ElementsToBoundary((nuint)d, Unsafe.SizeOf<TVec>());
             if (head < 0)
             {
-                ElementwiseDriver.Run(ref kernel, n); // never aligned: ordinary stores
+                ElementwiseDriver.Run<TKernel, TVec>(ref kernel, n); // never aligned: ordinary stores
                 return;
             }
 
-            if (head > 0) ElementwiseDriver.Run(ref kernel, head);
+            if (head > 0) ElementwiseDriver.Run<TKernel, TVec>(ref kernel, head);
             // The driver's own loop (unrolling rule, single vectors, masked tail), its full steps storing
             // non-temporally; the masked tail keeps ordinary stores.
             var nonTemporal = new NonTemporalSteps<TKernel>(kernel);
