@@ -50,6 +50,8 @@ internal interface ISimdVector<TSelf> where TSelf : struct, ISimdVector<TSelf>
     static abstract TSelf Abs(TSelf x);
     static abstract TSelf Sqrt(TSelf x);
     static abstract TSelf MinNative(TSelf x, TSelf y);
+    /// <summary>IEEE 754-2019 maximum: NaN propagates, +0 above −0 (as <see cref="Math.Max(double, double)"/>).</summary>
+    static abstract TSelf Max(TSelf x, TSelf y);
     static abstract TSelf MaxNative(TSelf x, TSelf y);
     /// <summary>x·y + z with one rounding.</summary>
     static abstract TSelf FusedMultiplyAdd(TSelf x, TSelf y, TSelf z);
@@ -64,16 +66,13 @@ internal interface ISimdVector<TSelf> where TSelf : struct, ISimdVector<TSelf>
     static abstract TSelf ConditionalSelect(TSelf mask, TSelf whenTrue, TSelf whenFalse);
     /// <summary>Whether every lane of <paramref name="mask"/> is set.</summary>
     static abstract bool AllSet(TSelf mask);
+    /// <summary>The lanes' sign bits, lane i in bit i.</summary>
+    static abstract uint MaskBits(TSelf mask);
 
     static abstract TSelf AddBits(TSelf x, TSelf y);
     static abstract TSelf SubtractBits(TSelf x, TSelf y);
     static abstract TSelf ShiftLeftBits(TSelf x, int count);
     static abstract TSelf ShiftRightLogicalBits(TSelf x, int count);
-
-    /// <summary>The sum of the lanes, added pairwise (a fixed order for each width).</summary>
-    static abstract double Sum(TSelf x);
-    /// <summary>The largest lane (as <c>MaxNative</c> lane by lane, then across).</summary>
-    static abstract double MaxAcross(TSelf x);
 }
 
 /// <summary>128 bits: SSE on x64 (FMA emulated exactly without FMA hardware), NEON on arm64.</summary>
@@ -103,6 +102,7 @@ internal readonly struct V128(Vector128<double> v) : ISimdVector<V128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Sqrt(V128 x) => new(Vector128.Sqrt(x.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 MinNative(V128 x, V128 y) => new(Vector128.MinNative(x.V, y.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 MaxNative(V128 x, V128 y) => new(Vector128.MaxNative(x.V, y.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Max(V128 x, V128 y) => new(Vector128.Max(x.V, y.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 FusedMultiplyAdd(V128 x, V128 y, V128 z) => new(Vector128.FusedMultiplyAdd(x.V, y.V, z.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 NegatedMultiplyAdd(V128 x, V128 y, V128 z)
@@ -118,12 +118,11 @@ internal readonly struct V128(Vector128<double> v) : ISimdVector<V128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 GreaterThanOrEqual(V128 x, V128 y) => new(Vector128.GreaterThanOrEqual(x.V, y.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 ConditionalSelect(V128 mask, V128 whenTrue, V128 whenFalse) => new(Vector128.ConditionalSelect(mask.V, whenTrue.V, whenFalse.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AllSet(V128 mask) => Vector128.ExtractMostSignificantBits(mask.V) == 0b11u;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint MaskBits(V128 mask) => (uint)Vector128.ExtractMostSignificantBits(mask.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 AddBits(V128 x, V128 y) => new((x.V.AsInt64() + y.V.AsInt64()).AsDouble());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 SubtractBits(V128 x, V128 y) => new((x.V.AsInt64() - y.V.AsInt64()).AsDouble());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 ShiftLeftBits(V128 x, int count) => new(Vector128.ShiftLeft(x.V.AsInt64(), count).AsDouble());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 ShiftRightLogicalBits(V128 x, int count) => new(Vector128.ShiftRightLogical(x.V.AsInt64(), count).AsDouble());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(V128 x) => x.V.GetElement(0) + x.V.GetElement(1);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(V128 x) => Math.Max(x.V.GetElement(0), x.V.GetElement(1));
 }
 
 /// <summary>256 bits: AVX2 with FMA (the only path that runs it).</summary>
@@ -153,6 +152,7 @@ internal readonly struct V256(Vector256<double> v) : ISimdVector<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Sqrt(V256 x) => new(Vector256.Sqrt(x.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 MinNative(V256 x, V256 y) => new(Vector256.MinNative(x.V, y.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 MaxNative(V256 x, V256 y) => new(Vector256.MaxNative(x.V, y.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Max(V256 x, V256 y) => new(Vector256.Max(x.V, y.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 FusedMultiplyAdd(V256 x, V256 y, V256 z) => new(Vector256.FusedMultiplyAdd(x.V, y.V, z.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 NegatedMultiplyAdd(V256 x, V256 y, V256 z) =>
@@ -164,12 +164,11 @@ internal readonly struct V256(Vector256<double> v) : ISimdVector<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 GreaterThanOrEqual(V256 x, V256 y) => new(Vector256.GreaterThanOrEqual(x.V, y.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 ConditionalSelect(V256 mask, V256 whenTrue, V256 whenFalse) => new(Vector256.ConditionalSelect(mask.V, whenTrue.V, whenFalse.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AllSet(V256 mask) => Vector256.ExtractMostSignificantBits(mask.V) == 0b1111u;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint MaskBits(V256 mask) => (uint)Vector256.ExtractMostSignificantBits(mask.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 AddBits(V256 x, V256 y) => new((x.V.AsInt64() + y.V.AsInt64()).AsDouble());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 SubtractBits(V256 x, V256 y) => new((x.V.AsInt64() - y.V.AsInt64()).AsDouble());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 ShiftLeftBits(V256 x, int count) => new(Vector256.ShiftLeft(x.V.AsInt64(), count).AsDouble());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 ShiftRightLogicalBits(V256 x, int count) => new(Vector256.ShiftRightLogical(x.V.AsInt64(), count).AsDouble());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(V256 x) => V128.Sum(new(x.V.GetLower() + x.V.GetUpper()));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(V256 x) => V128.MaxAcross(new(Vector128.MaxNative(x.V.GetLower(), x.V.GetUpper())));
 }
 
 /// <summary>512 bits: AVX-512 F/BW/CD/DQ/VL (the <see cref="SimdPath.Avx512"/> path only); compares give opmasks.</summary>
@@ -199,6 +198,7 @@ internal readonly struct V512(Vector512<double> v) : ISimdVector<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Sqrt(V512 x) => new(Vector512.Sqrt(x.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 MinNative(V512 x, V512 y) => new(Vector512.MinNative(x.V, y.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 MaxNative(V512 x, V512 y) => new(Vector512.MaxNative(x.V, y.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Max(V512 x, V512 y) => new(Vector512.Max(x.V, y.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 FusedMultiplyAdd(V512 x, V512 y, V512 z) => new(Vector512.FusedMultiplyAdd(x.V, y.V, z.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 NegatedMultiplyAdd(V512 x, V512 y, V512 z) =>
@@ -210,10 +210,9 @@ internal readonly struct V512(Vector512<double> v) : ISimdVector<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 GreaterThanOrEqual(V512 x, V512 y) => new(Vector512.GreaterThanOrEqual(x.V, y.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 ConditionalSelect(V512 mask, V512 whenTrue, V512 whenFalse) => new(Vector512.ConditionalSelect(mask.V, whenTrue.V, whenFalse.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AllSet(V512 mask) => Vector512.ExtractMostSignificantBits(mask.V) == 0xFFu;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint MaskBits(V512 mask) => (uint)Vector512.ExtractMostSignificantBits(mask.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 AddBits(V512 x, V512 y) => new((x.V.AsInt64() + y.V.AsInt64()).AsDouble());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 SubtractBits(V512 x, V512 y) => new((x.V.AsInt64() - y.V.AsInt64()).AsDouble());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 ShiftLeftBits(V512 x, int count) => new(Vector512.ShiftLeft(x.V.AsInt64(), count).AsDouble());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 ShiftRightLogicalBits(V512 x, int count) => new(Vector512.ShiftRightLogical(x.V.AsInt64(), count).AsDouble());
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(V512 x) => V256.Sum(new(x.V.GetLower() + x.V.GetUpper()));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(V512 x) => V256.MaxAcross(new(Vector256.MaxNative(x.V.GetLower(), x.V.GetUpper())));
 }
