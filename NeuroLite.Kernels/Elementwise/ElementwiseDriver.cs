@@ -67,14 +67,20 @@ internal static class ElementwiseDriver
         else if (w > Vector256<double>.Count && n >= Vector256<double>.Count)
         {
             // 512-bit path, 4-7 elements: one 256-bit vector and a masked one over the last window.
-            StepOnce<TKernel, V256>(ref kernel, 0);
-            if (n != 4) StepMaskedOnce(ref kernel, n - 4, V256.LanesFrom(8 - n));
+            StepOnce<TKernel, V256>(kernel, 0);
+            if (n != 4) StepMaskedOnce(kernel, n - 4, V256.LanesFrom(8 - n));
         }
         // Also taken on the wider paths for 2 or 3 elements: the 128-bit lanes compute the same operations.
         else if (w > Vector128<double>.Count && n >= Vector128<double>.Count)
         {
-            StepOnce<TKernel, V128>(ref kernel, 0);
-            if (n != 2) StepMaskedOnce(ref kernel, n - 2, V128.LanesFrom(4 - n));
+            StepOnce<TKernel, V128>(kernel, 0);
+            if (n != 2) StepMaskedOnce(kernel, n - 2, V128.LanesFrom(4 - n));
+        }
+        // One element on a vector path: out of line and by value, since an instance call the JIT declines to inline takes
+        // the kernel's address (see StepApart).
+        else if (w > Vector128<double>.Count || Vector128.IsHardwareAccelerated)
+        {
+            if (n == 1) Step1Apart(kernel, 0);
         }
         else
             for (int i = 0; i < n; i++)
@@ -103,7 +109,7 @@ internal static class ElementwiseDriver
             kernel.Step<TVec>(i);
         // The last window [n - w, n) with only the lanes the loop did not finish (1 to w - 1 of them) written.
         if (i != n)
-            StepMaskedOnce(ref kernel, n - w, TVec.LanesFrom(i - (n - w)));
+            StepMaskedOnce(kernel, n - w, TVec.LanesFrom(i - (n - w)));
     }
 
     /// <summary>
@@ -114,7 +120,7 @@ internal static class ElementwiseDriver
     /// per vector operation. Out of line, each copy is its own root.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StepOnce<TKernel, TVec>(ref TKernel kernel, int i)
+    private static void StepOnce<TKernel, TVec>(TKernel kernel, int i)
         where TKernel : struct, IStreamKernel, allows ref struct
         where TVec : struct, ISimdVector<TVec>
     {
@@ -124,7 +130,7 @@ internal static class ElementwiseDriver
 
     /// <summary>The masked step as <see cref="StepOnce{TKernel, TVec}"/> takes a full one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StepMaskedOnce<TKernel, TVec>(ref TKernel kernel, int i, TVec write)
+    private static void StepMaskedOnce<TKernel, TVec>(TKernel kernel, int i, TVec write)
         where TKernel : struct, IStreamKernel, allows ref struct
         where TVec : struct, ISimdVector<TVec>
     {
@@ -132,8 +138,13 @@ internal static class ElementwiseDriver
         else StepMaskedApart(kernel, i, write);
     }
 
-    // The kernel goes by value (a few refs and scalars): passed by reference, the caller's copy would be address-exposed
-    // and kept in memory for its whole loop.
+    // The kernel goes by value here and in the two helpers above (a few refs and scalars): passed by reference to a
+    // call the JIT declines to inline, the caller's copy is address-exposed and its refs are reloaded from the stack on
+    // every vector of the loop.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Step1Apart<TKernel>(TKernel kernel, int i)
+        where TKernel : struct, IStreamKernel, allows ref struct => kernel.Step1(i);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void StepApart<TKernel, TVec>(TKernel kernel, int i)
         where TKernel : struct, IStreamKernel, allows ref struct
@@ -172,7 +183,7 @@ internal static class ElementwiseDriver
             return;
         }
 
-        StepMaskedOnce(ref kernel, 0, TVec.LanesBefore(head));
+        StepMaskedOnce(kernel, 0, TVec.LanesBefore(head));
         RunVectors<TKernel, TVec>(ref kernel, head, n);
     }
 }

@@ -22,9 +22,10 @@ internal readonly struct ExpOperator : IUnaryOperator
         return TVec.AddBits(p, TVec.ShiftLeftBits(kd, 52));
     }
 
-    // Inlined behind the caller's branch, not called: a call returned its vector through a stack slot, which the
-    // in-range path then shared (a store and a reload per vector; exp at n = 1,000 ran 11-27% faster inlined).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // A call, not inlined: written once over the width wrappers, the fast and slow bodies together exceeded what the JIT
+    // inlines into one method, and the loop's own step became a call. (With hand-written 256-bit code, inlining had
+    // won: a call returned its vector through a stack slot that the in-range path then shared.)
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static TVec Slow<TVec>(TVec x) where TVec : struct, ISimdVector<TVec>
     {
         var xc = TVec.MinNative(TVec.MaxNative(x, TVec.Create(ExpMin)), TVec.Create(ExpMax));

@@ -21,8 +21,9 @@ internal readonly struct LogOperator : IUnaryOperator
         return Core(x, default, adjust: false);
     }
 
-    // Inlined behind the caller's branch, not called, for the reason given at ExpOperator's Slow.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // A call, not inlined: written once over the width wrappers, the body of Core with its temporaries, twice (fast and
+    // slow path), exceeded what the JIT inlines into one method, and the fast path's own step became a call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static TVec Slow<TVec>(TVec x) where TVec : struct, ISimdVector<TVec>
     {
         var subnormal = TVec.LessThan(x, TVec.Create(MinNormal));
