@@ -61,23 +61,40 @@ internal static class ElementwiseDriver
         // Lane counts from the struct's size: an intrinsic the JIT folds while importing, where the Count property needs
         // an inline that, late in a long operator's root, the JIT may no longer grant.
         int w = Unsafe.SizeOf<TVec>() / sizeof(double);
+        bool unroll = TKernel.Unroll;
         // V256 and V512 are only passed on their paths; V128 also stands for the scalar path.
         if (n >= w && (w > Vector128<double>.Count || Vector128.IsHardwareAccelerated))
             RunVectors<TKernel, TVec>(ref kernel, 0, n);
+        // Short operators take their short-input steps inline (a call per short call cost add and bias add at n = 1,000
+        // up to 20%); this test comes first in the method so the JIT folds it before a long operator's body uses up
+        // what it will inline.
+        else if (unroll && w > Vector256<double>.Count && n >= Vector256<double>.Count)
+        {
+            kernel.Step<V256>(0);
+            if (n != 4) kernel.StepMasked(n - 4, V256.LanesFrom(8 - n));
+        }
+        else if (unroll && w > Vector128<double>.Count && n >= Vector128<double>.Count)
+        {
+            kernel.Step<V128>(0);
+            if (n != 2) kernel.StepMasked(n - 2, V128.LanesFrom(4 - n));
+        }
+        else if (unroll && n == 1)
+            kernel.Step1(0);
         else if (w > Vector256<double>.Count && n >= Vector256<double>.Count)
         {
             // 512-bit path, 4-7 elements: one 256-bit vector and a masked one over the last window.
-            StepOnce<TKernel, V256>(kernel, 0);
-            if (n != 4) StepMaskedOnce(kernel, n - 4, V256.LanesFrom(8 - n));
+            StepApart<TKernel, V256>(kernel, 0);
+            if (n != 4) StepMaskedApart(kernel, n - 4, V256.LanesFrom(8 - n));
         }
         // Also taken on the wider paths for 2 or 3 elements: the 128-bit lanes compute the same operations.
         else if (w > Vector128<double>.Count && n >= Vector128<double>.Count)
         {
-            StepOnce<TKernel, V128>(kernel, 0);
-            if (n != 2) StepMaskedOnce(kernel, n - 2, V128.LanesFrom(4 - n));
+            StepApart<TKernel, V128>(kernel, 0);
+            if (n != 2) StepMaskedApart(kernel, n - 2, V128.LanesFrom(4 - n));
         }
-        // One element on a vector path: out of line and by value, since an instance call the JIT declines to inline takes
-        // the kernel's address (see StepApart).
+        // One element on a vector path. These short-input steps are calls, the kernel passed by value: inlined into a
+        // long operator's root they outgrew the JIT's limits (see StepMaskedOnce), and an instance call it then declined
+        // to inline took the kernel's address, which kept its refs on the stack for the whole loop.
         else if (w > Vector128<double>.Count || Vector128.IsHardwareAccelerated)
         {
             if (n == 1) Step1Apart(kernel, 0);
@@ -109,28 +126,18 @@ internal static class ElementwiseDriver
             kernel.Step<TVec>(i);
         // The last window [n - w, n) with only the lanes the loop did not finish (1 to w - 1 of them) written.
         if (i != n)
-            StepMaskedOnce(kernel, n - w, TVec.LanesFrom(i - (n - w)));
+            StepMaskedOnce(ref kernel, n - w, TVec.LanesFrom(i - (n - w)));
     }
 
     /// <summary>
-    /// A step taken at most once per call (a short input, or the tail): inlined for short operators, a call for long ones
-    /// (<see cref="IStreamKernel.Unroll"/> false). Every inlined copy of a long operator's body (~45 vector operations,
-    /// each an inlined wrapper with its temporaries) counts against the JIT's limits for one method; with the loop's copy,
-    /// the tail's and two narrower widths' inlined into one root, the JIT stopped inlining and tanh's loop made a call
-    /// per vector operation. Out of line, each copy is its own root.
+    /// A masked step taken at most once per call (the tail, or the head of an aligned run): inlined for short operators,
+    /// a call for long ones (<see cref="IStreamKernel.Unroll"/> false). Every inlined copy of a long operator's body
+    /// (~45 vector operations, each an inlined wrapper with its temporaries) counts against the JIT's limits for one
+    /// method; with the loop's copy, the tail's and two narrower widths' inlined into one root, the JIT stopped inlining
+    /// and tanh's loop made a call per vector operation. Out of line, each copy is its own root.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StepOnce<TKernel, TVec>(TKernel kernel, int i)
-        where TKernel : struct, IStreamKernel, allows ref struct
-        where TVec : struct, ISimdVector<TVec>
-    {
-        if (TKernel.Unroll) kernel.Step<TVec>(i);
-        else StepApart<TKernel, TVec>(kernel, i);
-    }
-
-    /// <summary>The masked step as <see cref="StepOnce{TKernel, TVec}"/> takes a full one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StepMaskedOnce<TKernel, TVec>(TKernel kernel, int i, TVec write)
+    private static void StepMaskedOnce<TKernel, TVec>(ref TKernel kernel, int i, TVec write)
         where TKernel : struct, IStreamKernel, allows ref struct
         where TVec : struct, ISimdVector<TVec>
     {
@@ -138,9 +145,8 @@ internal static class ElementwiseDriver
         else StepMaskedApart(kernel, i, write);
     }
 
-    // The kernel goes by value here and in the two helpers above (a few refs and scalars): passed by reference to a
-    // call the JIT declines to inline, the caller's copy is address-exposed and its refs are reloaded from the stack on
-    // every vector of the loop.
+    // The kernel goes by value to these calls (a few refs and scalars): passed by reference to a call, the caller's copy
+    // is address-exposed and its refs are reloaded from the stack on every vector of the loop.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Step1Apart<TKernel>(TKernel kernel, int i)
         where TKernel : struct, IStreamKernel, allows ref struct => kernel.Step1(i);
@@ -183,7 +189,7 @@ internal static class ElementwiseDriver
             return;
         }
 
-        StepMaskedOnce(kernel, 0, TVec.LanesBefore(head));
+        StepMaskedOnce(ref kernel, 0, TVec.LanesBefore(head));
         RunVectors<TKernel, TVec>(ref kernel, head, n);
     }
 }
