@@ -20,16 +20,16 @@ public static class Broadcast
     private const int ShortRow = 8;
 
     /// <summary>c = a + b with broadcasting; <paramref name="c"/> has the broadcast shape's element count.</summary>
-    public static void Add(ReadOnlySpan<double> a, ReadOnlySpan<int> aShape, ReadOnlySpan<double> b, ReadOnlySpan<int> bShape, Span<double> c) => Apply<AddOp>(a, aShape, b, bShape, c);
+    public static void Add(ReadOnlySpan<double> a, ReadOnlySpan<int> aShape, ReadOnlySpan<double> b, ReadOnlySpan<int> bShape, Span<double> c) => Apply<AddOperator>(a, aShape, b, bShape, c);
 
     /// <summary>c = a - b with broadcasting.</summary>
-    public static void Subtract(ReadOnlySpan<double> a, ReadOnlySpan<int> aShape, ReadOnlySpan<double> b, ReadOnlySpan<int> bShape, Span<double> c) => Apply<SubtractOp>(a, aShape, b, bShape, c);
+    public static void Subtract(ReadOnlySpan<double> a, ReadOnlySpan<int> aShape, ReadOnlySpan<double> b, ReadOnlySpan<int> bShape, Span<double> c) => Apply<SubtractOperator>(a, aShape, b, bShape, c);
 
     /// <summary>c = a · b with broadcasting.</summary>
-    public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<int> aShape, ReadOnlySpan<double> b, ReadOnlySpan<int> bShape, Span<double> c) => Apply<MultiplyOp>(a, aShape, b, bShape, c);
+    public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<int> aShape, ReadOnlySpan<double> b, ReadOnlySpan<int> bShape, Span<double> c) => Apply<MultiplyOperator>(a, aShape, b, bShape, c);
 
     /// <summary>c = a / b with broadcasting.</summary>
-    public static void Divide(ReadOnlySpan<double> a, ReadOnlySpan<int> aShape, ReadOnlySpan<double> b, ReadOnlySpan<int> bShape, Span<double> c) => Apply<DivideOp>(a, aShape, b, bShape, c);
+    public static void Divide(ReadOnlySpan<double> a, ReadOnlySpan<int> aShape, ReadOnlySpan<double> b, ReadOnlySpan<int> bShape, Span<double> c) => Apply<DivideOperator>(a, aShape, b, bShape, c);
 
     /// <summary>
     /// The reverse of a broadcast: sums <paramref name="g"/> (shape <paramref name="gShape"/>) over the axes on which
@@ -116,16 +116,16 @@ public static class Broadcast
     }
 
     private static void Apply<TOp>(ReadOnlySpan<double> a, ReadOnlySpan<int> aShape, ReadOnlySpan<double> b, ReadOnlySpan<int> bShape, Span<double> c)
-        where TOp : struct, IBroadcastOp
+        where TOp : struct, IBinaryOperator
     {
         Dims outShape = default;
         int rank = Validate.Binary(a, aShape, b, bShape, c, outShape);
         int count = c.Length;
         if (count == 0) return;
         // With a non-empty output, an operand with the output's element count has the output's shape.
-        if (a.Length == count && b.Length == count) { TOp.Invoke(a, b, c); return; }
-        if (b.Length == 1) { TOp.Invoke(a, b[0], c); return; }
-        if (a.Length == 1) { TOp.Invoke(a[0], b, c); return; }
+        if (a.Length == count && b.Length == count) { E.Binary<TOp>(a, b, c); return; }
+        if (b.Length == 1) { E.Binary<TOp>(a, b[0], c); return; }
+        if (a.Length == 1) { E.Binary<TOp>(a[0], b, c); return; }
 
         // The shapes that dominate training, recognised from lengths alone (the shapes were validated above): an operand
         // of `inner` elements ending in the output's last axis is a row vector (its other axes are all 1); one ending in
@@ -135,7 +135,7 @@ public static class Broadcast
         {
             if (b.Length == inner && bShape[^1] == inner)
             {
-                if (inner >= ShortRow) TOp.Rows(a, b, c);
+                if (inner >= ShortRow) E.RowBroadcast<TOp>(a, b, c);
                 else for (int r = 0, i = 0; r < rows; r++, i += inner) Row<TOp>(a.Slice(i, inner), b, c.Slice(i, inner));
                 return;
             }
@@ -149,7 +149,7 @@ public static class Broadcast
         {
             if (a.Length == inner && aShape[^1] == inner)
             {
-                if (inner >= ShortRow) TOp.Rows(a, b, c);
+                if (inner >= ShortRow) E.RowBroadcast<TOp>(a, b, c);
                 else for (int r = 0, i = 0; r < rows; r++, i += inner) Row<TOp>(a, b.Slice(i, inner), c.Slice(i, inner));
                 return;
             }
@@ -163,29 +163,29 @@ public static class Broadcast
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row<TOp>(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) where TOp : struct, IBroadcastOp
+    private static void Row<TOp>(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) where TOp : struct, IBinaryOperator
     {
-        if (c.Length >= ShortRow) TOp.Invoke(a, b, c);
+        if (c.Length >= ShortRow) E.Binary<TOp>(a, b, c);
         else for (int j = 0; j < c.Length; j++) c[j] = TOp.Invoke(a[j], b[j]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row<TOp>(ReadOnlySpan<double> a, double b, Span<double> c) where TOp : struct, IBroadcastOp
+    private static void Row<TOp>(ReadOnlySpan<double> a, double b, Span<double> c) where TOp : struct, IBinaryOperator
     {
-        if (c.Length >= ShortRow) TOp.Invoke(a, b, c);
+        if (c.Length >= ShortRow) E.Binary<TOp>(a, b, c);
         else for (int j = 0; j < c.Length; j++) c[j] = TOp.Invoke(a[j], b);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row<TOp>(double a, ReadOnlySpan<double> b, Span<double> c) where TOp : struct, IBroadcastOp
+    private static void Row<TOp>(double a, ReadOnlySpan<double> b, Span<double> c) where TOp : struct, IBinaryOperator
     {
-        if (c.Length >= ShortRow) TOp.Invoke(a, b, c);
+        if (c.Length >= ShortRow) E.Binary<TOp>(a, b, c);
         else for (int j = 0; j < c.Length; j++) c[j] = TOp.Invoke(a, b[j]);
     }
 
     /// <summary>Rows (row vector, column vector, outer product) and the general case: per-row calls under up to three outer loops.</summary>
     private static void Strided<TOp>(ReadOnlySpan<double> a, ReadOnlySpan<int> aShape, ReadOnlySpan<double> b, ReadOnlySpan<int> bShape, ReadOnlySpan<int> outShape, Span<double> c)
-        where TOp : struct, IBroadcastOp
+        where TOp : struct, IBinaryOperator
     {
         Dims dims = default, sa = default, sb = default;
         int k = Coalesce(aShape, bShape, outShape, dims, sa, sb);
@@ -258,63 +258,4 @@ public static class Broadcast
 internal struct Dims
 {
     private int _element;
-}
-
-/// <summary>One element-wise op as the broadcast planner needs it: on two scalars, and as a call into <see cref="Binary"/> for a row.</summary>
-internal interface IBroadcastOp
-{
-    /// <summary>x op y.</summary>
-    static abstract double Invoke(double x, double y);
-
-    /// <summary>z[i] = x[i] op y[i].</summary>
-    static abstract void Invoke(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z);
-
-    /// <summary>z[i] = x[i] op y.</summary>
-    static abstract void Invoke(ReadOnlySpan<double> x, double y, Span<double> z);
-
-    /// <summary>z[i] = x op y[i].</summary>
-    static abstract void Invoke(double x, ReadOnlySpan<double> y, Span<double> z);
-
-    /// <summary>
-    /// A row vector against every row: z[r, j] = x[r, j] op y[j] when y is the shorter operand, x[j] op y[r, j] when x
-    /// is. The operands are validated already (no partial overlap, z's length a multiple of the row's).
-    /// </summary>
-    static abstract void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z);
-}
-
-// IEEE + and · are commutative in value, so a scalar on the left can use the span–scalar kernel.
-internal readonly struct AddOp : IBroadcastOp
-{
-    public static double Invoke(double x, double y) => x + y;
-    public static void Invoke(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => Binary.Add(x, y, z);
-    public static void Invoke(ReadOnlySpan<double> x, double y, Span<double> z) => Binary.Add(x, y, z);
-    public static void Invoke(double x, ReadOnlySpan<double> y, Span<double> z) => Binary.Add(y, x, z);
-    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => E.RowBroadcast<AddOperator>(x, y, z);
-}
-
-internal readonly struct SubtractOp : IBroadcastOp
-{
-    public static double Invoke(double x, double y) => x - y;
-    public static void Invoke(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => Binary.Subtract(x, y, z);
-    public static void Invoke(ReadOnlySpan<double> x, double y, Span<double> z) => Binary.Subtract(x, y, z);
-    public static void Invoke(double x, ReadOnlySpan<double> y, Span<double> z) => Binary.Subtract(x, y, z);
-    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => E.RowBroadcast<SubtractOperator>(x, y, z);
-}
-
-internal readonly struct MultiplyOp : IBroadcastOp
-{
-    public static double Invoke(double x, double y) => x * y;
-    public static void Invoke(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => Binary.Multiply(x, y, z);
-    public static void Invoke(ReadOnlySpan<double> x, double y, Span<double> z) => Binary.Multiply(x, y, z);
-    public static void Invoke(double x, ReadOnlySpan<double> y, Span<double> z) => Binary.Multiply(y, x, z);
-    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => E.RowBroadcast<MultiplyOperator>(x, y, z);
-}
-
-internal readonly struct DivideOp : IBroadcastOp
-{
-    public static double Invoke(double x, double y) => x / y;
-    public static void Invoke(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => Binary.Divide(x, y, z);
-    public static void Invoke(ReadOnlySpan<double> x, double y, Span<double> z) => Binary.Divide(x, y, z);
-    public static void Invoke(double x, ReadOnlySpan<double> y, Span<double> z) => Binary.Divide(x, y, z);
-    public static void Rows(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> z) => E.RowBroadcast<DivideOperator>(x, y, z);
 }

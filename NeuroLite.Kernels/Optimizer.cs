@@ -41,27 +41,52 @@ public static class Optimizer
         else AdamLoop<No>(parameters, gradients, m, v, beta1, beta2, epsilon, stepSize, invSqrtC2);
     }
 
-    // Each loop is its own JIT root (see Elementwise.Elementwise): inlined into a caller that was itself inlined (the
-    // engine's Adam.Step), the loop ran out of inlining budget and a perf profile showed one call per vector again.
-    // The zeroing choice is a type argument, so each loop compiles without a per-vector test (see ICompileTimeFlag).
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    // Each loop is its own JIT root (see Elementwise.Elementwise), one per vector width: inlined into a caller that was
+    // itself inlined (the engine's Adam.Step), the loop ran out of inlining budget and a perf profile showed one call per
+    // vector again. The zeroing choice is a type argument, so each loop compiles without a per-vector test (see
+    // ICompileTimeFlag).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SgdLoop<TZero>(Span<double> p, Span<double> g, double lr) where TZero : struct, ICompileTimeFlag
     {
-        var k = new SgdKernel<TZero>(p, g, lr);
-        ElementwiseDriver.Run(ref k, p.Length);
+        if (Simd.UseAvx512) SgdLoop<TZero, V512>(p, g, lr);
+        else if (Simd.UseAvx2Fma) SgdLoop<TZero, V256>(p, g, lr);
+        else SgdLoop<TZero, V128>(p, g, lr);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SgdLoop<TZero, TVec>(Span<double> p, Span<double> g, double lr) where TZero : struct, ICompileTimeFlag where TVec : struct, ISimdVector<TVec>
+    {
+        var k = new SgdKernel<TZero>(p, g, lr);
+        ElementwiseDriver.Run<SgdKernel<TZero>, TVec>(ref k, p.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SgdMomentumLoop<TZero>(Span<double> p, Span<double> g, Span<double> velocity, double lr, double momentum) where TZero : struct, ICompileTimeFlag
     {
-        var k = new SgdMomentumKernel<TZero>(p, g, velocity, lr, momentum);
-        ElementwiseDriver.Run(ref k, p.Length);
+        if (Simd.UseAvx512) SgdMomentumLoop<TZero, V512>(p, g, velocity, lr, momentum);
+        else if (Simd.UseAvx2Fma) SgdMomentumLoop<TZero, V256>(p, g, velocity, lr, momentum);
+        else SgdMomentumLoop<TZero, V128>(p, g, velocity, lr, momentum);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SgdMomentumLoop<TZero, TVec>(Span<double> p, Span<double> g, Span<double> velocity, double lr, double momentum) where TZero : struct, ICompileTimeFlag where TVec : struct, ISimdVector<TVec>
+    {
+        var k = new SgdMomentumKernel<TZero>(p, g, velocity, lr, momentum);
+        ElementwiseDriver.Run<SgdMomentumKernel<TZero>, TVec>(ref k, p.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AdamLoop<TZero>(Span<double> p, Span<double> g, Span<double> m, Span<double> v, double b1, double b2, double eps, double stepSize, double invSqrtC2) where TZero : struct, ICompileTimeFlag
     {
+        if (Simd.UseAvx512) AdamLoop<TZero, V512>(p, g, m, v, b1, b2, eps, stepSize, invSqrtC2);
+        else if (Simd.UseAvx2Fma) AdamLoop<TZero, V256>(p, g, m, v, b1, b2, eps, stepSize, invSqrtC2);
+        else AdamLoop<TZero, V128>(p, g, m, v, b1, b2, eps, stepSize, invSqrtC2);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AdamLoop<TZero, TVec>(Span<double> p, Span<double> g, Span<double> m, Span<double> v, double b1, double b2, double eps, double stepSize, double invSqrtC2) where TZero : struct, ICompileTimeFlag where TVec : struct, ISimdVector<TVec>
+    {
         var k = new AdamKernel<TZero>(p, g, m, v, b1, b2, eps, stepSize, invSqrtC2);
-        ElementwiseDriver.Run(ref k, p.Length);
+        ElementwiseDriver.Run<AdamKernel<TZero>, TVec>(ref k, p.Length);
     }
 }

@@ -1,12 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using NeuroLite.Kernels.Elementwise;
 
 namespace NeuroLite.Kernels;
 
 /// <summary>
 /// An associative, commutative fold (sum, max) in the <c>TensorPrimitives</c> operator-struct style: the identity, and
-/// the pairwise step on scalars, 128-bit and 256-bit vectors. <see cref="Reduction.Aggregate{T}"/> is the one loop
+/// the pairwise step on scalars and on vectors of any width. <see cref="Reduction.Aggregate{T}"/> is the one loop
 /// driver that runs any of them.
 /// </summary>
 internal interface IAggregator
@@ -17,11 +18,8 @@ internal interface IAggregator
     /// <summary>Folds two scalars.</summary>
     static abstract double Invoke(double x, double y);
 
-    /// <summary>Folds two 128-bit vectors lane-wise.</summary>
-    static abstract Vector128<double> Invoke(Vector128<double> x, Vector128<double> y);
-
-    /// <summary>Folds two 256-bit vectors lane-wise.</summary>
-    static abstract Vector256<double> Invoke(Vector256<double> x, Vector256<double> y);
+    /// <summary>Folds two vectors lane-wise.</summary>
+    static abstract TVec Invoke<TVec>(TVec x, TVec y) where TVec : struct, ISimdVector<TVec>;
 }
 
 /// <summary>x + y. The identity is +0 because the reference sum starts from +0 (so a sum of −0s is +0 on both).</summary>
@@ -29,41 +27,45 @@ internal readonly struct SumAggregator : IAggregator
 {
     public static double Identity => 0.0;
     public static double Invoke(double x, double y) => x + y;
-    public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> y) => x + y;
-    public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> y) => x + y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVec Invoke<TVec>(TVec x, TVec y) where TVec : struct, ISimdVector<TVec> => x + y;
 }
 
 /// <summary>
 /// IEEE 754-2019 maximum: NaN propagates and +0 &gt; −0, on every path (<see cref="Math.Max(double, double)"/> and
-/// <c>Vector128/256.Max</c> share these semantics since .NET 9). Because that max is associative and commutative on
+/// <c>Vector128/256/512.Max</c> share these semantics since .NET 9). Because that max is associative and commutative on
 /// values, any fold order gives exactly the reference's value.
 /// </summary>
 internal readonly struct MaxAggregator : IAggregator
 {
     public static double Identity => double.NegativeInfinity;
     public static double Invoke(double x, double y) => Math.Max(x, y);
-    public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> y) => Vector128.Max(x, y);
-    public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> y) => Vector256.Max(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVec Invoke<TVec>(TVec x, TVec y) where TVec : struct, ISimdVector<TVec> => TVec.Max(x, y);
+}
+
+/// <summary>The lanes of one vector, to fold across them in a fixed order.</summary>
+[InlineArray(8)]
+internal struct Lanes
+{
+    private double _element;
 }
 
 /// <summary>
 /// The reduction drivers behind <see cref="Reduce"/>, <see cref="Broadcast.SumTo"/> and <see cref="SoftmaxCrossEntropy"/>.
 /// </summary>
 /// <remarks>
-/// <para><b>Summation order and its error bound.</b> <see cref="Sum"/> keeps 8 vector accumulators (32 lanes with AVX2,
-/// 16 with Vector128/NEON; 4 scalar accumulators on the scalar path), folds leftover whole vectors into the first one,
-/// combines the accumulators as a tree, then the lanes, then adds the last &lt; one-vector elements in order. The
-/// reference adds left to right. Higham (Accuracy and Stability of Numerical Algorithms, §4.2): ANY order of summing
-/// n terms x_i in binary64 (unit roundoff u = 2^-53) returns ŝ with |ŝ − Σx_i| ≤ γ_{n−1}·Σ|x_i|, where
-/// γ_k = k·u/(1 − k·u), provided nothing overflows. Both ours and the reference are such orders, so</para>
+/// <para><b>Summation order and its error bound.</b> <see cref="Sum"/> keeps 8 vector accumulators (64 lanes with
+/// AVX-512, 32 with AVX2, 16 with Vector128/NEON; 4 scalar accumulators on the scalar path), folds leftover whole vectors
+/// into the first one, combines the accumulators as a tree, then the lanes by halves, then adds the last &lt; one-vector
+/// elements in order. The reference adds left to right. Higham (Accuracy and Stability of Numerical Algorithms, §4.2):
+/// ANY order of summing n terms x_i in binary64 (unit roundoff u = 2^-53) returns ŝ with |ŝ − Σx_i| ≤ γ_{n−1}·Σ|x_i|,
+/// where γ_k = k·u/(1 − k·u), provided nothing overflows. Both ours and the reference are such orders, so</para>
 /// <para>    |ŝ_simd − ŝ_ref| ≤ 2·γ_{n−1}·Σ|x_i|,</para>
 /// <para>which is what the tests assert (with Σ|x_i| itself computed in floating point, so they use 2·γ_n). Our order is
-/// also better conditioned than the reference's: with AVX2 a term passes through at most ⌈n/32⌉ (main loop) + 7 (one-vector
-/// loop) + 3 (accumulator tree) + 2 (lanes) + 3 (scalar tail) ≈ n/32 + 15 additions (n/16 + 13 with Vector128/NEON,
-/// n/4 + 5 scalar) where the reference's first term passes through n − 1, so our own error is at most
-/// γ_{⌈n/32⌉+15}·Σ|x_i|. A result involving ±∞ or NaN is order-independent (any NaN, or
-/// both infinities, give NaN; a single-signed infinity wins), except when finite partial sums overflow, where the
-/// reference itself is order-dependent.</para>
+/// also better conditioned than the reference's: with W lanes a term passes through at most ⌈n/8W⌉ (main loop) + 7
+/// (one-vector loop) + 3 (accumulator tree) + log2 W (lanes) + W − 1 (scalar tail) additions (n/64 + 20 with AVX-512,
+/// n/32 + 15 with AVX2, n/16 + 12 with Vector128/NEON, n/4 + 5 scalar) where the reference's first term passes through
+/// n − 1. A result involving ±∞ or NaN is order-independent (any NaN, or both infinities, give NaN; a single-signed
+/// infinity wins), except when finite partial sums overflow, where the reference itself is order-dependent.</para>
 /// <para><see cref="SumRows"/> adds rows into the destination in row order per column, which is exactly the
 /// reference's order, so it is bitwise equal to the reference.</para>
 /// </remarks>
@@ -76,52 +78,45 @@ internal static class Reduction
     public static double Max(ReadOnlySpan<double> x) => Aggregate<MaxAggregator>(x);
 
     /// <summary>The one fold driver: 8-way unrolled vector accumulators, a vector tail, a tree combine, a scalar tail.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Aggregate<T>(ReadOnlySpan<double> x) where T : struct, IAggregator
     {
+        if (Simd.UseAvx512) return Aggregate<T, V512>(x);
+        if (Simd.UseAvx2Fma) return Aggregate<T, V256>(x);
+        return Aggregate<T, V128>(x);
+    }
+
+    /// <summary><see cref="Aggregate{T}"/> with vectors of <typeparamref name="TVec"/> (<see cref="V128"/> also on the scalar path).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double Aggregate<T, TVec>(ReadOnlySpan<double> x) where T : struct, IAggregator where TVec : struct, ISimdVector<TVec>
+    {
         ref double p = ref MemoryMarshal.GetReference(x);
-        nuint n = (nuint)x.Length, i = 0;
+        nuint n = (nuint)x.Length, i = 0, w = (nuint)TVec.Count;
         double r;
-        if (Simd.UseAvx2Fma && n >= (nuint)Vector256<double>.Count)
+        if (Vector128.IsHardwareAccelerated && n >= w)
         {
-            Vector256<double> id = Vector256.Create(T.Identity);
-            Vector256<double> a0 = id, a1 = id, a2 = id, a3 = id, a4 = id, a5 = id, a6 = id, a7 = id;
-            for (; i + 32 <= n; i += 32)
+            TVec id = TVec.Create(T.Identity);
+            TVec a0 = id, a1 = id, a2 = id, a3 = id, a4 = id, a5 = id, a6 = id, a7 = id;
+            for (; i + 8 * w <= n; i += 8 * w)
             {
-                a0 = T.Invoke(a0, Vector256.LoadUnsafe(ref p, i));
-                a1 = T.Invoke(a1, Vector256.LoadUnsafe(ref p, i + 4));
-                a2 = T.Invoke(a2, Vector256.LoadUnsafe(ref p, i + 8));
-                a3 = T.Invoke(a3, Vector256.LoadUnsafe(ref p, i + 12));
-                a4 = T.Invoke(a4, Vector256.LoadUnsafe(ref p, i + 16));
-                a5 = T.Invoke(a5, Vector256.LoadUnsafe(ref p, i + 20));
-                a6 = T.Invoke(a6, Vector256.LoadUnsafe(ref p, i + 24));
-                a7 = T.Invoke(a7, Vector256.LoadUnsafe(ref p, i + 28));
+                a0 = T.Invoke(a0, TVec.Load(in p, i));
+                a1 = T.Invoke(a1, TVec.Load(in p, i + w));
+                a2 = T.Invoke(a2, TVec.Load(in p, i + 2 * w));
+                a3 = T.Invoke(a3, TVec.Load(in p, i + 3 * w));
+                a4 = T.Invoke(a4, TVec.Load(in p, i + 4 * w));
+                a5 = T.Invoke(a5, TVec.Load(in p, i + 5 * w));
+                a6 = T.Invoke(a6, TVec.Load(in p, i + 6 * w));
+                a7 = T.Invoke(a7, TVec.Load(in p, i + 7 * w));
             }
-            for (; i + 4 <= n; i += 4)
-                a0 = T.Invoke(a0, Vector256.LoadUnsafe(ref p, i));
+            for (; i + w <= n; i += w)
+                a0 = T.Invoke(a0, TVec.Load(in p, i));
             a0 = T.Invoke(T.Invoke(T.Invoke(a0, a1), T.Invoke(a2, a3)), T.Invoke(T.Invoke(a4, a5), T.Invoke(a6, a7)));
-            Vector128<double> h = T.Invoke(a0.GetLower(), a0.GetUpper());
-            r = T.Invoke(h.GetElement(0), h.GetElement(1));
-        }
-        else if (Vector128.IsHardwareAccelerated && n >= (nuint)Vector128<double>.Count)
-        {
-            Vector128<double> id = Vector128.Create(T.Identity);
-            Vector128<double> a0 = id, a1 = id, a2 = id, a3 = id, a4 = id, a5 = id, a6 = id, a7 = id;
-            for (; i + 16 <= n; i += 16)
-            {
-                a0 = T.Invoke(a0, Vector128.LoadUnsafe(ref p, i));
-                a1 = T.Invoke(a1, Vector128.LoadUnsafe(ref p, i + 2));
-                a2 = T.Invoke(a2, Vector128.LoadUnsafe(ref p, i + 4));
-                a3 = T.Invoke(a3, Vector128.LoadUnsafe(ref p, i + 6));
-                a4 = T.Invoke(a4, Vector128.LoadUnsafe(ref p, i + 8));
-                a5 = T.Invoke(a5, Vector128.LoadUnsafe(ref p, i + 10));
-                a6 = T.Invoke(a6, Vector128.LoadUnsafe(ref p, i + 12));
-                a7 = T.Invoke(a7, Vector128.LoadUnsafe(ref p, i + 14));
-            }
-            for (; i + 2 <= n; i += 2)
-                a0 = T.Invoke(a0, Vector128.LoadUnsafe(ref p, i));
-            a0 = T.Invoke(T.Invoke(T.Invoke(a0, a1), T.Invoke(a2, a3)), T.Invoke(T.Invoke(a4, a5), T.Invoke(a6, a7)));
-            r = T.Invoke(a0.GetElement(0), a0.GetElement(1));
+            // Across the lanes by halves: lane k with lane k + w/2, then k + w/4, ... (for 4 lanes: (l0∘l2)∘(l1∘l3)).
+            Lanes lanes = default;
+            a0.Store(ref lanes[0], 0);
+            for (int half = TVec.Count / 2; half >= 1; half /= 2)
+                for (int k = 0; k < half; k++)
+                    lanes[k] = T.Invoke(lanes[k], lanes[k + half]);
+            r = lanes[0];
         }
         else
         {
@@ -155,53 +150,44 @@ internal static class Reduction
         if (cols == 0) return;
         int r = 0;
         for (; r + 4 <= rows; r += 4)
-            AddFourRows(ref Unsafe.AsRef(in g[r * cols]), cols, dst);
+        {
+            if (Simd.UseAvx512) AddFourRows<V512>(ref Unsafe.AsRef(in g[r * cols]), cols, dst);
+            else if (Simd.UseAvx2Fma) AddFourRows<V256>(ref Unsafe.AsRef(in g[r * cols]), cols, dst);
+            else AddFourRows<V128>(ref Unsafe.AsRef(in g[r * cols]), cols, dst);
+        }
         for (; r < rows; r++)
             Binary.Add(dst, g.Slice(r * cols, cols), dst);
     }
 
     /// <summary>dst[j] = (((dst[j] + g0[j]) + g1[j]) + g2[j]) + g3[j] for the four consecutive rows starting at <paramref name="g0"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddFourRows(ref double g0, int cols, Span<double> dst)
+    private static void AddFourRows<TVec>(ref double g0, int cols, Span<double> dst) where TVec : struct, ISimdVector<TVec>
     {
         ref double d = ref MemoryMarshal.GetReference(dst);
-        nuint n = (nuint)cols, j = 0;
+        nuint n = (nuint)cols, j = 0, w = (nuint)TVec.Count;
         ref double g1 = ref Unsafe.Add(ref g0, n);
         ref double g2 = ref Unsafe.Add(ref g1, n);
         ref double g3 = ref Unsafe.Add(ref g2, n);
-        if (Simd.UseAvx2Fma)
+        if (Vector128.IsHardwareAccelerated)
         {
-            for (; j + 8 <= n; j += 8)
+            for (; j + 2 * w <= n; j += 2 * w)
             {
-                Vector256<double> x = Vector256.LoadUnsafe(ref d, j), y = Vector256.LoadUnsafe(ref d, j + 4);
-                x += Vector256.LoadUnsafe(ref g0, j); y += Vector256.LoadUnsafe(ref g0, j + 4);
-                x += Vector256.LoadUnsafe(ref g1, j); y += Vector256.LoadUnsafe(ref g1, j + 4);
-                x += Vector256.LoadUnsafe(ref g2, j); y += Vector256.LoadUnsafe(ref g2, j + 4);
-                x += Vector256.LoadUnsafe(ref g3, j); y += Vector256.LoadUnsafe(ref g3, j + 4);
-                x.StoreUnsafe(ref d, j);
-                y.StoreUnsafe(ref d, j + 4);
+                TVec x = TVec.Load(in d, j), y = TVec.Load(in d, j + w);
+                x += TVec.Load(in g0, j); y += TVec.Load(in g0, j + w);
+                x += TVec.Load(in g1, j); y += TVec.Load(in g1, j + w);
+                x += TVec.Load(in g2, j); y += TVec.Load(in g2, j + w);
+                x += TVec.Load(in g3, j); y += TVec.Load(in g3, j + w);
+                x.Store(ref d, j);
+                y.Store(ref d, j + w);
             }
-            for (; j + 4 <= n; j += 4)
+            for (; j + w <= n; j += w)
             {
-                Vector256<double> x = Vector256.LoadUnsafe(ref d, j);
-                x += Vector256.LoadUnsafe(ref g0, j);
-                x += Vector256.LoadUnsafe(ref g1, j);
-                x += Vector256.LoadUnsafe(ref g2, j);
-                x += Vector256.LoadUnsafe(ref g3, j);
-                x.StoreUnsafe(ref d, j);
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            for (; j + 4 <= n; j += 4)
-            {
-                Vector128<double> x = Vector128.LoadUnsafe(ref d, j), y = Vector128.LoadUnsafe(ref d, j + 2);
-                x += Vector128.LoadUnsafe(ref g0, j); y += Vector128.LoadUnsafe(ref g0, j + 2);
-                x += Vector128.LoadUnsafe(ref g1, j); y += Vector128.LoadUnsafe(ref g1, j + 2);
-                x += Vector128.LoadUnsafe(ref g2, j); y += Vector128.LoadUnsafe(ref g2, j + 2);
-                x += Vector128.LoadUnsafe(ref g3, j); y += Vector128.LoadUnsafe(ref g3, j + 2);
-                x.StoreUnsafe(ref d, j);
-                y.StoreUnsafe(ref d, j + 2);
+                TVec x = TVec.Load(in d, j);
+                x += TVec.Load(in g0, j);
+                x += TVec.Load(in g1, j);
+                x += TVec.Load(in g2, j);
+                x += TVec.Load(in g3, j);
+                x.Store(ref d, j);
             }
         }
         // Columns left over after the vectors (and every column on the scalar path), same order per column.
@@ -213,30 +199,28 @@ internal static class Reduction
     /// The first index i with x[i] equal to <paramref name="value"/> (IEEE equality, so −0 matches +0), or with x[i] NaN
     /// when <paramref name="value"/> is NaN; −1 if none.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int IndexOfFirst(ReadOnlySpan<double> x, double value)
     {
+        if (Simd.UseAvx512) return IndexOfFirst<V512>(x, value);
+        if (Simd.UseAvx2Fma) return IndexOfFirst<V256>(x, value);
+        return IndexOfFirst<V128>(x, value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int IndexOfFirst<TVec>(ReadOnlySpan<double> x, double value) where TVec : struct, ISimdVector<TVec>
+    {
         ref double p = ref MemoryMarshal.GetReference(x);
-        nuint n = (nuint)x.Length, i = 0;
+        nuint n = (nuint)x.Length, i = 0, w = (nuint)TVec.Count;
         bool nan = double.IsNaN(value);
-        if (Simd.UseAvx2Fma)
+        if (Vector128.IsHardwareAccelerated)
         {
-            Vector256<double> v = Vector256.Create(value);
-            for (; i + 4 <= n; i += 4)
+            TVec v = TVec.Create(value);
+            uint all = (1u << TVec.Count) - 1;
+            for (; i + w <= n; i += w)
             {
-                Vector256<double> e = Vector256.LoadUnsafe(ref p, i);
+                TVec e = TVec.Load(in p, i);
                 // NaN is the only value unequal to itself.
-                uint bits = (nan ? ~Vector256.Equals(e, e) : Vector256.Equals(e, v)).ExtractMostSignificantBits();
-                if (bits != 0) return (int)i + System.Numerics.BitOperations.TrailingZeroCount(bits);
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            Vector128<double> v = Vector128.Create(value);
-            for (; i + 2 <= n; i += 2)
-            {
-                Vector128<double> e = Vector128.LoadUnsafe(ref p, i);
-                uint bits = (nan ? ~Vector128.Equals(e, e) : Vector128.Equals(e, v)).ExtractMostSignificantBits();
+                uint bits = nan ? TVec.MaskBits(TVec.Equals(e, e)) ^ all : TVec.MaskBits(TVec.Equals(e, v));
                 if (bits != 0) return (int)i + System.Numerics.BitOperations.TrailingZeroCount(bits);
             }
         }

@@ -14,7 +14,7 @@ namespace NeuroLite.Kernels;
 /// <remarks>
 /// A 10-class row is 2.5 vectors, so working along each row spends most of its time on per-row calls, horizontal
 /// reductions and masked tails. Here a block of up to 64 rows is transposed into a stack buffer, group by group of
-/// W rows (W = 4 for Vector256, 2 for Vector128): buf[g][j][lane] = z[W·g + lane, j]; every step is then a plain
+/// W rows (W = 8 for Vector512, 4 for Vector256, 2 for Vector128): buf[g][j][lane] = z[W·g + lane, j]; every step is then a plain
 /// vertical operation on W rows at once, in three passes over the block: (1) transpose in (4×4 or 2×2 register
 /// transposes) while taking the row maxima; (2) exp(z − m) by <see cref="ExpOperator"/> (the function
 /// <see cref="Unary.Exp"/> applies) and the row sums, adding j = 0, 1, …, cols − 1 in order as the reference does;
@@ -47,7 +47,8 @@ internal static class SoftmaxAcrossRows
     [SkipLocalsInit] // every element of the stack buffers is written before it is read
     public static void Forward(ReadOnlySpan<double> logits, int rows, int cols, ReadOnlySpan<int> targets, Span<double> probabilities, Span<double> rowLoss)
     {
-        int w = Simd.UseAvx2Fma ? 4 : 2;
+        // Rows per group: one lane per row of the widest vector (8 on AVX-512, whose groups are transposed as two 4×4 halves).
+        int w = Simd.UseAvx512 ? 8 : Simd.UseAvx2Fma ? 4 : 2;
         Span<double> buffer = stackalloc double[RowBlock * MaxCols];
         Span<double> max = stackalloc double[RowBlock];
         Span<double> sum = stackalloc double[RowBlock];
@@ -64,15 +65,20 @@ internal static class SoftmaxAcrossRows
                 zt[i] = z[i * cols + targets[r0 + i]];
             // Three passes over the block: transpose in (with the maxima), exp(z − m) with the sums, divide and
             // transpose out. Probabilities are divided on the way out, so the block itself holds exp(z − m).
-            if (Simd.UseAvx2Fma)
+            if (Simd.UseAvx512)
             {
-                ToColumns256(z, nr, cols, block, max);
-                ExpSum256(block, groups, cols, max, sum);
+                ToColumns256(z, nr, cols, 8, block, max);
+                ExpSum<V512>(block, groups, cols, max, sum);
+            }
+            else if (Simd.UseAvx2Fma)
+            {
+                ToColumns256(z, nr, cols, 4, block, max);
+                ExpSum<V256>(block, groups, cols, max, sum);
             }
             else
             {
                 ToColumns128(z, nr, cols, block, max);
-                ExpSum128(block, groups, cols, max, sum);
+                ExpSum<V128>(block, groups, cols, max, sum);
             }
             E.Unary<LogOperator>(sum[..nr], logSum[..nr]);
 
@@ -81,7 +87,7 @@ internal static class SoftmaxAcrossRows
                 infinite |= double.IsInfinity(max[i]);
             if (!infinite)
             {
-                if (Simd.UseAvx2Fma) FromColumns256(block, nr, cols, sum, p);
+                if (Simd.UseAvx2Fma) FromColumns256(block, nr, cols, w, sum, p);
                 else FromColumns128(block, nr, cols, sum, p);
                 for (int i = 0; i < nr; i++)
                     rowLoss[r0 + i] = logSum[i] + (max[i] - zt[i]);
@@ -112,60 +118,45 @@ internal static class SoftmaxAcrossRows
 
     /// <summary>
     /// Per group: buf[g][j] = exp(buf[g][j] − m) with m = max[g], and s = 0 + buf[g][0] + buf[g][1] + … in j order
-    /// (the reference's sum), stored per row in <paramref name="sum"/>.
+    /// (the reference's sum), stored per row in <paramref name="sum"/>. Groups are TVec.Count rows.
     /// </summary>
-    private static void ExpSum256(Span<double> block, int groups, int cols, ReadOnlySpan<double> max, Span<double> sum)
+    private static void ExpSum<TVec>(Span<double> block, int groups, int cols, ReadOnlySpan<double> max, Span<double> sum)
+        where TVec : struct, ISimdVector<TVec>
     {
+        int w = TVec.Count;
         ref double b = ref MemoryMarshal.GetReference(block);
         for (int g = 0; g < groups; g++)
         {
-            ref double v = ref Unsafe.Add(ref b, g * 4 * cols);
-            var m = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(max), (nuint)(4 * g));
-            var s = Vector256<double>.Zero;
+            ref double v = ref Unsafe.Add(ref b, g * w * cols);
+            var m = TVec.Load(in MemoryMarshal.GetReference(max), (nuint)(w * g));
+            var s = TVec.Zero;
             for (int j = 0; j < cols; j++)
             {
-                var e = ExpOperator.Invoke(Vector256.LoadUnsafe(ref v, (nuint)(4 * j)) - m);
-                e.StoreUnsafe(ref v, (nuint)(4 * j));
+                var e = ExpOperator.Invoke(TVec.Load(in v, (nuint)(w * j)) - m);
+                e.Store(ref v, (nuint)(w * j));
                 s += e;
             }
-            s.StoreUnsafe(ref MemoryMarshal.GetReference(sum), (nuint)(4 * g));
-        }
-    }
-
-    /// <inheritdoc cref="ExpSum256"/>
-    private static void ExpSum128(Span<double> block, int groups, int cols, ReadOnlySpan<double> max, Span<double> sum)
-    {
-        ref double b = ref MemoryMarshal.GetReference(block);
-        for (int g = 0; g < groups; g++)
-        {
-            ref double v = ref Unsafe.Add(ref b, g * 2 * cols);
-            var m = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(max), (nuint)(2 * g));
-            var s = Vector128<double>.Zero;
-            for (int j = 0; j < cols; j++)
-            {
-                var e = ExpOperator.Invoke(Vector128.LoadUnsafe(ref v, (nuint)(2 * j)) - m);
-                e.StoreUnsafe(ref v, (nuint)(2 * j));
-                s += e;
-            }
-            s.StoreUnsafe(ref MemoryMarshal.GetReference(sum), (nuint)(2 * g));
+            s.Store(ref MemoryMarshal.GetReference(sum), (nuint)(w * g));
         }
     }
 
     /// <summary>
-    /// Transposes the (rows × cols) <paramref name="z"/> into groups of 4 rows, buf[g][j][lane] = z[4g + lane, j],
-    /// and stores each row's maximum in <paramref name="max"/>: full groups by 4×4 register transposes, the short
-    /// last group lane by lane with zero rows as padding.
+    /// Transposes the (rows × cols) <paramref name="z"/> into groups of <paramref name="w"/> rows (4, or 8 as two halves of
+    /// 4), buf[g][j][lane] = z[w·g + lane, j], and stores each row's maximum in <paramref name="max"/>: full groups by 4×4
+    /// register transposes, the short last group lane by lane with zero rows as padding.
     /// </summary>
-    private static void ToColumns256(ReadOnlySpan<double> z, int rows, int cols, Span<double> block, Span<double> max)
+    private static void ToColumns256(ReadOnlySpan<double> z, int rows, int cols, int w, Span<double> block, Span<double> max)
     {
         ref double src = ref MemoryMarshal.GetReference(z);
         ref double dst = ref MemoryMarshal.GetReference(block);
         ref double mx = ref MemoryMarshal.GetReference(max);
-        int full = rows / 4;
+        int full = rows / w;
         for (int g = 0; g < full; g++)
+        for (int h = 0; h < w; h += 4)
         {
-            ref double s = ref Unsafe.Add(ref src, g * 4 * cols);
-            ref double d = ref Unsafe.Add(ref dst, g * 4 * cols);
+            // Rows w·g + h .. + 3 into lanes h .. h + 3 of the group's columns.
+            ref double s = ref Unsafe.Add(ref src, (g * w + h) * cols);
+            ref double d = ref Unsafe.Add(ref dst, g * w * cols + h);
             // The native maximum (one instruction; see the class remarks for NaN and signed zeros).
             var m = Vector256.Create(double.NegativeInfinity);
             int j = 0;
@@ -175,47 +166,54 @@ internal static class SoftmaxAcrossRows
                     Vector256.LoadUnsafe(ref s, (nuint)j), Vector256.LoadUnsafe(ref s, (nuint)(cols + j)),
                     Vector256.LoadUnsafe(ref s, (nuint)(2 * cols + j)), Vector256.LoadUnsafe(ref s, (nuint)(3 * cols + j)),
                     out var c0, out var c1, out var c2, out var c3);
-                c0.StoreUnsafe(ref d, (nuint)(4 * j));
-                c1.StoreUnsafe(ref d, (nuint)(4 * j + 4));
-                c2.StoreUnsafe(ref d, (nuint)(4 * j + 8));
-                c3.StoreUnsafe(ref d, (nuint)(4 * j + 12));
+                c0.StoreUnsafe(ref d, (nuint)(w * j));
+                c1.StoreUnsafe(ref d, (nuint)(w * (j + 1)));
+                c2.StoreUnsafe(ref d, (nuint)(w * (j + 2)));
+                c3.StoreUnsafe(ref d, (nuint)(w * (j + 3)));
                 m = Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(c0, c1), Vector256.MaxNative(c2, c3)), m);
             }
             for (; j < cols; j++)
             {
                 var c = Vector256.Create(s.At(j), s.At(cols + j), s.At(2 * cols + j), s.At(3 * cols + j));
-                c.StoreUnsafe(ref d, (nuint)(4 * j));
+                c.StoreUnsafe(ref d, (nuint)(w * j));
                 m = Vector256.MaxNative(c, m);
             }
-            m.StoreUnsafe(ref mx, (nuint)(4 * g));
+            m.StoreUnsafe(ref mx, (nuint)(w * g + h));
         }
-        if (ToColumnsShortGroup(z, rows, cols, 4, block))
+        if (ToColumnsShortGroup(z, rows, cols, w, block))
         {
-            ref double d = ref Unsafe.Add(ref dst, full * 4 * cols);
-            var m = Vector256.Create(double.NegativeInfinity);
-            for (int j = 0; j < cols; j++)
-                m = Vector256.MaxNative(Vector256.LoadUnsafe(ref d, (nuint)(4 * j)), m);
-            m.StoreUnsafe(ref mx, (nuint)(4 * full));
+            for (int h = 0; h < w; h += 4)
+            {
+                ref double d = ref Unsafe.Add(ref dst, full * w * cols + h);
+                var m = Vector256.Create(double.NegativeInfinity);
+                for (int j = 0; j < cols; j++)
+                    m = Vector256.MaxNative(Vector256.LoadUnsafe(ref d, (nuint)(w * j)), m);
+                m.StoreUnsafe(ref mx, (nuint)(w * full + h));
+            }
         }
     }
 
-    /// <summary>p[4g + lane, j] = buf[g][j][lane] / sum[4g + lane] for the first <paramref name="rows"/> rows: the inverse transpose of <see cref="ToColumns256"/>, dividing on the way.</summary>
-    private static void FromColumns256(ReadOnlySpan<double> block, int rows, int cols, ReadOnlySpan<double> sum, Span<double> p)
+    /// <summary>
+    /// p[w·g + lane, j] = buf[g][j][lane] / sum[w·g + lane] for the first <paramref name="rows"/> rows: the inverse
+    /// transpose of <see cref="ToColumns256"/>, dividing on the way.
+    /// </summary>
+    private static void FromColumns256(ReadOnlySpan<double> block, int rows, int cols, int w, ReadOnlySpan<double> sum, Span<double> p)
     {
         ref double src = ref MemoryMarshal.GetReference(block);
         ref double dst = ref MemoryMarshal.GetReference(p);
-        int full = rows / 4;
+        int full = rows / w;
         for (int g = 0; g < full; g++)
+        for (int h = 0; h < w; h += 4)
         {
-            ref double s = ref Unsafe.Add(ref src, g * 4 * cols);
-            ref double d = ref Unsafe.Add(ref dst, g * 4 * cols);
-            var sg = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(sum), (nuint)(4 * g));
+            ref double s = ref Unsafe.Add(ref src, g * w * cols + h);
+            ref double d = ref Unsafe.Add(ref dst, (g * w + h) * cols);
+            var sg = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(sum), (nuint)(w * g + h));
             int j = 0;
             for (; j <= cols - 4; j += 4)
             {
                 Transpose4(
-                    Vector256.LoadUnsafe(ref s, (nuint)(4 * j)) / sg, Vector256.LoadUnsafe(ref s, (nuint)(4 * j + 4)) / sg,
-                    Vector256.LoadUnsafe(ref s, (nuint)(4 * j + 8)) / sg, Vector256.LoadUnsafe(ref s, (nuint)(4 * j + 12)) / sg,
+                    Vector256.LoadUnsafe(ref s, (nuint)(w * j)) / sg, Vector256.LoadUnsafe(ref s, (nuint)(w * (j + 1))) / sg,
+                    Vector256.LoadUnsafe(ref s, (nuint)(w * (j + 2))) / sg, Vector256.LoadUnsafe(ref s, (nuint)(w * (j + 3))) / sg,
                     out var r0, out var r1, out var r2, out var r3);
                 r0.StoreUnsafe(ref d, (nuint)j);
                 r1.StoreUnsafe(ref d, (nuint)(cols + j));
@@ -224,14 +222,14 @@ internal static class SoftmaxAcrossRows
             }
             for (; j < cols; j++)
             {
-                var c = Vector256.LoadUnsafe(ref s, (nuint)(4 * j)) / sg;
+                var c = Vector256.LoadUnsafe(ref s, (nuint)(w * j)) / sg;
                 d.At(j) = c.GetElement(0);
                 d.At(cols + j) = c.GetElement(1);
                 d.At(2 * cols + j) = c.GetElement(2);
                 d.At(3 * cols + j) = c.GetElement(3);
             }
         }
-        FromColumnsShortGroup(block, rows, cols, 4, sum, p);
+        FromColumnsShortGroup(block, rows, cols, w, sum, p);
     }
 
     /// <summary>(a, b, c, d) rows of a 4×4 tile to its columns (the same shuffle is its own inverse).</summary>

@@ -1,52 +1,45 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace NeuroLite.Kernels.Elementwise;
 
-// Each vector overload performs exactly the scalar overload's IEEE operations, in the same order, per lane.
+// Each vector body performs exactly the scalar overload's IEEE operations, in the same order, per lane.
 
 internal readonly struct AddOperator : IBinaryOperator
 {
     public static double Invoke(double x, double y) => x + y;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> y) => x + y;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> y) => x + y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVec Invoke<TVec>(TVec x, TVec y) where TVec : struct, ISimdVector<TVec> => x + y;
 }
 
 internal readonly struct SubtractOperator : IBinaryOperator
 {
     public static double Invoke(double x, double y) => x - y;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> y) => x - y;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> y) => x - y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVec Invoke<TVec>(TVec x, TVec y) where TVec : struct, ISimdVector<TVec> => x - y;
 }
 
 internal readonly struct MultiplyOperator : IBinaryOperator
 {
     public static double Invoke(double x, double y) => x * y;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> y) => x * y;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> y) => x * y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVec Invoke<TVec>(TVec x, TVec y) where TVec : struct, ISimdVector<TVec> => x * y;
 }
 
 internal readonly struct DivideOperator : IBinaryOperator
 {
     public static double Invoke(double x, double y) => x / y;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> y) => x / y;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> y) => x / y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVec Invoke<TVec>(TVec x, TVec y) where TVec : struct, ISimdVector<TVec> => x / y;
 }
 
 /// <summary>x·y + z with one rounding. On x64 without FMA hardware <c>Vector128.FusedMultiplyAdd</c> is emulated exactly.</summary>
 internal readonly struct FusedMultiplyAddOperator : ITernaryOperator
 {
     public static double Invoke(double x, double y, double z) => Math.FusedMultiplyAdd(x, y, z);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> y, Vector128<double> z) => Vector128.FusedMultiplyAdd(x, y, z);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> y, Vector256<double> z) => Vector256.FusedMultiplyAdd(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVec Invoke<TVec>(TVec x, TVec y, TVec z) where TVec : struct, ISimdVector<TVec> => TVec.FusedMultiplyAdd(x, y, z);
 }
 
 /// <summary>max(x, 0) keeping NaN: clear every lane where x ≤ 0 (false for NaN), so -0 becomes +0.</summary>
 internal readonly struct ReluOperator : IUnaryOperator
 {
     public static double Invoke(double x) => Reference.Unary.Relu(x);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Invoke(Vector128<double> x) => Vector128.AndNot(x, Vector128.LessThanOrEqual(x, Vector128<double>.Zero));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> x) => Vector256.AndNot(x, Vector256.LessThanOrEqual(x, Vector256<double>.Zero));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVec Invoke<TVec>(TVec x) where TVec : struct, ISimdVector<TVec> => TVec.AndNot(x, TVec.LessThanOrEqual(x, TVec.Zero));
 }
 
 /// <summary>
@@ -56,16 +49,14 @@ internal readonly struct ReluOperator : IUnaryOperator
 internal readonly struct ReluBackwardOperator : IBinaryOperator
 {
     public static double Invoke(double x, double g) => 0.0 + (x > 0 ? g : 0.0);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> g) => Vector128<double>.Zero + (g & Vector128.GreaterThan(x, Vector128<double>.Zero));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> g) => Vector256<double>.Zero + (g & Vector256.GreaterThan(x, Vector256<double>.Zero));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVec Invoke<TVec>(TVec x, TVec g) where TVec : struct, ISimdVector<TVec> => TVec.Zero + (g & TVec.GreaterThan(x, TVec.Zero));
 }
 
 /// <summary>acc + (x &gt; 0 ? g : 0).</summary>
 internal readonly struct ReluBackwardAccumulateOperator : ITernaryOperator
 {
     public static double Invoke(double x, double g, double acc) => acc + (x > 0 ? g : 0.0);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Invoke(Vector128<double> x, Vector128<double> g, Vector128<double> acc) => acc + (g & Vector128.GreaterThan(x, Vector128<double>.Zero));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> x, Vector256<double> g, Vector256<double> acc) => acc + (g & Vector256.GreaterThan(x, Vector256<double>.Zero));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVec Invoke<TVec>(TVec x, TVec g, TVec acc) where TVec : struct, ISimdVector<TVec> => acc + (g & TVec.GreaterThan(x, TVec.Zero));
 }
 
 /// <summary>
@@ -75,14 +66,12 @@ internal readonly struct ReluBackwardAccumulateOperator : ITernaryOperator
 internal readonly struct TanhBackwardOperator : IBinaryOperator
 {
     public static double Invoke(double t, double g) => 0.0 + (1.0 - t * t) * g;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Invoke(Vector128<double> t, Vector128<double> g) => Vector128<double>.Zero + (Vector128.Create(1.0) - t * t) * g;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> t, Vector256<double> g) => Vector256<double>.Zero + (Vector256.Create(1.0) - t * t) * g;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVec Invoke<TVec>(TVec t, TVec g) where TVec : struct, ISimdVector<TVec> => TVec.Zero + (TVec.Create(1.0) - t * t) * g;
 }
 
 /// <summary>acc + (1 - t·t)·g.</summary>
 internal readonly struct TanhBackwardAccumulateOperator : ITernaryOperator
 {
     public static double Invoke(double t, double g, double acc) => acc + (1.0 - t * t) * g;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Invoke(Vector128<double> t, Vector128<double> g, Vector128<double> acc) => acc + (Vector128.Create(1.0) - t * t) * g;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Invoke(Vector256<double> t, Vector256<double> g, Vector256<double> acc) => acc + (Vector256.Create(1.0) - t * t) * g;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVec Invoke<TVec>(TVec t, TVec g, TVec acc) where TVec : struct, ISimdVector<TVec> => acc + (TVec.Create(1.0) - t * t) * g;
 }

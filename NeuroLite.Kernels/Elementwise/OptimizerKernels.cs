@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace NeuroLite.Kernels.Elementwise;
 
@@ -35,27 +34,15 @@ internal readonly ref struct SgdKernel<TZero> : IStreamKernel where TZero : stru
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128(int i) => Step128Masked(i, Vector128<double>.AllBitsSet);
+    public void Step<TVec>(int i) where TVec : struct, ISimdVector<TVec> => StepMasked(i, TVec.AllBitsSet);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256(int i) => Step256Masked(i, Vector256<double>.AllBitsSet);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128Masked(int i, Vector128<double> write)
+    public void StepMasked<TVec>(int i, TVec write) where TVec : struct, ISimdVector<TVec>
     {
-        var p = Vector128.LoadUnsafe(ref _p, (nuint)i);
-        var g = Vector128.LoadUnsafe(ref _g, (nuint)i);
-        Vector128.ConditionalSelect(write, p - Vector128.Create(_lr) * g, p).StoreUnsafe(ref _p, (nuint)i);
-        if (TZero.Value) Vector128.AndNot(g, write).StoreUnsafe(ref _g, (nuint)i);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256Masked(int i, Vector256<double> write)
-    {
-        var p = Vector256.LoadUnsafe(ref _p, (nuint)i);
-        var g = Vector256.LoadUnsafe(ref _g, (nuint)i);
-        Vector256.ConditionalSelect(write, p - Vector256.Create(_lr) * g, p).StoreUnsafe(ref _p, (nuint)i);
-        if (TZero.Value) Vector256.AndNot(g, write).StoreUnsafe(ref _g, (nuint)i);
+        var p = TVec.Load(in _p, (nuint)i);
+        var g = TVec.Load(in _g, (nuint)i);
+        TVec.ConditionalSelect(write, p - TVec.Create(_lr) * g, p).Store(ref _p, (nuint)i);
+        if (TZero.Value) TVec.AndNot(g, write).Store(ref _g, (nuint)i);
     }
 }
 
@@ -91,33 +78,18 @@ internal readonly ref struct SgdMomentumKernel<TZero> : IStreamKernel where TZer
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128(int i) => Step128Masked(i, Vector128<double>.AllBitsSet);
+    public void Step<TVec>(int i) where TVec : struct, ISimdVector<TVec> => StepMasked(i, TVec.AllBitsSet);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256(int i) => Step256Masked(i, Vector256<double>.AllBitsSet);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128Masked(int i, Vector128<double> write)
+    public void StepMasked<TVec>(int i, TVec write) where TVec : struct, ISimdVector<TVec>
     {
-        var p = Vector128.LoadUnsafe(ref _p, (nuint)i);
-        var g = Vector128.LoadUnsafe(ref _g, (nuint)i);
-        var v = Vector128.LoadUnsafe(ref _v, (nuint)i);
-        var vNew = Vector128.Create(_mu) * v + g;
-        Vector128.ConditionalSelect(write, vNew, v).StoreUnsafe(ref _v, (nuint)i);
-        Vector128.ConditionalSelect(write, p - Vector128.Create(_lr) * vNew, p).StoreUnsafe(ref _p, (nuint)i);
-        if (TZero.Value) Vector128.AndNot(Vector128.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256Masked(int i, Vector256<double> write)
-    {
-        var p = Vector256.LoadUnsafe(ref _p, (nuint)i);
-        var g = Vector256.LoadUnsafe(ref _g, (nuint)i);
-        var v = Vector256.LoadUnsafe(ref _v, (nuint)i);
-        var vNew = Vector256.Create(_mu) * v + g;
-        Vector256.ConditionalSelect(write, vNew, v).StoreUnsafe(ref _v, (nuint)i);
-        Vector256.ConditionalSelect(write, p - Vector256.Create(_lr) * vNew, p).StoreUnsafe(ref _p, (nuint)i);
-        if (TZero.Value) Vector256.AndNot(Vector256.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
+        var p = TVec.Load(in _p, (nuint)i);
+        var g = TVec.Load(in _g, (nuint)i);
+        var v = TVec.Load(in _v, (nuint)i);
+        var vNew = TVec.Create(_mu) * v + g;
+        TVec.ConditionalSelect(write, vNew, v).Store(ref _v, (nuint)i);
+        TVec.ConditionalSelect(write, p - TVec.Create(_lr) * vNew, p).Store(ref _p, (nuint)i);
+        if (TZero.Value) TVec.AndNot(TVec.Load(in _g, (nuint)i), write).Store(ref _g, (nuint)i);
     }
 }
 
@@ -161,55 +133,35 @@ internal readonly ref struct AdamKernel<TZero> : IStreamKernel where TZero : str
         if (TZero.Value) gr = 0;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128(int i) => Step128Masked(i, Vector128<double>.AllBitsSet);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128Masked(int i, Vector128<double> write)
-    {
-        var p = Vector128.LoadUnsafe(ref _p, (nuint)i);
-        var g = Vector128.LoadUnsafe(ref _g, (nuint)i);
-        var m = Vector128.LoadUnsafe(ref _m, (nuint)i);
-        var v = Vector128.LoadUnsafe(ref _v, (nuint)i);
-        var mNew = Vector128.Create(_b1) * m + Vector128.Create(_1mb1) * g;
-        var vNew = Vector128.Create(_b2) * v + Vector128.Create(_1mb2) * g * g;
-        var denom = Vector128.Sqrt(vNew) * Vector128.Create(_invSqrtC2) + Vector128.Create(_eps);
-        var pNew = p - Vector128.Create(_stepSize) * (mNew / denom);
-        Vector128.ConditionalSelect(write, mNew, m).StoreUnsafe(ref _m, (nuint)i);
-        Vector128.ConditionalSelect(write, vNew, v).StoreUnsafe(ref _v, (nuint)i);
-        Vector128.ConditionalSelect(write, pNew, p).StoreUnsafe(ref _p, (nuint)i);
-        if (TZero.Value) Vector128.AndNot(Vector128.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
-    }
-
     // The full-vector step has its own body rather than calling the masked one with all lanes set: through that extra
     // call level the JIT gave up inlining, and a perf profile of the training step showed every vector as a call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256(int i)
+    public void Step<TVec>(int i) where TVec : struct, ISimdVector<TVec>
     {
-        Update(i, out var mNew, out var vNew, out var pNew);
-        mNew.StoreUnsafe(ref _m, (nuint)i);
-        vNew.StoreUnsafe(ref _v, (nuint)i);
-        pNew.StoreUnsafe(ref _p, (nuint)i);
-        if (TZero.Value) Vector256<double>.Zero.StoreUnsafe(ref _g, (nuint)i);
+        Update<TVec>(i, out var mNew, out var vNew, out var pNew);
+        mNew.Store(ref _m, (nuint)i);
+        vNew.Store(ref _v, (nuint)i);
+        pNew.Store(ref _p, (nuint)i);
+        if (TZero.Value) TVec.Zero.Store(ref _g, (nuint)i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256Masked(int i, Vector256<double> write)
+    public void StepMasked<TVec>(int i, TVec write) where TVec : struct, ISimdVector<TVec>
     {
-        Update(i, out var mNew, out var vNew, out var pNew);
-        Vector256.ConditionalSelect(write, mNew, Vector256.LoadUnsafe(ref _m, (nuint)i)).StoreUnsafe(ref _m, (nuint)i);
-        Vector256.ConditionalSelect(write, vNew, Vector256.LoadUnsafe(ref _v, (nuint)i)).StoreUnsafe(ref _v, (nuint)i);
-        Vector256.ConditionalSelect(write, pNew, Vector256.LoadUnsafe(ref _p, (nuint)i)).StoreUnsafe(ref _p, (nuint)i);
-        if (TZero.Value) Vector256.AndNot(Vector256.LoadUnsafe(ref _g, (nuint)i), write).StoreUnsafe(ref _g, (nuint)i);
+        Update<TVec>(i, out var mNew, out var vNew, out var pNew);
+        TVec.ConditionalSelect(write, mNew, TVec.Load(in _m, (nuint)i)).Store(ref _m, (nuint)i);
+        TVec.ConditionalSelect(write, vNew, TVec.Load(in _v, (nuint)i)).Store(ref _v, (nuint)i);
+        TVec.ConditionalSelect(write, pNew, TVec.Load(in _p, (nuint)i)).Store(ref _p, (nuint)i);
+        if (TZero.Value) TVec.AndNot(TVec.Load(in _g, (nuint)i), write).Store(ref _g, (nuint)i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Update(int i, out Vector256<double> mNew, out Vector256<double> vNew, out Vector256<double> pNew)
+    private void Update<TVec>(int i, out TVec mNew, out TVec vNew, out TVec pNew) where TVec : struct, ISimdVector<TVec>
     {
-        var g = Vector256.LoadUnsafe(ref _g, (nuint)i);
-        mNew = Vector256.Create(_b1) * Vector256.LoadUnsafe(ref _m, (nuint)i) + Vector256.Create(_1mb1) * g;
-        vNew = Vector256.Create(_b2) * Vector256.LoadUnsafe(ref _v, (nuint)i) + Vector256.Create(_1mb2) * g * g;
-        var denom = Vector256.Sqrt(vNew) * Vector256.Create(_invSqrtC2) + Vector256.Create(_eps);
-        pNew = Vector256.LoadUnsafe(ref _p, (nuint)i) - Vector256.Create(_stepSize) * (mNew / denom);
+        var g = TVec.Load(in _g, (nuint)i);
+        mNew = TVec.Create(_b1) * TVec.Load(in _m, (nuint)i) + TVec.Create(_1mb1) * g;
+        vNew = TVec.Create(_b2) * TVec.Load(in _v, (nuint)i) + TVec.Create(_1mb2) * g * g;
+        var denom = TVec.Sqrt(vNew) * TVec.Create(_invSqrtC2) + TVec.Create(_eps);
+        pNew = TVec.Load(in _p, (nuint)i) - TVec.Create(_stepSize) * (mNew / denom);
     }
 }

@@ -1,22 +1,24 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace NeuroLite.Kernels.Elementwise;
 
-/// <summary>A stream kernel with one output that can also store its 4-lane result with a non-temporal store.</summary>
+/// <summary>A stream kernel with one output that can also store a full vector with a non-temporal store.</summary>
 internal interface IStreamingKernel : IStreamKernel
 {
-    /// <summary>As <see cref="IStreamKernel.Step256"/>, storing with a non-temporal store to a 32-byte aligned, pinned output.</summary>
-    void Step256NonTemporal(int i);
+    /// <summary>
+    /// As <see cref="IStreamKernel.Step{TVec}"/>, storing with a non-temporal store to an output pinned and aligned to
+    /// the vector's size.
+    /// </summary>
+    void StepNonTemporal<TVec>(int i) where TVec : struct, ISimdVector<TVec>;
 }
 
 /// <summary>
 /// The element-wise loop for outputs larger than the caches: the output is written with non-temporal stores, which
 /// skip reading each destination line into the cache before overwriting it. For c = a + b that is three memory streams
-/// instead of four (TensorPrimitives does the same above 256 KiB). The first elements up to 32-byte alignment go
-/// through <see cref="ElementwiseDriver"/>; the last partial vector reuses its masked step.
+/// instead of four (TensorPrimitives does the same above 256 KiB). The first elements up to the vector size's alignment
+/// go through <see cref="ElementwiseDriver"/>; the last partial vector reuses its masked step.
 /// The values are the same IEEE operations either way, so this changes speed only, never a bit of the result.
 /// </summary>
 internal static class StreamingDriver
@@ -34,26 +36,30 @@ internal static class StreamingDriver
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Applies(int n) => n >= MinLength && Simd.UseAvx2Fma && Sse2.IsSupported;
 
-    /// <summary>Runs <paramref name="kernel"/> over [0, n); <paramref name="destination"/> is its output.</summary>
+    /// <summary>
+    /// Runs <paramref name="kernel"/> over [0, n) with vectors of <typeparamref name="TVec"/> (<see cref="V256"/> or
+    /// <see cref="V512"/>, the width of this path); <paramref name="destination"/> is its output.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void Run<TKernel>(ref TKernel kernel, int n, Span<double> destination)
+    public static unsafe void Run<TKernel, TVec>(ref TKernel kernel, int n, Span<double> destination)
         where TKernel : struct, IStreamingKernel, allows ref struct
+        where TVec : struct, ISimdVector<TVec>
     {
         // Pinned for the whole loop: a relocation in the middle would break the alignment the stores rely on.
         fixed (double* d = &MemoryMarshal.GetReference(destination))
         {
-            int head = ElementwiseDriver.ElementsTo32ByteBoundary((nuint)d);
+            int head = ElementwiseDriver.ElementsToBoundary((nuint)d, Unsafe.SizeOf<TVec>());
             if (head < 0)
             {
-                ElementwiseDriver.Run(ref kernel, n); // never 32-byte aligned: ordinary stores
+                ElementwiseDriver.Run<TKernel, TVec>(ref kernel, n); // never aligned: ordinary stores
                 return;
             }
 
-            if (head > 0) ElementwiseDriver.Run(ref kernel, head);
-            // The driver's own 256-bit loop (unrolling rule, single vectors, masked tail), its full steps storing
+            if (head > 0) ElementwiseDriver.Run<TKernel, TVec>(ref kernel, head);
+            // The driver's own loop (unrolling rule, single vectors, masked tail), its full steps storing
             // non-temporally; the masked tail keeps ordinary stores.
             var nonTemporal = new NonTemporalSteps<TKernel>(kernel);
-            ElementwiseDriver.Run256(ref nonTemporal, head, n);
+            ElementwiseDriver.RunVectors<NonTemporalSteps<TKernel>, TVec>(ref nonTemporal, head, n);
 
             // Non-temporal stores are weakly ordered: fence them before anyone (another thread included) reads the output.
             Sse.StoreFence();
@@ -62,8 +68,8 @@ internal static class StreamingDriver
 }
 
 /// <summary>
-/// <typeparamref name="TKernel"/> with its full 4-lane steps storing non-temporally: what <see cref="StreamingDriver"/>
-/// hands to <see cref="ElementwiseDriver"/>'s 256-bit loop. Every other step is the kernel's own.
+/// <typeparamref name="TKernel"/> with its full steps storing non-temporally: what <see cref="StreamingDriver"/>
+/// hands to <see cref="ElementwiseDriver"/>'s loop. Every other step is the kernel's own.
 /// </summary>
 internal ref struct NonTemporalSteps<TKernel> : IStreamKernel
     where TKernel : struct, IStreamingKernel, allows ref struct
@@ -80,14 +86,8 @@ internal ref struct NonTemporalSteps<TKernel> : IStreamKernel
     public void Step1(int i) => _kernel.Step1(i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128(int i) => _kernel.Step128(i);
+    public void Step<TVec>(int i) where TVec : struct, ISimdVector<TVec> => _kernel.StepNonTemporal<TVec>(i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256(int i) => _kernel.Step256NonTemporal(i);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step128Masked(int i, Vector128<double> write) => _kernel.Step128Masked(i, write);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Step256Masked(int i, Vector256<double> write) => _kernel.Step256Masked(i, write);
+    public void StepMasked<TVec>(int i, TVec write) where TVec : struct, ISimdVector<TVec> => _kernel.StepMasked(i, write);
 }

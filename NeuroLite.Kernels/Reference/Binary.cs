@@ -39,9 +39,5 @@ public static class Binary
     /// <summary>y[i] += alpha · x[i] (one rounding per element: a fused multiply-add).</summary>
     public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y) { Guard.SameLength(x, y); for (int i = 0; i < y.Length; i++) y[i] = Math.FusedMultiplyAdd(alpha, x[i], y[i]); }
 
-    internal static void Check(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c)
-    {
-        Guard.SameLength(a, c);
-        Guard.SameLength(b, c);
-    }
+    private static void Check(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) => Kernels.Binary.SameLengths(a, b, c);
 }

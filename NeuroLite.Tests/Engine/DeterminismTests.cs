@@ -131,7 +131,11 @@ public class DeterminismTests
         string file = Path.Combine(Path.GetTempPath(), $"neurolite-determinism-{Environment.ProcessId}-{Guid.NewGuid():N}.txt");
         try
         {
-            string host = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
+            // Under qemu-user (the CI's arm64 pass) the runtime cannot name its own executable, so there is no host to
+            // start; the x64 passes run this test.
+            string? host = Environment.ProcessPath;
+            if (host is null)
+                Assert.Ignore("the runtime reports no process path (as under qemu-user), so a second test host cannot be started");
             var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             // Under 'dotnet exec' the host is dotnet itself, and the test assembly comes first.
             if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))

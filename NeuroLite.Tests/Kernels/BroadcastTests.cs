@@ -51,19 +51,19 @@ public class BroadcastTests
                 // Every offset for the first kinds (whole-span and per-row calls); one rotating offset for the rest
                 // keeps the suite quick under qemu (the planner's indexing does not depend on alignment).
                 bool allOffsets = kindIndex < 7;
-                for (int off = allOffsets ? 0 : (n + kindIndex) % 4; off < 4; off += allOffsets ? 1 : 4)
+                for (int off = allOffsets ? 0 : (n + kindIndex) % 8; off < 8; off += allOffsets ? 1 : 8)
                 {
-                    double[] a = Buffer(la, off, fill), b = Buffer(lb, (off + 1) % 4, fill);
+                    double[] a = Buffer(la, off, fill), b = Buffer(lb, (off + 1) % 8, fill);
                     var c = new double[lc + 8];
                     var e = new double[lc];
                     foreach (var (name, fast, reference) in Ops)
                     {
                         c.AsSpan().Fill(12345);
-                        fast(a.AsSpan(off, la), aShape, b.AsSpan((off + 1) % 4, lb), bShape, c.AsSpan((off + 2) % 4, lc));
-                        reference(a.AsSpan(off, la), aShape, b.AsSpan((off + 1) % 4, lb), bShape, e);
-                        AssertSame(e, c.AsSpan((off + 2) % 4, lc), $"{name} {kind} {Str(aShape)} {Str(bShape)} offset {off}");
-                        AssertUntouched(c.AsSpan(0, (off + 2) % 4), 12345, "before the output");
-                        AssertUntouched(c.AsSpan((off + 2) % 4 + lc), 12345, "past the output");
+                        fast(a.AsSpan(off, la), aShape, b.AsSpan((off + 1) % 8, lb), bShape, c.AsSpan((off + 2) % 8, lc));
+                        reference(a.AsSpan(off, la), aShape, b.AsSpan((off + 1) % 8, lb), bShape, e);
+                        AssertSame(e, c.AsSpan((off + 2) % 8, lc), $"{name} {kind} {Str(aShape)} {Str(bShape)} offset {off}");
+                        AssertUntouched(c.AsSpan(0, (off + 2) % 8), 12345, "before the output");
+                        AssertUntouched(c.AsSpan((off + 2) % 8 + lc), 12345, "past the output");
                     }
                 }
             }

@@ -52,11 +52,10 @@ public class ElementwiseKernelTests
         foreach (KernelCase k in Cases())
         foreach (int n in Sizes)
         {
-            double[] a = Values(n + 4, 1000 + n, k.Scale), b = Values(n + 4, 2000 + n), c0 = Values(n + 4, 3000 + n);
-            foreach (int ao in Offsets)
-            foreach (int co in Offsets)
+            double[] a = Values(n + 8, 1000 + n, k.Scale), b = Values(n + 8, 2000 + n), c0 = Values(n + 8, 3000 + n);
+            foreach (var (ao, co) in OffsetPairs)
             {
-                int bo = 3 - ao;
+                int bo = 7 - ao;
                 var simd = (double[])c0.Clone();
                 var reference = (double[])c0.Clone();
                 k.Simd(a.AsSpan(ao, n), b.AsSpan(bo, n), simd.AsSpan(co, n));
@@ -73,16 +72,16 @@ public class ElementwiseKernelTests
     public void Equals_reference_on_outputs_large_enough_for_non_temporal_stores()
     {
         // From StreamingDriver.MinLength on, the output is written with aligned non-temporal stores after a head of up
-        // to 3 elements (output offsets 0..3 move the alignment) and before a tail of full and masked vectors. One
-        // size is enough: min + 5 minus the head leaves every tail length 0..3 over the four offsets.
+        // to 7 elements (output offsets 0..7 move the alignment) and before a tail of full and masked vectors. One
+        // size is enough: min + 5 minus the head leaves every tail length 0..7 over the eight offsets.
         int min = NeuroLite.Kernels.Elementwise.StreamingDriver.MinLength;
-        // Only the AVX2 path has that loop; elsewhere these sizes run the loop the small-size test already covers.
+        // Only the AVX2 and AVX-512 paths have that loop; elsewhere these sizes run the loop the small-size test already covers.
         if (!NeuroLite.Kernels.Elementwise.StreamingDriver.Applies(min))
             Assert.Ignore("no non-temporal loop on this path: " + Simd.Path);
         foreach (KernelCase k in Cases())
         foreach (int n in new[] { min + 5 })
         {
-            double[] a = Values(n + 4, 6000 + n, k.Scale), b = Values(n + 4, 7000 + n), c0 = Values(n + 4, 8000 + n);
+            double[] a = Values(n + 8, 6000 + n, k.Scale), b = Values(n + 8, 7000 + n), c0 = Values(n + 8, 8000 + n);
             foreach (int co in Offsets)
             {
                 var simd = (double[])c0.Clone();
@@ -105,7 +104,7 @@ public class ElementwiseKernelTests
         foreach (KernelCase k in Cases())
         foreach (int n in Sizes)
         {
-            double[] a = Values(n + 4, 4000 + n, k.Scale), b = Values(n + 4, 5000 + n);
+            double[] a = Values(n + 8, 4000 + n, k.Scale), b = Values(n + 8, 5000 + n);
             foreach (int o in Offsets)
             {
                 // The output is the first input; for two-input kernels also the second.

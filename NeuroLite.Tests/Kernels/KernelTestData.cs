@@ -3,11 +3,24 @@ namespace NeuroLite.Tests.Kernels;
 /// <summary>Shared inputs, sizes and ULP arithmetic for the kernel tests.</summary>
 internal static class KernelTestData
 {
-    /// <summary>0..70 (every tail of every unroll width), then just past each unroll width and a few larger sizes.</summary>
-    public static readonly int[] Sizes = [.. Enumerable.Range(0, 71), 127, 128, 129, 255, 256, 257, 1000, 1023, 1024, 1025];
+    /// <summary>
+    /// 0..140 (every tail of every vector width times the 4x unroll: 32 elements per unrolled step on the 512-bit path,
+    /// so four whole steps and every remainder), then just past each larger block and a few larger sizes.
+    /// </summary>
+    public static readonly int[] Sizes = [.. Enumerable.Range(0, 141), 255, 256, 257, 511, 512, 513, 1000, 1023, 1024, 1025];
 
-    /// <summary>Where an input is an offset that keeps a slice away from any alignment the driver might assume.</summary>
-    public static readonly int[] Offsets = [0, 1, 2, 3];
+    /// <summary>
+    /// Element offsets of a slice: 0..7 moves it through every 8-byte position of a 64-byte vector (and cache line), so
+    /// no alignment the driver might assume holds for all of them.
+    /// </summary>
+    public static readonly int[] Offsets = [0, 1, 2, 3, 4, 5, 6, 7];
+
+    /// <summary>
+    /// (input, output) offset pairs: every offset on each side, each against itself, its mirror and a shift by three
+    /// (the full 8×8 product made the suite several times slower under qemu for no case these miss).
+    /// </summary>
+    public static readonly (int Input, int Output)[] OffsetPairs =
+        [.. Offsets.SelectMany(o => new[] { (o, o), (o, 7 - o), (o, (o + 3) % 8) })];
 
     /// <summary>
     /// Mostly ordinary values in [-scale, scale], with signed zeros, subnormals, huge values, infinities and NaN

@@ -32,12 +32,12 @@ public class OptimizerKernelTests
         foreach (int n in Sizes)
         foreach (int o in Offsets)
         {
-            double[][] simd = [Values(n + 4, 10 + n), Values(n + 4, 20 + n), Values(n + 4, 30 + n, 1), Values(n + 4, 40 + n, 1)];
+            double[][] simd = [Values(n + 8, 10 + n), Values(n + 8, 20 + n), Values(n + 8, 30 + n, 1), Values(n + 8, 40 + n, 1)];
             for (int j = 0; j < simd[3].Length; j++) simd[3][j] = Math.Abs(simd[3][j]); // a second moment is non-negative
             double[][] reference = [.. simd.Select(a => (double[])a.Clone())];
             for (int step = 1; step <= 3; step++)
             {
-                int go = 3 - o; // gradients sliced at another offset than the parameters
+                int go = 7 - o; // gradients sliced at another offset than the parameters
                 k.Simd(simd[0].AsSpan(o, n), simd[1].AsSpan(go, n), simd[2].AsSpan(o, n), simd[3].AsSpan(go, n), step);
                 k.Reference(reference[0].AsSpan(o, n), reference[1].AsSpan(go, n), reference[2].AsSpan(o, n), reference[3].AsSpan(go, n), step);
                 for (int b = 0; b < 4; b++)
@@ -46,7 +46,7 @@ public class OptimizerKernelTests
                     Assert.That(at, Is.EqualTo(-1), $"{k.Name}: buffer {b}, n={n}, offset {o}, step {step}, element {at}");
                 }
                 // Fresh gradients for the next step (the same in both).
-                double[] g = Values(n + 4, 50 + n + step);
+                double[] g = Values(n + 8, 50 + n + step);
                 g.CopyTo(simd[1], 0);
                 g.CopyTo(reference[1], 0);
             }
