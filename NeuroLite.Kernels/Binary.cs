@@ -20,33 +20,33 @@ public static class Binary
     public static void Divide(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) { SameLengths(a, b, c); E.Binary<DivideOperator>(a, b, c); }
 
     /// <summary>c[i] = a[i] + b.</summary>
-    public static void Add(ReadOnlySpan<double> a, double b, Span<double> c) { Guard.SameLength(a, c); E.Binary<AddOperator>(a, b, c); }
+    public static void Add(ReadOnlySpan<double> a, double b, Span<double> c) { Validate.SameLength(a, c); E.Binary<AddOperator>(a, b, c); }
 
     /// <summary>c[i] = a[i] - b.</summary>
-    public static void Subtract(ReadOnlySpan<double> a, double b, Span<double> c) { Guard.SameLength(a, c); E.Binary<SubtractOperator>(a, b, c); }
+    public static void Subtract(ReadOnlySpan<double> a, double b, Span<double> c) { Validate.SameLength(a, c); E.Binary<SubtractOperator>(a, b, c); }
 
     /// <summary>c[i] = a - b[i].</summary>
-    public static void Subtract(double a, ReadOnlySpan<double> b, Span<double> c) { Guard.SameLength(b, c); E.Binary<SubtractOperator>(a, b, c); }
+    public static void Subtract(double a, ReadOnlySpan<double> b, Span<double> c) { Validate.SameLength(b, c); E.Binary<SubtractOperator>(a, b, c); }
 
     /// <summary>c[i] = a[i] · b.</summary>
-    public static void Multiply(ReadOnlySpan<double> a, double b, Span<double> c) { Guard.SameLength(a, c); E.Binary<MultiplyOperator>(a, b, c); }
+    public static void Multiply(ReadOnlySpan<double> a, double b, Span<double> c) { Validate.SameLength(a, c); E.Binary<MultiplyOperator>(a, b, c); }
 
     /// <summary>c[i] = a[i] / b.</summary>
-    public static void Divide(ReadOnlySpan<double> a, double b, Span<double> c) { Guard.SameLength(a, c); E.Binary<DivideOperator>(a, b, c); }
+    public static void Divide(ReadOnlySpan<double> a, double b, Span<double> c) { Validate.SameLength(a, c); E.Binary<DivideOperator>(a, b, c); }
 
     /// <summary>c[i] = a / b[i].</summary>
-    public static void Divide(double a, ReadOnlySpan<double> b, Span<double> c) { Guard.SameLength(b, c); E.Binary<DivideOperator>(a, b, c); }
+    public static void Divide(double a, ReadOnlySpan<double> b, Span<double> c) { Validate.SameLength(b, c); E.Binary<DivideOperator>(a, b, c); }
 
     /// <summary>c[i] += a[i] · b[i] (one rounding per element: a fused multiply-add).</summary>
     public static void MultiplyAdd(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c) { SameLengths(a, b, c); E.Ternary<FusedMultiplyAddOperator>(a, b, c, c); }
 
     /// <summary>y[i] += alpha · x[i] (one rounding per element: a fused multiply-add).</summary>
-    public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y) { Guard.SameLength(x, y); E.Ternary<FusedMultiplyAddOperator>(alpha, x, y, y); }
+    public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y) { Validate.SameLength(x, y); E.Ternary<FusedMultiplyAddOperator>(alpha, x, y, y); }
 
     /// <summary>Throws unless <paramref name="a"/> and <paramref name="b"/> both have <paramref name="c"/>'s length (shared with <see cref="Reference.Binary"/>).</summary>
     internal static void SameLengths(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c)
     {
-        Guard.SameLength(a, c);
-        Guard.SameLength(b, c);
+        Validate.SameLength(a, c);
+        Validate.SameLength(b, c);
     }
 }

@@ -60,7 +60,7 @@ public static class Broadcast
         }
         if (dst.Length == 1)
         {
-            double s = Reduction.Sum(g);
+            double s = ReductionDriver.Sum(g);
             dst[0] = accumulate ? dst[0] + s : s;
             return;
         }
@@ -69,7 +69,7 @@ public static class Broadcast
         int inner = gShape[^1], rows = g.Length / inner;
         if (dst.Length == inner && dstShape[^1] == inner)
         {
-            Reduction.SumRows(g, rows, inner, dst, accumulate);
+            ReductionDriver.SumRows(g, rows, inner, dst, accumulate);
             return;
         }
         if (dst.Length == rows && dstShape[^1] == 1)
@@ -105,12 +105,12 @@ public static class Broadcast
     {
         if (!sumInnermost)
         {
-            Reduction.SumRows(g, m, n, dst, accumulate);
+            ReductionDriver.SumRows(g, m, n, dst, accumulate);
             return;
         }
         for (int r = 0; r < m; r++)
         {
-            double s = Reduction.Sum(g.Slice(r * n, n));
+            double s = ReductionDriver.Sum(g.Slice(r * n, n));
             dst[r] = accumulate ? dst[r] + s : s;
         }
     }
@@ -251,11 +251,4 @@ public static class Broadcast
         }
         return k;
     }
-}
-
-/// <summary>Four dimensions or strides on the stack without a <c>stackalloc</c> (which costs a zeroing and a stack cookie per call).</summary>
-[InlineArray(Shapes.MaxRank)]
-internal struct Dims
-{
-    private int _element;
 }

@@ -36,7 +36,7 @@ public static class Optimizer
     public static void Adam(Span<double> parameters, Span<double> gradients, Span<double> m, Span<double> v, double learningRate, double beta1, double beta2, double epsilon, int step, bool zeroGradients = false)
     {
         Validate.Adam(parameters, gradients, m, v, learningRate, beta1, beta2, epsilon, step);
-        var (stepSize, invSqrtC2) = Reference.Optimizer.AdamScales(learningRate, beta1, beta2, step);
+        var (stepSize, invSqrtC2) = AdamScales(learningRate, beta1, beta2, step);
         if (zeroGradients) AdamLoop<Yes>(parameters, gradients, m, v, beta1, beta2, epsilon, stepSize, invSqrtC2);
         else AdamLoop<No>(parameters, gradients, m, v, beta1, beta2, epsilon, stepSize, invSqrtC2);
     }
@@ -89,4 +89,8 @@ public static class Optimizer
         var k = new AdamKernel<TZero>(p, g, m, v, b1, b2, eps, stepSize, invSqrtC2);
         ElementwiseDriver.Run<AdamKernel<TZero>, TVec>(ref k, p.Length);
     }
+
+    /// <summary>Adam's per-call constants: the step size lr / (1−β1^t) and 1 / √(1−β2^t).</summary>
+    internal static (double StepSize, double InvSqrtC2) AdamScales(double learningRate, double beta1, double beta2, int step)
+        => (learningRate / (1.0 - Math.Pow(beta1, step)), 1.0 / Math.Sqrt(1.0 - Math.Pow(beta2, step)));
 }

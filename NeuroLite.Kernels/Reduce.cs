@@ -9,7 +9,7 @@ public static class Reduce
     /// reference's left-to-right loop. Any summation order of n terms is within γ_{n−1}·Σ|x_i| of the exact sum
     /// (γ_k = k·u/(1 − k·u), u = 2^-53; Higham §4.2), hence |Sum − Reference.Sum| ≤ 2·γ_{n−1}·Σ|x_i| barring overflow.
     /// </remarks>
-    public static double Sum(ReadOnlySpan<double> x) => Reduction.Sum(x);
+    public static double Sum(ReadOnlySpan<double> x) => ReductionDriver.Sum(x);
 
     /// <summary>Sums <paramref name="x"/> (shape <paramref name="shape"/>, rank ≤ 4) over <paramref name="axis"/> into <paramref name="dst"/>, which has the shape with that axis removed.</summary>
     /// <remarks>
@@ -30,7 +30,7 @@ public static class Reduce
     {
         Validate.Rows(x, rows, cols, dst);
         for (int r = 0; r < rows; r++)
-            dst[r] = Reduction.Max(x.Slice(r * cols, cols));
+            dst[r] = ReductionDriver.Max(x.Slice(r * cols, cols));
     }
 
     /// <summary>dst[r] = the first index of the largest element of row r (a NaN counts as largest); cols must be ≥ 1.</summary>
@@ -45,7 +45,7 @@ public static class Reduce
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<double> row = x.Slice(r * cols, cols);
-            dst[r] = Reduction.IndexOfFirst(row, Reduction.Max(row));
+            dst[r] = ReductionDriver.IndexOfFirst(row, ReductionDriver.Max(row));
         }
     }
 }

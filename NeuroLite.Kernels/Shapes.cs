@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace NeuroLite.Kernels;
 
 /// <summary>Shape arithmetic for NumPy-style broadcasting, shared by the kernels and the engine.</summary>
@@ -112,4 +113,14 @@ public static class Shapes
         int pad = MaxRank - shape.Length;
         for (int i = 0; i < MaxRank; i++) dims[i] = i < pad ? 1 : shape[i - pad];
     }
+}
+
+/// <summary>
+/// A shape or its strides, up to <see cref="Shapes.MaxRank"/> dimensions, stored inline: on the stack without a
+/// <c>stackalloc</c> (which costs a zeroing and a stack cookie per call), and in the engine's node records without an array.
+/// </summary>
+[InlineArray(Shapes.MaxRank)]
+internal struct Dims
+{
+    private int _element;
 }

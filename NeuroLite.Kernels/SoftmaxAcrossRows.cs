@@ -111,7 +111,7 @@ internal static class SoftmaxAcrossRows
                     pi.Fill(double.NaN);
                     rowLoss[r0 + i] = double.NaN;
                 }
-                else rowLoss[r0 + i] = Reference.SoftmaxCrossEntropy.InfiniteMaxRow(zi, m, zt[i], pi);
+                else rowLoss[r0 + i] = SoftmaxCrossEntropy.InfiniteMaxRow(zi, m, zt[i], pi);
             }
         }
     }

@@ -70,7 +70,7 @@ public static class SoftmaxCrossEntropy
             {
                 ReadOnlySpan<double> zi = z.Slice(i * cols, cols);
                 zt[i] = zi[targets[r0 + i]];
-                max[i] = Reduction.Max(zi);
+                max[i] = ReductionDriver.Max(zi);
                 infinite |= double.IsInfinity(max[i]);
             }
             if (infinite)
@@ -85,7 +85,7 @@ public static class SoftmaxCrossEntropy
             for (int i = 0; i < nr; i++)
             {
                 Span<double> pi = p.Slice(i * cols, cols);
-                sum[i] = Reduction.Sum(pi);
+                sum[i] = ReductionDriver.Sum(pi);
                 E.Binary<DivideOperator>(pi, sum[i], pi);
             }
             Span<double> logSum = sum[..nr];
@@ -105,12 +105,12 @@ public static class SoftmaxCrossEntropy
             double m = max[i];
             if (double.IsInfinity(m))
             {
-                rowLoss[i] = Reference.SoftmaxCrossEntropy.InfiniteMaxRow(zi, m, zt[i], pi);
+                rowLoss[i] = SoftmaxCrossEntropy.InfiniteMaxRow(zi, m, zt[i], pi);
                 continue;
             }
             E.Binary<SubtractOperator>(zi, m, pi);
             E.Unary<ExpOperator>(pi, pi);
-            double s = Reduction.Sum(pi);
+            double s = ReductionDriver.Sum(pi);
             E.Binary<DivideOperator>(pi, s, pi);
             rowLoss[i] = Math.Log(s) + (m - zt[i]);
         }
@@ -140,7 +140,7 @@ public static class SoftmaxCrossEntropy
         ref double p0 = ref MemoryMarshal.GetReference(probabilities);
         ref double g0 = ref MemoryMarshal.GetReference(gradLogits);
         ref int t0 = ref MemoryMarshal.GetReference(targets);
-        if (!accumulate && !Guard.Overlap(probabilities, gradLogits))
+        if (!accumulate && !Validate.Overlap(probabilities, gradLogits))
         {
             // The pass writes nothing the target values read: one call over all rows, then one loop over the targets.
             Binary.Multiply(probabilities[..length], scale, gradLogits[..length]);
@@ -187,5 +187,23 @@ public static class SoftmaxCrossEntropy
             nint ti = at + t;
             Unsafe.Add(ref g0, ti) = scale * (Unsafe.Add(ref p0, ti) - 1.0);
         }
+    }
+
+    /// <summary>
+    /// The limit of softmax and its loss for a row whose maximum <paramref name="m"/> is ±∞ (where exp(z − m) would be
+    /// NaN); writes the probabilities (p may be z) and returns the loss. <paramref name="zt"/> is the target's logit.
+    /// </summary>
+    internal static double InfiniteMaxRow(ReadOnlySpan<double> z, double m, double zt, Span<double> p)
+    {
+        if (double.IsNegativeInfinity(m))
+        {
+            p.Fill(1.0 / z.Length);
+            return Math.Log(z.Length);
+        }
+        int k = 0;
+        foreach (double v in z) if (double.IsPositiveInfinity(v)) k++;
+        double share = 1.0 / k;
+        for (int j = 0; j < z.Length; j++) p[j] = double.IsPositiveInfinity(z[j]) ? share : 0.0;
+        return double.IsPositiveInfinity(zt) ? Math.Log(k) : double.PositiveInfinity;
     }
 }

@@ -9,28 +9,28 @@ public static class Unary
     /// <summary>y[i] = tanh(x[i]).</summary>
     public static void Tanh(ReadOnlySpan<double> x, Span<double> y)
     {
-        Guard.SameLength(x, y);
+        Validate.SameLength(x, y);
         Elementwise.Elementwise.Unary<TanhOperator>(x, y);
     }
 
     /// <summary>y[i] = max(x[i], 0); NaN stays NaN.</summary>
     public static void Relu(ReadOnlySpan<double> x, Span<double> y)
     {
-        Guard.SameLength(x, y);
+        Validate.SameLength(x, y);
         Elementwise.Elementwise.Unary<ReluOperator>(x, y);
     }
 
     /// <summary>y[i] = e^x[i].</summary>
     public static void Exp(ReadOnlySpan<double> x, Span<double> y)
     {
-        Guard.SameLength(x, y);
+        Validate.SameLength(x, y);
         Elementwise.Elementwise.Unary<ExpOperator>(x, y);
     }
 
     /// <summary>y[i] = ln x[i].</summary>
     public static void Log(ReadOnlySpan<double> x, Span<double> y)
     {
-        Guard.SameLength(x, y);
+        Validate.SameLength(x, y);
         Elementwise.Elementwise.Unary<LogOperator>(x, y);
     }
 
@@ -41,8 +41,8 @@ public static class Unary
     /// </summary>
     public static void TanhBackward(ReadOnlySpan<double> t, ReadOnlySpan<double> g, Span<double> dx, bool accumulate = false)
     {
-        Guard.SameLength(t, dx);
-        Guard.SameLength(g, dx);
+        Validate.SameLength(t, dx);
+        Validate.SameLength(g, dx);
         if (accumulate) Elementwise.Elementwise.Ternary<TanhBackwardAccumulateOperator>(t, g, dx, dx);
         else Elementwise.Elementwise.Binary<TanhBackwardOperator>(t, g, dx);
     }
@@ -54,8 +54,8 @@ public static class Unary
     /// </summary>
     public static void ReluBackward(ReadOnlySpan<double> x, ReadOnlySpan<double> g, Span<double> dx, bool accumulate = false)
     {
-        Guard.SameLength(x, dx);
-        Guard.SameLength(g, dx);
+        Validate.SameLength(x, dx);
+        Validate.SameLength(g, dx);
         if (accumulate) Elementwise.Elementwise.Ternary<ReluBackwardAccumulateOperator>(x, g, dx, dx);
         else Elementwise.Elementwise.Binary<ReluBackwardOperator>(x, g, dx);
     }

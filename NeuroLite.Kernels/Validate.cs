@@ -1,35 +1,36 @@
 namespace NeuroLite.Kernels;
 
-/// <summary>Shape and span checks for the broadcasting kernels, shared by the fast paths and the reference.</summary>
-internal static class Validate
+/// <summary>Each kernel's entry checks (shapes, lengths, overlaps, targets, hyperparameters), shared by the fast kernels and
+/// their references; the primitives they are built from are in <c>Validate.Arguments.cs</c>.</summary>
+internal static partial class Validate
 {
     /// <summary>Checks a broadcasting binary op and writes the output shape; returns its rank.</summary>
     public static int Binary(ReadOnlySpan<double> a, ReadOnlySpan<int> aShape, ReadOnlySpan<double> b, ReadOnlySpan<int> bShape, Span<double> c, Span<int> outShape)
     {
-        Guard.Length(a.Length, Shapes.Count(aShape), nameof(a));
-        Guard.Length(b.Length, Shapes.Count(bShape), nameof(b));
+        Validate.Length(a.Length, Shapes.Count(aShape), nameof(a));
+        Validate.Length(b.Length, Shapes.Count(bShape), nameof(b));
         int rank = Shapes.Broadcast(aShape, bShape, outShape);
         int n = Shapes.Count(outShape[..rank]);
         if (c.Length != n)
             throw new ArgumentException($"The output has {c.Length} elements; broadcasting {Shapes.Format(aShape)} with {Shapes.Format(bShape)} gives {Shapes.Format(outShape[..rank])} = {n}.", nameof(c));
         // The output may be exactly an input of the output's shape (in place); anything else that overlaps is rejected.
-        if (a.Length == n) Guard.NoPartialOverlap(a, c, nameof(c)); else if (Guard.Overlap(a, c)) Overlap();
-        if (b.Length == n) Guard.NoPartialOverlap(b, c, nameof(c)); else if (Guard.Overlap(b, c)) Overlap();
+        if (a.Length == n) Validate.NoPartialOverlap(a, c, nameof(c)); else if (Validate.Overlap(a, c)) Overlap();
+        if (b.Length == n) Validate.NoPartialOverlap(b, c, nameof(c)); else if (Validate.Overlap(b, c)) Overlap();
         return rank;
     }
 
     /// <summary>Checks a reverse-broadcast (sum-to-shape).</summary>
     public static void SumTo(ReadOnlySpan<double> g, ReadOnlySpan<int> gShape, Span<double> dst, ReadOnlySpan<int> dstShape)
     {
-        Guard.Length(g.Length, Shapes.Count(gShape), nameof(g));
-        Guard.Length(dst.Length, Shapes.Count(dstShape), nameof(dst));
+        Validate.Length(g.Length, Shapes.Count(gShape), nameof(g));
+        Validate.Length(dst.Length, Shapes.Count(dstShape), nameof(dst));
         if (gShape.Length > Shapes.MaxRank || dstShape.Length > gShape.Length)
             throw new ArgumentException($"Cannot sum a gradient of shape {Shapes.Format(gShape)} down to {Shapes.Format(dstShape)}.");
         Span<int> check = stackalloc int[Shapes.MaxRank];
         int rank = Shapes.Broadcast(gShape, dstShape, check);
         if (!Shapes.Equal(check[..rank], gShape))
             throw new ArgumentException($"Shape {Shapes.Format(dstShape)} does not broadcast to {Shapes.Format(gShape)}.");
-        if (Guard.Overlap(g, dst)) Overlap();
+        if (Validate.Overlap(g, dst)) Overlap();
     }
 
     private static void Overlap() => throw new ArgumentException("The output overlaps an input of a different shape.");
@@ -37,26 +38,26 @@ internal static class Validate
     /// <summary>Checks a (rows × cols) matrix and a destination of one element per row (named <paramref name="dstName"/>).</summary>
     public static void Rows(ReadOnlySpan<double> x, int rows, int cols, int dstLength, string dstName = "dst", string xName = "x")
     {
-        Guard.NonNegative(rows);
-        Guard.NonNegative(cols);
+        Validate.NonNegative(rows);
+        Validate.NonNegative(cols);
         long count = (long)rows * cols;
         if (x.Length != count)
             throw new ArgumentException($"{xName} has length {x.Length}; a ({rows} × {cols}) matrix needs {count}.", xName);
-        Guard.Length(dstLength, rows, dstName);
+        Validate.Length(dstLength, rows, dstName);
     }
 
     /// <summary>Checks a (rows × cols) matrix and a destination of one double per row, which must not overlap the matrix.</summary>
     public static void Rows(ReadOnlySpan<double> x, int rows, int cols, Span<double> dst)
     {
         Rows(x, rows, cols, dst.Length);
-        Guard.Disjoint(x, dst);
+        Validate.Disjoint(x, dst);
     }
 
     /// <summary>Checks a (rows × cols) matrix and a destination of one int per row, which must not overlap the matrix.</summary>
     public static void Rows(ReadOnlySpan<double> x, int rows, int cols, Span<int> dst)
     {
         Rows(x, rows, cols, dst.Length);
-        Guard.Disjoint<double, int>(x, dst);
+        Validate.Disjoint<double, int>(x, dst);
     }
 
     /// <summary>Checks a reduction over one axis and writes the kept shape (that axis set to 1) into <paramref name="kept"/>.</summary>
@@ -64,11 +65,11 @@ internal static class Validate
     {
         if (shape.Length > Shapes.MaxRank) throw new ArgumentException($"Rank of {Shapes.Format(shape)} exceeds {Shapes.MaxRank}.", nameof(shape));
         if ((uint)axis >= (uint)shape.Length) throw new ArgumentOutOfRangeException(nameof(axis), $"Axis {axis} is out of range for shape {Shapes.Format(shape)}.");
-        Guard.Length(x.Length, Shapes.Count(shape), nameof(x));
+        Validate.Length(x.Length, Shapes.Count(shape), nameof(x));
         shape.CopyTo(kept);
         kept[axis] = 1;
-        Guard.Length(dst.Length, Shapes.Count(kept[..shape.Length]), nameof(dst));
-        if (Guard.Overlap(x, dst)) throw new ArgumentException("The output overlaps the input.", nameof(dst));
+        Validate.Length(dst.Length, Shapes.Count(kept[..shape.Length]), nameof(dst));
+        if (Validate.Overlap(x, dst)) throw new ArgumentException("The output overlaps the input.", nameof(dst));
     }
 
     /// <summary>
@@ -78,13 +79,13 @@ internal static class Validate
     public static void SoftmaxCeForward(ReadOnlySpan<double> logits, int rows, int cols, ReadOnlySpan<int> targets, Span<double> probabilities, Span<double> rowLoss)
     {
         Rows(logits, rows, cols, rowLoss.Length, nameof(rowLoss), nameof(logits));
-        Guard.Length(targets.Length, rows, nameof(targets));
-        Guard.Length(probabilities.Length, logits.Length, nameof(probabilities));
-        Guard.NoPartialOverlap(logits, probabilities, nameof(probabilities));
-        Guard.Disjoint(logits, rowLoss);
-        Guard.Disjoint(probabilities, rowLoss);
-        Guard.Disjoint(targets, probabilities);
-        Guard.Disjoint(targets, rowLoss);
+        Validate.Length(targets.Length, rows, nameof(targets));
+        Validate.Length(probabilities.Length, logits.Length, nameof(probabilities));
+        Validate.NoPartialOverlap(logits, probabilities, nameof(probabilities));
+        Validate.Disjoint(logits, rowLoss);
+        Validate.Disjoint(probabilities, rowLoss);
+        Validate.Disjoint(targets, probabilities);
+        Validate.Disjoint(targets, rowLoss);
         Targets(targets, cols);
     }
 
@@ -92,9 +93,9 @@ internal static class Validate
     public static void SoftmaxCeBackward(ReadOnlySpan<double> probabilities, int rows, int cols, ReadOnlySpan<int> targets, Span<double> gradLogits)
     {
         Rows(probabilities, rows, cols, targets.Length, nameof(targets), nameof(probabilities));
-        Guard.Length(gradLogits.Length, probabilities.Length, nameof(gradLogits));
-        Guard.NoPartialOverlap(probabilities, gradLogits, nameof(gradLogits));
-        Guard.Disjoint(targets, gradLogits);
+        Validate.Length(gradLogits.Length, probabilities.Length, nameof(gradLogits));
+        Validate.NoPartialOverlap(probabilities, gradLogits, nameof(gradLogits));
+        Validate.Disjoint(targets, gradLogits);
         Targets(targets, cols);
     }
 
@@ -115,47 +116,47 @@ internal static class Validate
     /// <summary>Checks plain SGD: parameters and gradients of one length, disjoint; a finite, non-negative learning rate.</summary>
     public static void Sgd(Span<double> parameters, Span<double> gradients, double learningRate)
     {
-        Guard.Length(gradients.Length, parameters.Length, nameof(gradients));
-        Guard.Disjoint<double, double>(parameters, gradients, nameof(parameters), nameof(gradients));
-        Guard.LearningRate(learningRate);
+        Validate.Length(gradients.Length, parameters.Length, nameof(gradients));
+        Validate.Disjoint<double, double>(parameters, gradients, nameof(parameters), nameof(gradients));
+        Validate.LearningRate(learningRate);
     }
 
     /// <summary>Checks SGD with momentum: parameters, gradients and velocity of one length, pairwise disjoint; learning rate and momentum in range.</summary>
     public static void SgdMomentum(Span<double> parameters, Span<double> gradients, Span<double> velocity, double learningRate, double momentum)
     {
         Sgd(parameters, gradients, learningRate);
-        Guard.Length(velocity.Length, parameters.Length, nameof(velocity));
-        Guard.Disjoint<double, double>(parameters, velocity, nameof(parameters), nameof(velocity));
-        Guard.Disjoint<double, double>(gradients, velocity, nameof(gradients), nameof(velocity));
-        Guard.UnitInterval(momentum);
+        Validate.Length(velocity.Length, parameters.Length, nameof(velocity));
+        Validate.Disjoint<double, double>(parameters, velocity, nameof(parameters), nameof(velocity));
+        Validate.Disjoint<double, double>(gradients, velocity, nameof(gradients), nameof(velocity));
+        Validate.UnitInterval(momentum);
     }
 
     /// <summary>Checks an Adam step: parameters, gradients, m and v of one length, pairwise disjoint; every hyperparameter in range.</summary>
     public static void Adam(Span<double> parameters, Span<double> gradients, Span<double> m, Span<double> v, double learningRate, double beta1, double beta2, double epsilon, int step)
     {
         Sgd(parameters, gradients, learningRate);
-        Guard.Length(m.Length, parameters.Length, nameof(m));
-        Guard.Length(v.Length, parameters.Length, nameof(v));
-        Guard.Disjoint<double, double>(parameters, m, nameof(parameters), nameof(m));
-        Guard.Disjoint<double, double>(parameters, v, nameof(parameters), nameof(v));
-        Guard.Disjoint<double, double>(gradients, m, nameof(gradients), nameof(m));
-        Guard.Disjoint<double, double>(gradients, v, nameof(gradients), nameof(v));
-        Guard.Disjoint<double, double>(m, v, nameof(m), nameof(v));
-        Guard.UnitInterval(beta1);
-        Guard.UnitInterval(beta2);
-        Guard.Positive(epsilon);
+        Validate.Length(m.Length, parameters.Length, nameof(m));
+        Validate.Length(v.Length, parameters.Length, nameof(v));
+        Validate.Disjoint<double, double>(parameters, m, nameof(parameters), nameof(m));
+        Validate.Disjoint<double, double>(parameters, v, nameof(parameters), nameof(v));
+        Validate.Disjoint<double, double>(gradients, m, nameof(gradients), nameof(m));
+        Validate.Disjoint<double, double>(gradients, v, nameof(gradients), nameof(v));
+        Validate.Disjoint<double, double>(m, v, nameof(m), nameof(v));
+        Validate.UnitInterval(beta1);
+        Validate.UnitInterval(beta2);
+        Validate.Positive(epsilon);
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, $"Adam's step count starts at 1, got {step}.");
     }
 
     /// <summary>Checks a GEMM: non-negative sizes, spans long enough, C disjoint from A and B.</summary>
     public static void Gemm(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k)
     {
-        Guard.NonNegative(m);
-        Guard.NonNegative(n);
-        Guard.NonNegative(k);
+        Validate.NonNegative(m);
+        Validate.NonNegative(n);
+        Validate.NonNegative(k);
         if (a.Length < (long)m * k) throw new ArgumentException($"A has {a.Length} elements; {m}×{k} needs {(long)m * k}.", nameof(a));
         if (b.Length < (long)k * n) throw new ArgumentException($"B has {b.Length} elements; {k}×{n} needs {(long)k * n}.", nameof(b));
         if (c.Length < (long)m * n) throw new ArgumentException($"C has {c.Length} elements; {m}×{n} needs {(long)m * n}.", nameof(c));
-        if (Guard.Overlap(a, c) || Guard.Overlap(b, c)) throw new ArgumentException("C must not overlap A or B.", nameof(c));
+        if (Validate.Overlap(a, c) || Validate.Overlap(b, c)) throw new ArgumentException("C must not overlap A or B.", nameof(c));
     }
 }

@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using NeuroLite.Kernels;
 
 namespace NeuroLite;
 
@@ -31,13 +31,6 @@ internal enum OpKind : byte
     Transpose,
     Mse,
     SoftmaxCe,
-}
-
-/// <summary>A shape of rank ≤ 4 stored inline, so a node record holds no array.</summary>
-[InlineArray(4)]
-internal struct Dims
-{
-    private int _element0;
 }
 
 /// <summary>

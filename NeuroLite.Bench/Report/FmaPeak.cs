@@ -4,6 +4,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using NeuroLite.Kernels;
+using NeuroLite.Kernels.Elementwise;
 
 namespace NeuroLite.Bench.Report;
 
@@ -46,9 +47,9 @@ public static class FmaPeak
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(runSeconds);
         (int bits, bool fused, Func<long, double> loop) = path switch
         {
-            SimdPath.Avx512 when Vector512.IsHardwareAccelerated && Avx512F.IsSupported => (512, true, (Func<long, double>)Fma512),
-            SimdPath.Avx2Fma or SimdPath.Avx512 when Vector256.IsHardwareAccelerated && Fma.IsSupported => (256, true, Fma256),
-            SimdPath.Neon when AdvSimd.Arm64.IsSupported => (128, true, Fma128),
+            SimdPath.Avx512 when Vector512.IsHardwareAccelerated && Avx512F.IsSupported => (512, true, (Func<long, double>)FmaChains<V512>),
+            SimdPath.Avx2Fma or SimdPath.Avx512 when Vector256.IsHardwareAccelerated && Fma.IsSupported => (256, true, FmaChains<V256>),
+            SimdPath.Neon when AdvSimd.Arm64.IsSupported => (128, true, FmaChains<V128>),
             SimdPath.Vector128 when Vector128.IsHardwareAccelerated => (128, false, MulAdd128),
             _ => (64, false, Scalar),
         };
@@ -82,68 +83,37 @@ public static class FmaPeak
     // Each chain starts at its own value, so no two chains compute the same thing and none can be merged.
     private const double M = 0.999_999_9, C = 1e-7;
 
+    /// <summary>The twelve fused chains at one width, written once for the kernels' vector wrappers (V512, V256, V128).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static double Fma512(long iterations)
+    private static double FmaChains<TVec>(long iterations) where TVec : struct, ISimdVector<TVec>
     {
-        var m = Vector512.Create(M);
-        var c = Vector512.Create(C);
-        Vector512<double> x0 = Vector512.Create(0.01), x1 = Vector512.Create(0.02), x2 = Vector512.Create(0.03), x3 = Vector512.Create(0.04),
-            x4 = Vector512.Create(0.05), x5 = Vector512.Create(0.06), x6 = Vector512.Create(0.07), x7 = Vector512.Create(0.08),
-            x8 = Vector512.Create(0.09), x9 = Vector512.Create(0.10), x10 = Vector512.Create(0.11), x11 = Vector512.Create(0.12);
+        var m = TVec.Create(M);
+        var c = TVec.Create(C);
+        TVec x0 = TVec.Create(0.01), x1 = TVec.Create(0.02), x2 = TVec.Create(0.03), x3 = TVec.Create(0.04),
+            x4 = TVec.Create(0.05), x5 = TVec.Create(0.06), x6 = TVec.Create(0.07), x7 = TVec.Create(0.08),
+            x8 = TVec.Create(0.09), x9 = TVec.Create(0.10), x10 = TVec.Create(0.11), x11 = TVec.Create(0.12);
         for (long i = 0; i < iterations; i++)
         {
-            x0 = Avx512F.FusedMultiplyAdd(x0, m, c); x1 = Avx512F.FusedMultiplyAdd(x1, m, c);
-            x2 = Avx512F.FusedMultiplyAdd(x2, m, c); x3 = Avx512F.FusedMultiplyAdd(x3, m, c);
-            x4 = Avx512F.FusedMultiplyAdd(x4, m, c); x5 = Avx512F.FusedMultiplyAdd(x5, m, c);
-            x6 = Avx512F.FusedMultiplyAdd(x6, m, c); x7 = Avx512F.FusedMultiplyAdd(x7, m, c);
-            x8 = Avx512F.FusedMultiplyAdd(x8, m, c); x9 = Avx512F.FusedMultiplyAdd(x9, m, c);
-            x10 = Avx512F.FusedMultiplyAdd(x10, m, c); x11 = Avx512F.FusedMultiplyAdd(x11, m, c);
+            x0 = TVec.FusedMultiplyAdd(x0, m, c); x1 = TVec.FusedMultiplyAdd(x1, m, c);
+            x2 = TVec.FusedMultiplyAdd(x2, m, c); x3 = TVec.FusedMultiplyAdd(x3, m, c);
+            x4 = TVec.FusedMultiplyAdd(x4, m, c); x5 = TVec.FusedMultiplyAdd(x5, m, c);
+            x6 = TVec.FusedMultiplyAdd(x6, m, c); x7 = TVec.FusedMultiplyAdd(x7, m, c);
+            x8 = TVec.FusedMultiplyAdd(x8, m, c); x9 = TVec.FusedMultiplyAdd(x9, m, c);
+            x10 = TVec.FusedMultiplyAdd(x10, m, c); x11 = TVec.FusedMultiplyAdd(x11, m, c);
         }
 
-        return Vector512.Sum(((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)) + ((x8 + x9) + (x10 + x11)));
+        return LaneSum(((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)) + ((x8 + x9) + (x10 + x11)));
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static double Fma256(long iterations)
+    // Out of the loop's method, so its buffer does not take the accumulators' registers.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static double LaneSum<TVec>(TVec x) where TVec : struct, ISimdVector<TVec>
     {
-        var m = Vector256.Create(M);
-        var c = Vector256.Create(C);
-        Vector256<double> x0 = Vector256.Create(0.01), x1 = Vector256.Create(0.02), x2 = Vector256.Create(0.03), x3 = Vector256.Create(0.04),
-            x4 = Vector256.Create(0.05), x5 = Vector256.Create(0.06), x6 = Vector256.Create(0.07), x7 = Vector256.Create(0.08),
-            x8 = Vector256.Create(0.09), x9 = Vector256.Create(0.10), x10 = Vector256.Create(0.11), x11 = Vector256.Create(0.12);
-        for (long i = 0; i < iterations; i++)
-        {
-            x0 = Fma.MultiplyAdd(x0, m, c); x1 = Fma.MultiplyAdd(x1, m, c);
-            x2 = Fma.MultiplyAdd(x2, m, c); x3 = Fma.MultiplyAdd(x3, m, c);
-            x4 = Fma.MultiplyAdd(x4, m, c); x5 = Fma.MultiplyAdd(x5, m, c);
-            x6 = Fma.MultiplyAdd(x6, m, c); x7 = Fma.MultiplyAdd(x7, m, c);
-            x8 = Fma.MultiplyAdd(x8, m, c); x9 = Fma.MultiplyAdd(x9, m, c);
-            x10 = Fma.MultiplyAdd(x10, m, c); x11 = Fma.MultiplyAdd(x11, m, c);
-        }
-
-        return Vector256.Sum(((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)) + ((x8 + x9) + (x10 + x11)));
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static double Fma128(long iterations)
-    {
-        var m = Vector128.Create(M);
-        var c = Vector128.Create(C);
-        Vector128<double> x0 = Vector128.Create(0.01), x1 = Vector128.Create(0.02), x2 = Vector128.Create(0.03), x3 = Vector128.Create(0.04),
-            x4 = Vector128.Create(0.05), x5 = Vector128.Create(0.06), x6 = Vector128.Create(0.07), x7 = Vector128.Create(0.08),
-            x8 = Vector128.Create(0.09), x9 = Vector128.Create(0.10), x10 = Vector128.Create(0.11), x11 = Vector128.Create(0.12);
-        for (long i = 0; i < iterations; i++)
-        {
-            // AdvSimd.Arm64.FusedMultiplyAdd(a, b, c) is a + b·c.
-            x0 = AdvSimd.Arm64.FusedMultiplyAdd(c, x0, m); x1 = AdvSimd.Arm64.FusedMultiplyAdd(c, x1, m);
-            x2 = AdvSimd.Arm64.FusedMultiplyAdd(c, x2, m); x3 = AdvSimd.Arm64.FusedMultiplyAdd(c, x3, m);
-            x4 = AdvSimd.Arm64.FusedMultiplyAdd(c, x4, m); x5 = AdvSimd.Arm64.FusedMultiplyAdd(c, x5, m);
-            x6 = AdvSimd.Arm64.FusedMultiplyAdd(c, x6, m); x7 = AdvSimd.Arm64.FusedMultiplyAdd(c, x7, m);
-            x8 = AdvSimd.Arm64.FusedMultiplyAdd(c, x8, m); x9 = AdvSimd.Arm64.FusedMultiplyAdd(c, x9, m);
-            x10 = AdvSimd.Arm64.FusedMultiplyAdd(c, x10, m); x11 = AdvSimd.Arm64.FusedMultiplyAdd(c, x11, m);
-        }
-
-        return Vector128.Sum(((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)) + ((x8 + x9) + (x10 + x11)));
+        Span<double> lanes = stackalloc double[TVec.Count];
+        x.Store(ref lanes[0], 0);
+        double sum = 0;
+        foreach (double lane in lanes) sum += lane;
+        return sum;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]

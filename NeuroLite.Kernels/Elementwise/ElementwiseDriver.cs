@@ -42,7 +42,7 @@ internal interface IStreamKernel
 /// streams; it costs one extra load and blend per output, once per call (on the 512-bit path the blend is one
 /// opmask move). Inputs shorter than one vector take the next narrower width, and inputs shorter than two elements
 /// the scalar step, which computes the same IEEE operations as the vector lanes. Partial overlap between an output
-/// and an input is rejected by <see cref="Guard"/> before the driver runs.
+/// and an input is rejected by <see cref="Validate"/> before the driver runs.
 /// </remarks>
 internal static class ElementwiseDriver
 {

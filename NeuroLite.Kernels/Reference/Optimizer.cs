@@ -44,7 +44,7 @@ public static class Optimizer
     public static void Adam(Span<double> parameters, Span<double> gradients, Span<double> m, Span<double> v, double learningRate, double beta1, double beta2, double epsilon, int step, bool zeroGradients = false)
     {
         Validate.Adam(parameters, gradients, m, v, learningRate, beta1, beta2, epsilon, step);
-        var (stepSize, invSqrtC2) = AdamScales(learningRate, beta1, beta2, step);
+        var (stepSize, invSqrtC2) = Kernels.Optimizer.AdamScales(learningRate, beta1, beta2, step);
         for (int i = 0; i < parameters.Length; i++)
         {
             double g = gradients[i];
@@ -54,8 +54,4 @@ public static class Optimizer
             if (zeroGradients) gradients[i] = 0;
         }
     }
-
-    /// <summary>Adam's per-call constants: the step size lr / (1−β1^t) and 1 / √(1−β2^t).</summary>
-    internal static (double StepSize, double InvSqrtC2) AdamScales(double learningRate, double beta1, double beta2, int step)
-        => (learningRate / (1.0 - Math.Pow(beta1, step)), 1.0 / Math.Sqrt(1.0 - Math.Pow(beta2, step)));
 }

@@ -27,7 +27,7 @@ public static class SoftmaxCrossEntropy
             foreach (double v in z) m = Math.Max(m, v);
             if (double.IsInfinity(m))
             {
-                rowLoss[r] = InfiniteMaxRow(z, m, zt, p);
+                rowLoss[r] = Kernels.SoftmaxCrossEntropy.InfiniteMaxRow(z, m, zt, p);
                 continue;
             }
             double s = 0;
@@ -50,23 +50,5 @@ public static class SoftmaxCrossEntropy
                 gradLogits[r * cols + j] = accumulate ? gradLogits[r * cols + j] + d : d;
             }
         }
-    }
-
-    /// <summary>
-    /// The limit of softmax and its loss for a row whose maximum <paramref name="m"/> is ±∞ (where exp(z − m) would be
-    /// NaN); writes the probabilities (p may be z) and returns the loss. <paramref name="zt"/> is the target's logit.
-    /// </summary>
-    internal static double InfiniteMaxRow(ReadOnlySpan<double> z, double m, double zt, Span<double> p)
-    {
-        if (double.IsNegativeInfinity(m))
-        {
-            p.Fill(1.0 / z.Length);
-            return Math.Log(z.Length);
-        }
-        int k = 0;
-        foreach (double v in z) if (double.IsPositiveInfinity(v)) k++;
-        double share = 1.0 / k;
-        for (int j = 0; j < z.Length; j++) p[j] = double.IsPositiveInfinity(z[j]) ? share : 0.0;
-        return double.IsPositiveInfinity(zt) ? Math.Log(k) : double.PositiveInfinity;
     }
 }

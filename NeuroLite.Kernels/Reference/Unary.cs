@@ -21,28 +21,28 @@ public static class Unary
     /// <summary>y[i] = tanh(x[i]).</summary>
     public static void Tanh(ReadOnlySpan<double> x, Span<double> y)
     {
-        Guard.SameLength(x, y);
+        Validate.SameLength(x, y);
         for (int i = 0; i < x.Length; i++) y[i] = Tanh(x[i]);
     }
 
     /// <summary>y[i] = max(x[i], 0); NaN stays NaN.</summary>
     public static void Relu(ReadOnlySpan<double> x, Span<double> y)
     {
-        Guard.SameLength(x, y);
+        Validate.SameLength(x, y);
         for (int i = 0; i < x.Length; i++) y[i] = Relu(x[i]);
     }
 
     /// <summary>y[i] = e^x[i].</summary>
     public static void Exp(ReadOnlySpan<double> x, Span<double> y)
     {
-        Guard.SameLength(x, y);
+        Validate.SameLength(x, y);
         for (int i = 0; i < x.Length; i++) y[i] = Exp(x[i]);
     }
 
     /// <summary>y[i] = ln x[i].</summary>
     public static void Log(ReadOnlySpan<double> x, Span<double> y)
     {
-        Guard.SameLength(x, y);
+        Validate.SameLength(x, y);
         for (int i = 0; i < x.Length; i++) y[i] = Log(x[i]);
     }
 
@@ -53,8 +53,8 @@ public static class Unary
     /// </summary>
     public static void TanhBackward(ReadOnlySpan<double> t, ReadOnlySpan<double> g, Span<double> dx, bool accumulate = false)
     {
-        Guard.SameLength(t, dx);
-        Guard.SameLength(g, dx);
+        Validate.SameLength(t, dx);
+        Validate.SameLength(g, dx);
         for (int i = 0; i < t.Length; i++)
         {
             double d = (1.0 - t[i] * t[i]) * g[i];
@@ -69,8 +69,8 @@ public static class Unary
     /// </summary>
     public static void ReluBackward(ReadOnlySpan<double> x, ReadOnlySpan<double> g, Span<double> dx, bool accumulate = false)
     {
-        Guard.SameLength(x, dx);
-        Guard.SameLength(g, dx);
+        Validate.SameLength(x, dx);
+        Validate.SameLength(g, dx);
         for (int i = 0; i < x.Length; i++)
         {
             double d = x[i] > 0 ? g[i] : 0.0;

@@ -151,7 +151,7 @@ public class ElementwiseKernelTests
     [Test]
     public void The_overlap_test_agrees_with_MemoryExtensions_Overlaps()
     {
-        // Guard.Overlap is an inlined copy of MemoryExtensions.Overlaps for doubles: every start and length pair within
+        // Validate.Overlap is an inlined copy of MemoryExtensions.Overlaps for doubles: every start and length pair within
         // a small buffer, including empty spans, spans that only touch, and identical ones.
         double[] buffer = new double[12];
         for (int xs = 0; xs <= 12; xs++)
@@ -160,9 +160,9 @@ public class ElementwiseKernelTests
         for (int yl = 0; ys + yl <= 12; yl++)
         {
             ReadOnlySpan<double> x = buffer.AsSpan(xs, xl), y = buffer.AsSpan(ys, yl);
-            Assert.That(NeuroLite.Kernels.Guard.Overlap(x, y), Is.EqualTo(x.Overlaps(y)), $"x [{xs}, {xs + xl}), y [{ys}, {ys + yl})");
+            Assert.That(NeuroLite.Kernels.Validate.Overlap(x, y), Is.EqualTo(x.Overlaps(y)), $"x [{xs}, {xs + xl}), y [{ys}, {ys + yl})");
         }
-        Assert.That(NeuroLite.Kernels.Guard.Overlap(buffer, new double[3]), Is.False, "separate arrays");
+        Assert.That(NeuroLite.Kernels.Validate.Overlap(buffer, new double[3]), Is.False, "separate arrays");
     }
 
     private static void ThrowsArgument(Action call, string what)

@@ -3,8 +3,12 @@ using System.Runtime.InteropServices;
 
 namespace NeuroLite.Kernels;
 
-/// <summary>Argument checks shared by every kernel; each throws before any buffer is written.</summary>
-internal static class Guard
+/// <summary>
+/// Entry checks of the kernels, each throwing before any buffer is written. This file holds the checks every kernel
+/// shares (lengths, overlaps, hyperparameters); <c>Validate.cs</c> composes them per kernel, for the fast kernels
+/// and their references alike.
+/// </summary>
+internal static partial class Validate
 {
     /// <summary>Throws unless <paramref name="y"/> has <paramref name="x"/>'s length and is either the same span or disjoint.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -7,7 +7,7 @@ namespace NeuroLite.Kernels;
 
 /// <summary>
 /// An associative, commutative fold (sum, max) in the <c>TensorPrimitives</c> operator-struct style: the identity, and
-/// the pairwise step on scalars and on vectors of any width. <see cref="Reduction.Aggregate{T}"/> is the one loop
+/// the pairwise step on scalars and on vectors of any width. <see cref="ReductionDriver.Aggregate{T}"/> is the one loop
 /// driver that runs any of them.
 /// </summary>
 internal interface IAggregator
@@ -69,7 +69,7 @@ internal struct Lanes
 /// <para><see cref="SumRows"/> adds rows into the destination in row order per column, which is exactly the
 /// reference's order, so it is bitwise equal to the reference.</para>
 /// </remarks>
-internal static class Reduction
+internal static class ReductionDriver
 {
     /// <summary>Σ x_i (+0 for an empty span), within 2·γ_{n−1}·Σ|x_i| of the left-to-right reference sum.</summary>
     public static double Sum(ReadOnlySpan<double> x) => Aggregate<SumAggregator>(x);
