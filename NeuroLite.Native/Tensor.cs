@@ -141,6 +141,7 @@ public readonly partial struct Tensor : IEquatable<Tensor>
             return t;
         }
         if (Owner is null) ThrowDefault();
+        Unsafe.As<ParameterStorage>(Owner!).ThrowIfDisposed();
         return null;
     }
 
