@@ -167,6 +167,18 @@ public static class TensorPool
         }
     }
 
+    /// <summary>True if the pool holds some array twice (for tests: a double return would hand one array to two tenants).</summary>
+    internal static bool HasDuplicates()
+    {
+        lock (s_lock)
+        {
+            var seen = new HashSet<double[]>(ReferenceEqualityComparer.Instance);
+            foreach (Entry e in s_entries.AsSpan(0, s_count))
+                if (!seen.Add(e.Array)) return true;
+            return false;
+        }
+    }
+
     /// <summary>The sum of retained array sizes recomputed from the entries (for tests: the books must balance).</summary>
     internal static long RecountBytes()
     {
