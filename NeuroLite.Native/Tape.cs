@@ -65,7 +65,8 @@ public sealed partial class Tape : IDisposable
         _values = new AlignedBuffer(_values.Array, _values.Start, usable);
         _grads = new AlignedBuffer(_grads.Array, _grads.Start, usable);
         _ints = ArrayPool<int>.Shared.Rent(256);
-        _nodes = new Node[64];
+        // The node records too: a tape per request would otherwise allocate 64 records (about 6 kB) each time.
+        _nodes = ArrayPool<Node>.Shared.Rent(64);
     }
 
     /// <summary>
@@ -202,6 +203,8 @@ public sealed partial class Tape : IDisposable
         TensorPool.Return(_values);
         TensorPool.Return(_grads);
         TensorPool.Return(_scratch);
+        // Cleared: the records hold labels, input arrays and parameters, which the pool must not keep alive.
+        ArrayPool<Node>.Shared.Return(_nodes, clearArray: true);
         _values = _grads = _scratch = default;
         _ints = [];
         _nodes = [];
@@ -424,7 +427,7 @@ public sealed partial class Tape : IDisposable
 
     private int RecordCore(OpKind op, int a, int b, ReadOnlySpan<int> shape, int length, int offset)
     {
-        if (_count == _nodes.Length) Array.Resize(ref _nodes, _nodes.Length * 2);
+        if (_count == _nodes.Length) GrowNodes();
         int i = _count++;
         ref Node n = ref _nodes[i];
         // Field by field rather than `n = default`: a struct with references would be cleared with write barriers.
@@ -447,6 +450,15 @@ public sealed partial class Tape : IDisposable
         // Under NoGrad() an op result needs no gradient, so Backward() never sweeps it (leaves set their own flag after this).
         n.NeedsGrad = ((a >= 0 && _nodes[a].NeedsGrad) || (b >= 0 && _nodes[b].NeedsGrad)) && GradEnabled;
         return i;
+    }
+
+    // The outgrown array goes to the GC, not back to the pool: a caller may still hold a ref to one of its records.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void GrowNodes()
+    {
+        Node[] bigger = ArrayPool<Node>.Shared.Rent(_nodes.Length * 2);
+        _nodes.AsSpan(0, _count).CopyTo(bigger);
+        _nodes = bigger;
     }
 
     /// <summary>The number of ints of the side-arena in use (class targets); for tests.</summary>

@@ -111,7 +111,8 @@ public static class TensorPool
     internal static AlignedBuffer Rent(int length, bool zeroed, bool anyLarger = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        if (length == 0) return default;
+        // An empty buffer still gets an array: a parameter of zero elements hands it to its tape records.
+        if (length == 0) return new AlignedBuffer(0, zeroed);
         long limit = anyLarger ? long.MaxValue : length + Math.Max(AlignedBuffer.Doubles, (long)length / 8);
         lock (s_lock)
         {
@@ -134,13 +135,13 @@ public static class TensorPool
     }
 
     /// <summary>
-    /// Gives a buffer back (a default buffer is ignored). The caller must hold no span of it any more: the next rent
+    /// Gives a buffer back (a default or empty buffer is ignored). The caller must hold no span of it any more: the next rent
     /// may hand it to another tape or parameter, on another thread.
     /// </summary>
     internal static void Return(AlignedBuffer buffer)
     {
         double[]? array = buffer.Array;
-        if (array is null) return;
+        if (array is null || buffer.Capacity < AlignedBuffer.Doubles) return;
         long bytes = (long)array.Length * sizeof(double);
         int capacity = buffer.Capacity;
         lock (s_lock)
