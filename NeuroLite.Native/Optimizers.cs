@@ -85,6 +85,7 @@ public sealed class Sgd : IDisposable
         for (int k = 0; k < _parameters.Length; k++)
         {
             ParameterStorage p = _parameters[k];
+            p.ThrowIfDisposed();
             if (Momentum != 0) Optimizer.SgdMomentum(p.Value, p.Grad, _velocity[k].Span, LearningRate, Momentum, zeroGradients: eager);
             else Optimizer.Sgd(p.Value, p.Grad, LearningRate, zeroGradients: eager);
             if (!eager) p.MarkZeroed();
@@ -171,6 +172,7 @@ public sealed class Adam : IDisposable
         for (int k = 0; k < _parameters.Length; k++)
         {
             ParameterStorage p = _parameters[k];
+            p.ThrowIfDisposed();
             Optimizer.Adam(p.Value, p.Grad, _m[k].Span, _v[k].Span, LearningRate, Beta1, Beta2, Epsilon, t, zeroGradients: eager);
             if (!eager) p.MarkZeroed();
         }

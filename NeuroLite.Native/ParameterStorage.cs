@@ -119,15 +119,15 @@ internal sealed class ParameterStorage
         }
     }
 
-    /// <summary>The values.</summary>
+    /// <summary>
+    /// The values (empty once disposed). <see cref="Value"/>, <see cref="Grad"/> and <see cref="GradForWrite"/> do not
+    /// check for a dispose themselves: they run for every parameter of every step, and each public way to reach them
+    /// checks first (<see cref="Tensor"/> handles, the optimizers' steps, and the marking pass of Backward()).
+    /// </summary>
     public Span<double> Value
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get
-        {
-            ThrowIfDisposed();
-            return _value.Span;
-        }
+        get => _value.Span;
     }
 
     /// <summary>The gradient, zeros written first if it is stale: what every reader and accumulating writer uses.</summary>
@@ -136,7 +136,6 @@ internal sealed class ParameterStorage
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            ThrowIfDisposed();
             if (_gradStale) Materialize();
             return _grad.Span;
         }
@@ -153,7 +152,6 @@ internal sealed class ParameterStorage
     /// </summary>
     public Span<double> GradForWrite(out bool accumulate)
     {
-        ThrowIfDisposed();
         accumulate = !_gradStale;
         _gradStale = false;
         return _grad.Span;

@@ -42,7 +42,11 @@ internal sealed class TensorMemoryManager : MemoryManager<double>
     /// <exception cref="ObjectDisposedException">The parameter's module was disposed.</exception>
     public override Span<double> GetSpan()
     {
-        if (_parameter is { } p) return _grad ? p.Grad : p.Value;
+        if (_parameter is { } p)
+        {
+            p.ThrowIfDisposed();
+            return _grad ? p.Grad : p.Value;
+        }
         Tape t = _tape!;
         if (t.CurrentGeneration != _generation) ThrowStale(t);
         return _grad ? t.Grad(_index) : t.Value(_index);

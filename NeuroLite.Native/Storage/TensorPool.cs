@@ -141,7 +141,7 @@ public static class TensorPool
     internal static void Return(AlignedBuffer buffer)
     {
         double[]? array = buffer.Array;
-        if (array is null || buffer.Capacity < AlignedBuffer.Doubles) return;
+        if (array is null || buffer.Length == 0) return;
         long bytes = (long)array.Length * sizeof(double);
         int capacity = buffer.Capacity;
         lock (s_lock)
