@@ -1,3 +1,5 @@
+using CommunityToolkit.HighPerformance.Buffers;
+
 namespace NeuroLite;
 
 /// <summary>The activation a <see cref="Layer"/> applies after its affine map.</summary>
@@ -41,10 +43,16 @@ public sealed partial class Layer : IDisposable
         OutFeatures = outFeatures;
         Activation = activation;
         double limit = Math.Sqrt(6.0 / (inFeatures + outFeatures));
-        var w = new double[inFeatures * outFeatures];
-        for (int k = 0; k < w.Length; k++) w[k] = (2.0 * rng.NextDouble() - 1.0) * limit;
-        W = Tensor.Parameter(w, [inFeatures, outFeatures], "W");
-        B = Tensor.Parameter(new double[outFeatures], [outFeatures], "b");
+        // The initial values are scratch, copied into the parameters' pooled buffers: rented, not allocated, so a
+        // model built per request allocates no weight-sized array.
+        using (SpanOwner<double> w = SpanOwner<double>.Allocate(inFeatures * outFeatures))
+        {
+            Span<double> ws = w.Span;
+            for (int k = 0; k < ws.Length; k++) ws[k] = (2.0 * rng.NextDouble() - 1.0) * limit;
+            W = Tensor.Parameter(ws, [inFeatures, outFeatures], "W");
+        }
+        using (SpanOwner<double> zeros = SpanOwner<double>.Allocate(outFeatures, AllocationMode.Clear))
+            B = Tensor.Parameter(zeros.Span, [outFeatures], "b");
         _parameters = [W, B];
         Rng = rng;
     }
