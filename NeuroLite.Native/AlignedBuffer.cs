@@ -27,6 +27,14 @@ internal readonly struct AlignedBuffer
         Length = length;
     }
 
+    /// <summary>A buffer over a pinned array already allocated by this type (from <see cref="TensorPool"/>), from its aligned element <paramref name="start"/>.</summary>
+    internal AlignedBuffer(double[] array, int start, int length)
+    {
+        Array = array;
+        Start = start;
+        Length = length;
+    }
+
     /// <summary>The pinned array; element <see cref="Start"/> is aligned. Null for a default (empty) buffer.</summary>
     public double[] Array { get; }
 
@@ -35,6 +43,9 @@ internal readonly struct AlignedBuffer
 
     /// <summary>The number of usable doubles from <see cref="Start"/>.</summary>
     public int Length { get; }
+
+    /// <summary>The doubles usable from <see cref="Start"/> to the end of the array (at least <see cref="Length"/>): what the pool files it under.</summary>
+    public int Capacity => Array is null ? 0 : Array.Length - Start;
 
     /// <summary>The usable doubles (empty for a default buffer).</summary>
     public Span<double> Span

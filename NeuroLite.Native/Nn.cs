@@ -1,3 +1,5 @@
+using CommunityToolkit.HighPerformance.Buffers;
+
 namespace NeuroLite;
 
 /// <summary>The activation a <see cref="Layer"/> applies after its affine map.</summary>
@@ -15,9 +17,10 @@ public enum Activation
 
 /// <summary>
 /// A dense layer as in the seed: <c>activation(x @ W + b)</c> with W (in×out) Xavier-uniform, U(−√(6/(in+out)), +√(6/(in+out))),
-/// and b (out,) zero. Seeded: one seed gives the same weights on every run.
+/// and b (out,) zero. Seeded: one seed gives the same weights on every run. <see cref="Dispose"/> returns the
+/// parameters' buffers to <see cref="TensorPool"/>; a layer never disposed leaves them to the GC.
 /// </summary>
-public sealed partial class Layer
+public sealed partial class Layer : IDisposable
 {
     private readonly Tensor[] _parameters;
 
@@ -40,10 +43,16 @@ public sealed partial class Layer
         OutFeatures = outFeatures;
         Activation = activation;
         double limit = Math.Sqrt(6.0 / (inFeatures + outFeatures));
-        var w = new double[inFeatures * outFeatures];
-        for (int k = 0; k < w.Length; k++) w[k] = (2.0 * rng.NextDouble() - 1.0) * limit;
-        W = Tensor.Parameter(w, [inFeatures, outFeatures], "W");
-        B = Tensor.Parameter(new double[outFeatures], [outFeatures], "b");
+        // The initial values are scratch, copied into the parameters' pooled buffers: rented, not allocated, so a
+        // model built per request allocates no weight-sized array.
+        using (SpanOwner<double> w = SpanOwner<double>.Allocate(inFeatures * outFeatures))
+        {
+            Span<double> ws = w.Span;
+            for (int k = 0; k < ws.Length; k++) ws[k] = (2.0 * rng.NextDouble() - 1.0) * limit;
+            W = Tensor.Parameter(ws, [inFeatures, outFeatures], "W");
+        }
+        using (SpanOwner<double> zeros = SpanOwner<double>.Allocate(outFeatures, AllocationMode.Clear))
+            B = Tensor.Parameter(zeros.Span, [outFeatures], "b");
         _parameters = [W, B];
         Rng = rng;
     }
@@ -87,13 +96,26 @@ public sealed partial class Layer
 
     /// <summary>[W, b] (the same list on every call: no allocation).</summary>
     public IReadOnlyList<Tensor> Parameters() => _parameters;
+
+    /// <summary>
+    /// Returns W's and b's value and gradient buffers to <see cref="TensorPool"/>. Afterwards every use of W or b
+    /// (an op, Data, Grad, a memory of them, an optimizer step, a Backward() over a recording that reads them) throws
+    /// <see cref="ObjectDisposedException"/>; a span of them taken before and still held cannot be checked and would
+    /// read whatever the buffer's next tenant writes. Calling it again does nothing.
+    /// </summary>
+    public void Dispose()
+    {
+        W.ParameterOrNull!.Dispose();
+        B.ParameterOrNull!.Dispose();
+    }
 }
 
 /// <summary>
 /// A multi-layer perceptron as in the seed: hidden layers with <c>hiddenActivation</c> (tanh by default) and a
-/// linear output layer. All layers draw from one generator seeded with <c>seed</c>.
+/// linear output layer. All layers draw from one generator seeded with <c>seed</c>. <see cref="Dispose"/> returns the
+/// parameters' buffers to <see cref="TensorPool"/>; a network never disposed leaves them to the GC.
 /// </summary>
-public sealed partial class MLP
+public sealed partial class MLP : IDisposable
 {
     private readonly Layer[] _layers;
     private readonly Tensor[] _parameters;
@@ -146,4 +168,10 @@ public sealed partial class MLP
 
     /// <summary>Every layer's W and b, in order (the same list on every call: no allocation).</summary>
     public IReadOnlyList<Tensor> Parameters() => _parameters;
+
+    /// <summary>Disposes every layer (see <see cref="Layer.Dispose"/>).</summary>
+    public void Dispose()
+    {
+        foreach (Layer layer in _layers) layer.Dispose();
+    }
 }

@@ -45,11 +45,12 @@ internal static class ParameterList
 }
 
 /// <summary>Stochastic gradient descent, optionally with momentum (PyTorch's form: v = μv + g, p −= lr·v).</summary>
-public sealed class Sgd
+public sealed class Sgd : IDisposable
 {
     private readonly ParameterStorage[] _parameters;
     private readonly AlignedBuffer[] _velocity;
     private double _lr;
+    private bool _disposed;
 
     /// <summary>Creates the optimizer over <paramref name="parameters"/>.</summary>
     /// <exception cref="ArgumentException">An element is not a parameter.</exception>
@@ -61,7 +62,7 @@ public sealed class Sgd
         _parameters = ParameterList.From(parameters);
         _velocity = new AlignedBuffer[_parameters.Length];
         if (momentum != 0)
-            for (int k = 0; k < _parameters.Length; k++) _velocity[k] = new AlignedBuffer(_parameters[k].Value.Length, zeroed: true);
+            for (int k = 0; k < _parameters.Length; k++) _velocity[k] = TensorPool.Rent(_parameters[k].Value.Length, zeroed: true);
     }
 
     /// <summary>The learning rate (may be changed between steps).</summary>
@@ -78,11 +79,13 @@ public sealed class Sgd
     /// <summary>Updates every parameter from its gradient, then zeroes the gradients.</summary>
     public void Step()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         // The zeros are not written (see ParameterStorage): the next Backward overwrites the stale gradients.
         bool eager = ParameterStorage.EagerZeroing;
         for (int k = 0; k < _parameters.Length; k++)
         {
             ParameterStorage p = _parameters[k];
+            p.ThrowIfDisposed();
             if (Momentum != 0) Optimizer.SgdMomentum(p.Value, p.Grad, _velocity[k].Span, LearningRate, Momentum, zeroGradients: eager);
             else Optimizer.Sgd(p.Value, p.Grad, LearningRate, zeroGradients: eager);
             if (!eager) p.MarkZeroed();
@@ -95,17 +98,30 @@ public sealed class Sgd
         foreach (ParameterStorage p in _parameters) p.ZeroGrad();
     }
 
+    /// <summary>Returns the velocity buffers to <see cref="TensorPool"/>; a later <see cref="Step"/> throws <see cref="ObjectDisposedException"/>. The parameters are not affected.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        for (int k = 0; k < _velocity.Length; k++)
+        {
+            TensorPool.Return(_velocity[k]);
+            _velocity[k] = default;
+        }
+    }
+
     /// <summary>The velocity of parameter <paramref name="k"/> (empty without momentum; for tests).</summary>
     internal AlignedBuffer Velocity(int k) => _velocity[k];
 }
 
 /// <summary>Adam (Kingma and Ba) with PyTorch's defaults and bias correction.</summary>
-public sealed class Adam
+public sealed class Adam : IDisposable
 {
     private readonly ParameterStorage[] _parameters;
     private readonly AlignedBuffer[] _m;
     private readonly AlignedBuffer[] _v;
     private double _lr;
+    private bool _disposed;
 
     /// <summary>Creates the optimizer over <paramref name="parameters"/>.</summary>
     /// <exception cref="ArgumentException">An element is not a parameter.</exception>
@@ -121,8 +137,8 @@ public sealed class Adam
         _v = new AlignedBuffer[_parameters.Length];
         for (int k = 0; k < _parameters.Length; k++)
         {
-            _m[k] = new AlignedBuffer(_parameters[k].Value.Length, zeroed: true);
-            _v[k] = new AlignedBuffer(_parameters[k].Value.Length, zeroed: true);
+            _m[k] = TensorPool.Rent(_parameters[k].Value.Length, zeroed: true);
+            _v[k] = TensorPool.Rent(_parameters[k].Value.Length, zeroed: true);
         }
     }
 
@@ -149,12 +165,14 @@ public sealed class Adam
     /// <summary>Updates every parameter from its gradient, then zeroes the gradients.</summary>
     public void Step()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         int t = ++StepCount;
         // The zeros are not written (see ParameterStorage): the next Backward overwrites the stale gradients.
         bool eager = ParameterStorage.EagerZeroing;
         for (int k = 0; k < _parameters.Length; k++)
         {
             ParameterStorage p = _parameters[k];
+            p.ThrowIfDisposed();
             Optimizer.Adam(p.Value, p.Grad, _m[k].Span, _v[k].Span, LearningRate, Beta1, Beta2, Epsilon, t, zeroGradients: eager);
             if (!eager) p.MarkZeroed();
         }
@@ -164,6 +182,19 @@ public sealed class Adam
     public void ZeroGrad()
     {
         foreach (ParameterStorage p in _parameters) p.ZeroGrad();
+    }
+
+    /// <summary>Returns the moment buffers to <see cref="TensorPool"/>; a later <see cref="Step"/> throws <see cref="ObjectDisposedException"/>. The parameters are not affected.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        for (int k = 0; k < _m.Length; k++)
+        {
+            TensorPool.Return(_m[k]);
+            TensorPool.Return(_v[k]);
+            _m[k] = _v[k] = default;
+        }
     }
 
     /// <summary>The first and second moments of parameter <paramref name="k"/> (for tests).</summary>

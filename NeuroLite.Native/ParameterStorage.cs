@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
+using NeuroLite.Kernels;
 
 namespace NeuroLite;
 
 /// <summary>
 /// The storage behind a parameter tensor: value and gradient buffers owned by a module (not by a tape), so they
 /// survive <see cref="Tape.Reset"/>. Ops read the value in place and Backward() accumulates into the gradient.
-/// Both buffers are 64-byte aligned (<see cref="AlignedBuffer"/>).
+/// Both buffers are 64-byte aligned (<see cref="AlignedBuffer"/>), rented from <see cref="TensorPool"/>.
 /// </summary>
 /// <remarks>
 /// Zeroing is lazy: an optimizer step or ZeroGrad only marks the gradient stale (logically zero; the buffer keeps
@@ -28,19 +29,49 @@ internal sealed class ParameterStorage
     // reaches before its sweep), per thread: tests compare both bit for bit.
     [ThreadStatic] private static bool t_eagerZeroing;
 
-    private readonly AlignedBuffer _value;
-    private readonly AlignedBuffer _grad;
+    private AlignedBuffer _value;
+    private AlignedBuffer _grad;
     private bool _gradStale;
+    private bool _disposed;
 
     public ParameterStorage(ReadOnlySpan<double> values, ReadOnlySpan<int> shape, string? label)
     {
         Shape = shape.ToArray();
-        _value = new AlignedBuffer(values.Length, zeroed: false);
+        _value = TensorPool.Rent(values.Length, zeroed: false);
         values.CopyTo(_value.Span);
-        _grad = new AlignedBuffer(values.Length, zeroed: true);
+        _grad = TensorPool.Rent(values.Length, zeroed: true);
         Label = label;
         Id = TakeId();
     }
+
+    /// <summary>
+    /// Returns both buffers to the pool (its module was disposed); every later use throws. Only an explicit dispose
+    /// returns them: the finalizer gives back the id alone, since a span or pinned pointer taken from a parameter can
+    /// outlive the last reference to the parameter itself, and must then keep reading this parameter's numbers.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        AlignedBuffer value = _value, grad = _grad;
+        _value = _grad = default;
+        TensorPool.Return(value);
+        TensorPool.Return(grad);
+    }
+
+    /// <summary>True once <see cref="Dispose"/> returned the buffers.</summary>
+    public bool IsDisposed => _disposed;
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> once the buffers are back in the pool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void ThrowIfDisposed()
+    {
+        if (_disposed) ThrowDisposed();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowDisposed() => throw new ObjectDisposedException(
+        Label ?? "parameter", $"This parameter (shape {Shapes.Format(Shape)}) belongs to a disposed module: its buffers went back to TensorPool.");
 
     /// <summary>Gives the id back for reuse. A tape's leaf record keeps its parameter reachable for as long as that record is live, so an id is never shared by two parameters on one tape generation.</summary>
     ~ParameterStorage() => ReturnId(Id);
@@ -69,9 +100,30 @@ internal sealed class ParameterStorage
     public int[] Shape { get; }
 
     /// <summary>The value buffer (its pinned array and aligned start ride in the tape's leaf record).</summary>
-    public AlignedBuffer ValueBuffer => _value;
+    public AlignedBuffer ValueBuffer
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _value;
+        }
+    }
 
-    /// <summary>The values.</summary>
+    /// <summary>The gradient buffer (for pinning).</summary>
+    public AlignedBuffer GradBuffer
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _grad;
+        }
+    }
+
+    /// <summary>
+    /// The values (empty once disposed). <see cref="Value"/>, <see cref="Grad"/> and <see cref="GradForWrite"/> do not
+    /// check for a dispose themselves: they run for every parameter of every step, and each public way to reach them
+    /// checks first (<see cref="Tensor"/> handles, the optimizers' steps, and the marking pass of Backward()).
+    /// </summary>
     public Span<double> Value
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -9,7 +9,8 @@ namespace NeuroLite;
 /// An arena and a Wengert list: every op appends a node record (in execution order, which is a topological order)
 /// and takes its value from one slab; <see cref="Tensor.Backward()"/> is one reverse sweep over the records.
 /// <see cref="Reset"/> rewinds the arena for the next iteration; the slabs are kept, so a warm loop allocates nothing.
-/// Every region of the arena (a node's value, its gradient, its saved scratch) starts on a 64-byte boundary.
+/// Every region of the arena (a node's value, its gradient, its saved scratch) starts on a 64-byte boundary. The arena
+/// is rented from <see cref="TensorPool"/> and goes back there on <see cref="Dispose"/>.
 /// A tape is not thread-safe: use one per thread (<see cref="Default"/> is already per thread). It belongs to the
 /// thread that created it, or that last called <see cref="Reset"/> on it; recording an op or running Backward() on
 /// another thread throws <see cref="InvalidOperationException"/> instead of corrupting the arena.
@@ -56,10 +57,16 @@ public sealed partial class Tape : IDisposable
             throw new ArgumentOutOfRangeException(nameof(initialCapacity), initialCapacity, $"A tape's initial capacity must be between 0 and {Shapes.MaxElements} doubles (the arena grows on demand).");
         _owner = Environment.CurrentManagedThreadId;
         int n = AlignedBuffer.RoundUp(Math.Max(initialCapacity, 64));
-        _values = new AlignedBuffer(n, zeroed: false);
-        _grads = new AlignedBuffer(n, zeroed: false);
+        // From the pool: a retained arena at least this large (a tape uses all it gets, so a bigger one saves regrowth).
+        // The two slabs may come back with different capacities; the arena uses the smaller.
+        _values = TensorPool.Rent(n, zeroed: false, anyLarger: true);
+        _grads = TensorPool.Rent(n, zeroed: false, anyLarger: true);
+        int usable = Math.Min(Math.Min(_values.Capacity, _grads.Capacity), MaxArena);
+        _values = new AlignedBuffer(_values.Array, _values.Start, usable);
+        _grads = new AlignedBuffer(_grads.Array, _grads.Start, usable);
         _ints = ArrayPool<int>.Shared.Rent(256);
-        _nodes = new Node[64];
+        // The node records too: a tape per request would otherwise allocate 64 records (about 6 kB) each time.
+        _nodes = ArrayPool<Node>.Shared.Rent(64);
     }
 
     /// <summary>
@@ -179,7 +186,11 @@ public sealed partial class Tape : IDisposable
         _generation++;
     }
 
-    /// <summary>Drops the arena (the int side-arena goes back to the pool); tensors of this tape become unusable.</summary>
+    /// <summary>
+    /// Returns the arena (value and gradient slabs, backward scratch) to <see cref="TensorPool"/>, where the next new
+    /// tape rents it; tensors of this tape become unusable (their <see cref="Tensor.AsMemory"/> memories throw). A span
+    /// of this tape obtained before and still held would read another tape's numbers: drop spans first.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed) return;
@@ -189,6 +200,11 @@ public sealed partial class Tape : IDisposable
         _count = 0;
         _top = 0;
         ArrayPool<int>.Shared.Return(_ints);
+        TensorPool.Return(_values);
+        TensorPool.Return(_grads);
+        TensorPool.Return(_scratch);
+        // Cleared: the records hold labels, input arrays and parameters, which the pool must not keep alive.
+        ArrayPool<Node>.Shared.Return(_nodes, clearArray: true);
         _values = _grads = _scratch = default;
         _ints = [];
         _nodes = [];
@@ -301,12 +317,21 @@ public sealed partial class Tape : IDisposable
 
     internal Span<double> Arena(int offset, int length) => _values.Slice(offset, length);
 
+    /// <summary>The array that holds node <paramref name="i"/>'s value or gradient now (for pinning a memory of it).</summary>
+    internal double[] ArrayOf(int i, bool grad)
+    {
+        ref Node n = ref _nodes[i];
+        if (n.Ext is { } p) return grad ? p.GradBuffer.Array : p.ValueBuffer.Array;
+        return grad ? _grads.Array : n.Data ?? _values.Array;
+    }
+
     internal Span<int> Ints(int offset, int length) => _ints.AsSpan(offset, length);
 
     /// <summary>Backward-only scratch (for example g·b before a reverse broadcast), 64-byte aligned; kept across iterations.</summary>
     internal Span<double> Scratch(int length)
     {
-        if (_scratch.Length < length) _scratch = new AlignedBuffer(Math.Max(length, _scratch.Length * 2), zeroed: false);
+        // A scratch outgrown goes to the GC, not to the pool: a rule earlier in this sweep may still hold a span of it.
+        if (_scratch.Length < length) _scratch = TensorPool.Rent(Math.Max(length, _scratch.Length * 2), zeroed: false, anyLarger: true);
         return _scratch.Slice(0, length);
     }
 
@@ -402,7 +427,7 @@ public sealed partial class Tape : IDisposable
 
     private int RecordCore(OpKind op, int a, int b, ReadOnlySpan<int> shape, int length, int offset)
     {
-        if (_count == _nodes.Length) Array.Resize(ref _nodes, _nodes.Length * 2);
+        if (_count == _nodes.Length) GrowNodes();
         int i = _count++;
         ref Node n = ref _nodes[i];
         // Field by field rather than `n = default`: a struct with references would be cleared with write barriers.
@@ -425,6 +450,15 @@ public sealed partial class Tape : IDisposable
         // Under NoGrad() an op result needs no gradient, so Backward() never sweeps it (leaves set their own flag after this).
         n.NeedsGrad = ((a >= 0 && _nodes[a].NeedsGrad) || (b >= 0 && _nodes[b].NeedsGrad)) && GradEnabled;
         return i;
+    }
+
+    // The outgrown array goes to the GC, not back to the pool: a caller may still hold a ref to one of its records.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void GrowNodes()
+    {
+        Node[] bigger = ArrayPool<Node>.Shared.Rent(_nodes.Length * 2);
+        _nodes.AsSpan(0, _count).CopyTo(bigger);
+        _nodes = bigger;
     }
 
     /// <summary>The number of ints of the side-arena in use (class targets); for tests.</summary>
@@ -450,12 +484,14 @@ public sealed partial class Tape : IDisposable
         return off;
     }
 
-    // The new slabs have their own aligned starts; offsets count from them, so every region stays aligned.
+    // The new slabs have their own aligned starts; offsets count from them, so every region stays aligned. The old
+    // slabs go to the GC, not to the pool: an op in flight, or a caller within its documented window, may still hold
+    // a span of them, which must keep reading this tape's numbers rather than another tenant's.
     private void GrowArena(int needed)
     {
         int size = (int)Math.Min(MaxArena, AlignedBuffer.RoundUp(Math.Max(needed, (int)Math.Min(MaxArena, 2L * _values.Length))));
-        var values = new AlignedBuffer(size, zeroed: false);
-        var grads = new AlignedBuffer(size, zeroed: false);
+        AlignedBuffer values = TensorPool.Rent(size, zeroed: false);
+        AlignedBuffer grads = TensorPool.Rent(size, zeroed: false);
         _values.Slice(0, _top).CopyTo(values.Span);
         _grads.Slice(0, _top).CopyTo(grads.Span);
         _values = values;
@@ -549,7 +585,13 @@ public sealed partial class Tape : IDisposable
     {
         ref Node n = ref _nodes[i];
         // A parameter leaf needs no mark, clearing or sweep: backward rules accumulate straight into its storage.
-        if (!n.NeedsGrad || n.Visit == stamp || n.Ext is not null) return 0;
+        if (n.Ext is { } p)
+        {
+            // Checked before any rule runs: a recording swept after its module was disposed must not touch pooled memory.
+            p.ThrowIfDisposed();
+            return 0;
+        }
+        if (!n.NeedsGrad || n.Visit == stamp) return 0;
         n.Visit = stamp;
         return 1;
     }

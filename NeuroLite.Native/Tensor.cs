@@ -10,7 +10,9 @@ namespace NeuroLite;
 /// A handle to a value on a <see cref="NeuroLite.Tape"/> (tape, node index, generation) or to a parameter whose
 /// storage lives outside any tape. Making one allocates nothing; ops on tensors append records to the tape and
 /// <see cref="Backward()"/> propagates gradients back through them. Spans returned by <see cref="Data"/> and
-/// <see cref="Grad"/> are views: valid until the next op on the same tape (the arena may grow) or its reset.
+/// <see cref="Grad"/> are views: valid until the next op on the same tape (the arena may grow) or its reset or
+/// dispose (the arena then goes back to <see cref="TensorPool"/> and another tape may rent it). Nothing can check a
+/// span held past that point; <see cref="AsMemory"/> gives a memory that checks on every use.
 /// </summary>
 public readonly partial struct Tensor : IEquatable<Tensor>
 {
@@ -141,6 +143,7 @@ public readonly partial struct Tensor : IEquatable<Tensor>
             return t;
         }
         if (Owner is null) ThrowDefault();
+        Unsafe.As<ParameterStorage>(Owner!).ThrowIfDisposed();
         return null;
     }
 

@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance;
 using NeuroLite.Kernels;
 using System.Diagnostics;
 using System.Globalization;
@@ -176,8 +177,9 @@ public static class TrainingDemo
         }
 
         tape.Reset();
-        var final = model.Forward(tape.Input(x, [4, 2])).Data;
-        final.CopyTo(predictions);
+        // A (4, 1) output read in place through its 2-D view: one prediction a row.
+        ReadOnlySpan2D<double> final = model.Forward(tape.Input(x, [4, 2])).AsSpan2D();
+        for (int i = 0; i < final.Height; i++) predictions[i] = final[i, 0];
         bool ok = quick;
         if (!quick)
         {

@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance;
 using NeuroLite.Kernels;
 
 namespace NeuroLite.Tests.Engine;
@@ -43,8 +44,13 @@ public class SeedExampleTests
         AssertPrinted(X.GradToArray(), [-0.9999666, 1.50013361, -0.41997434, 0.62996152], scientific: false);
         AssertPrinted(W.GradToArray(), [6.68136707e-05, 2.25992302e+00, 1.33621275e-04, 3.67989737e+00], scientific: true);
         AssertPrinted(b.GradToArray(), [6.68076047e-05, 1.41997434e+00], scientific: true);
-        Assert.That(X.GradToArray2D().Length, Is.EqualTo(4));
-        Assert.That(X.GradToArray2D()[1, 0], Is.EqualTo(X.Grad[2]));
+        // The same gradient read in place as a 2-D view, as the README prints it: row by row, no copy.
+        ReadOnlySpan2D<double> dX = X.GradAsSpan2D();
+        Assert.That((dX.Height, dX.Width), Is.EqualTo((2, 2)));
+        for (int r = 0; r < dX.Height; r++)
+            TestContext.Out.WriteLine($"X.grad[{r}]: " + string.Join(" ", dX.GetRowSpan(r).ToArray()));
+        Assert.That(BitConverter.DoubleToInt64Bits(dX[1, 0]), Is.EqualTo(BitConverter.DoubleToInt64Bits(X.Grad[2])));
+        Assert.That(X.GradToArray2D()[1, 0], Is.EqualTo(dX[1, 0]));
     }
 
     /// <summary>

@@ -1,0 +1,215 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NeuroLite.Tests.Engine;
+
+/// <summary>
+/// <see cref="TensorPool"/>: aligned, non-overlapping buffers; returned buffers are handed out again (to the next tape,
+/// the next parameter); the bounds hold; concurrent rent and return lose nothing and never retain a buffer twice.
+/// </summary>
+[NonParallelizable] // the pool is process-wide: these tests count what it holds
+public class TensorPoolTests
+{
+    private long _maxBytes;
+    private int _maxBuffers;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _maxBytes = TensorPool.MaxRetainedBytes;
+        _maxBuffers = TensorPool.MaxRetainedBuffers;
+        TensorPool.Trim();
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        TensorPool.MaxRetainedBytes = _maxBytes;
+        TensorPool.MaxRetainedBuffers = _maxBuffers;
+        TensorPool.Trim();
+    }
+
+    private static unsafe nint Address(ReadOnlySpan<double> span) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(span));
+
+    [Test]
+    public void Rented_buffers_are_aligned_exact_and_do_not_overlap()
+    {
+        // Twice: first from an empty pool (fresh arrays), then the same sizes again from what the first round returned.
+        for (int round = 0; round < 2; round++)
+        {
+            var held = new List<AlignedBuffer>();
+            int[] sizes = [1, 2, 3, 7, 8, 9, 15, 16, 17, 63, 64, 65, 100, 1000, 4095, 4096, 4097];
+            foreach (int n in sizes)
+            {
+                AlignedBuffer b = TensorPool.Rent(n, zeroed: round == 1);
+                Assert.That(b.Length, Is.EqualTo(n));
+                Assert.That(AlignedBuffer.IsAligned(b.Span), Is.True, $"{n} doubles, round {round}");
+                if (round == 1) Assert.That(b.Span.ContainsAnyExcept(0.0), Is.False, "a zeroed rent is zero even if its last tenant was not");
+                held.Add(b);
+            }
+            for (int k = 0; k < held.Count; k++) held[k].Span.Fill(k + 1);
+            for (int k = 0; k < held.Count; k++)
+            {
+                Assert.That(held[k].Span.ContainsAnyExcept(k + 1), Is.False, $"buffer {k} was overwritten by another");
+                nint a0 = Address(held[k].Span), a1 = a0 + held[k].Length * sizeof(double);
+                for (int j = 0; j < held.Count; j++)
+                {
+                    if (j == k) continue;
+                    nint b0 = Address(held[j].Span), b1 = b0 + held[j].Length * sizeof(double);
+                    Assert.That(a1 <= b0 || b1 <= a0, Is.True, $"buffers {k} and {j} overlap");
+                }
+            }
+            foreach (AlignedBuffer b in held) TensorPool.Return(b);
+        }
+    }
+
+    [Test]
+    public void A_returned_buffer_is_rented_again_but_not_for_a_much_smaller_exact_request()
+    {
+        AlignedBuffer a = TensorPool.Rent(1000, zeroed: false);
+        TensorPool.Return(a);
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(1));
+        long hits = TensorPool.Hits;
+
+        AlignedBuffer small = TensorPool.Rent(100, zeroed: false);
+        Assert.That(small.Array, Is.Not.SameAs(a.Array), "a parameter of 100 must not pin down 1000");
+        AlignedBuffer b = TensorPool.Rent(1000, zeroed: false);
+        Assert.That(b.Array, Is.SameAs(a.Array));
+        Assert.That(b.Start, Is.EqualTo(a.Start));
+        Assert.That(TensorPool.Hits, Is.EqualTo(hits + 1));
+        TensorPool.Return(b);
+
+        AlignedBuffer arena = TensorPool.Rent(100, zeroed: false, anyLarger: true);
+        Assert.That(arena.Array, Is.SameAs(a.Array), "an arena takes any larger buffer");
+        Assert.That(arena.Length, Is.EqualTo(arena.Capacity), "and uses all of it");
+        Assert.That(TensorPool.RetainedBuffers, Is.Zero);
+    }
+
+    [Test]
+    public void The_bounds_hold_and_trim_empties_the_pool()
+    {
+        TensorPool.MaxRetainedBuffers = 2;
+        AlignedBuffer[] b = [TensorPool.Rent(64, false), TensorPool.Rent(64, false), TensorPool.Rent(64, false)];
+        foreach (AlignedBuffer x in b) TensorPool.Return(x);
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(2));
+        Assert.That(TensorPool.RetainedBytes, Is.EqualTo(TensorPool.RecountBytes()));
+
+        TensorPool.MaxRetainedBuffers = 100;
+        TensorPool.MaxRetainedBytes = 10_000;
+        Assert.That(TensorPool.RetainedBytes, Is.LessThanOrEqualTo(10_000), "lowering the bound trims at once");
+        AlignedBuffer big = TensorPool.Rent(2000, false); // 16 kB: over the byte bound
+        TensorPool.Return(big);
+        Assert.That(TensorPool.CountOf(big.Array), Is.Zero, "a buffer beyond the byte bound is left to the GC");
+
+        TensorPool.Trim();
+        Assert.That((TensorPool.RetainedBuffers, TensorPool.RetainedBytes), Is.EqualTo((0, 0L)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TensorPool.MaxRetainedBytes = -1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TensorPool.MaxRetainedBuffers = -1);
+    }
+
+    [Test]
+    public void Concurrent_rent_and_return_lose_nothing()
+    {
+        TensorPool.MaxRetainedBuffers = 10_000;
+        TensorPool.MaxRetainedBytes = 1L << 30;
+        long misses0 = TensorPool.Misses, hits0 = TensorPool.Hits;
+        const int Threads = 4, Rounds = 3000;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var threads = new Thread[Threads];
+        for (int t = 0; t < Threads; t++)
+        {
+            int id = t;
+            threads[t] = new Thread(() =>
+            {
+                var rng = new Random(id);
+                var held = new Queue<(AlignedBuffer Buffer, double Stamp)>();
+                for (int r = 0; r < Rounds; r++)
+                {
+                    int n = 1 + rng.Next(3000);
+                    AlignedBuffer b = TensorPool.Rent(n, zeroed: false, anyLarger: rng.Next(2) == 0);
+                    if (!AlignedBuffer.IsAligned(b.Span)) failures.Enqueue($"thread {id}: unaligned buffer");
+                    double stamp = id * 1e6 + r;
+                    b.Span.Fill(stamp);
+                    held.Enqueue((b, stamp));
+                    // Hold up to 3 at once, so tenants of the same array at the same time would show as overwrites.
+                    if (held.Count > 3 || r == Rounds - 1)
+                    {
+                        while (held.Count > (r == Rounds - 1 ? 0 : 2))
+                        {
+                            (AlignedBuffer old, double s) = held.Dequeue();
+                            if (old.Span.ContainsAnyExcept(s)) failures.Enqueue($"thread {id}: a held buffer was written by another tenant");
+                            TensorPool.Return(old);
+                        }
+                    }
+                }
+            });
+        }
+        foreach (Thread th in threads) th.Start();
+        foreach (Thread th in threads) th.Join();
+
+        Assert.That(failures, Is.Empty);
+        long allocated = TensorPool.Misses - misses0;
+        Assert.That(TensorPool.Hits - hits0 + allocated, Is.EqualTo((long)Threads * Rounds), "every rent was served once");
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(allocated), "every array ever allocated came back, and only once");
+        Assert.That(TensorPool.RetainedBytes, Is.EqualTo(TensorPool.RecountBytes()));
+        Assert.That(TensorPool.HasDuplicates(), Is.False);
+    }
+
+    [Test]
+    public void A_disposed_tapes_arena_is_the_next_tapes_arena()
+    {
+        nint value, grad;
+        int capacity;
+        using (var tape = new Tape())
+        {
+            Tensor v = tape.Variable([1.0, 2.0], [2]);
+            value = Address(v.Data);
+            grad = Address(v.Grad);
+            capacity = tape.ArenaCapacity;
+        }
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(2), "the value and gradient slabs");
+        using var next = new Tape();
+        Tensor x = next.Variable([3.0, 4.0], [2]);
+        // Both slabs have the same capacity, so either may come back as the value slab.
+        Assert.That(new[] { value, grad }, Does.Contain(Address(x.Data)));
+        Assert.That(new[] { value, grad }, Does.Contain(Address(x.Grad)));
+        Assert.That(Address(x.Data), Is.Not.EqualTo(Address(x.Grad)));
+        Assert.That(next.ArenaCapacity, Is.EqualTo(capacity));
+        Assert.That(TensorPool.RetainedBuffers, Is.Zero, "both slabs were rented again");
+        Assert.That(x.Data.ToArray(), Is.EqualTo(new[] { 3.0, 4.0 }));
+    }
+
+    [Test]
+    public void A_grown_arena_comes_back_whole_so_the_next_tape_does_not_grow_again()
+    {
+        int grown;
+        using (var tape = new Tape(64))
+        {
+            for (int i = 0; i < 100; i++) tape.Input(new double[100], [100]);
+            grown = tape.ArenaCapacity;
+            Assert.That(grown, Is.GreaterThan(10_000));
+        }
+        using var next = new Tape(64);
+        Assert.That(next.ArenaCapacity, Is.GreaterThanOrEqualTo(grown));
+    }
+
+    [Test]
+    public void A_disposed_layer_and_optimizer_give_their_buffers_back()
+    {
+        var layer = new Layer(3, 5, seed: 1);
+        var adam = new Adam(layer.Parameters());
+        var sgd = new Sgd(layer.Parameters(), lr: 0.1, momentum: 0.9);
+        Assert.That(TensorPool.RetainedBuffers, Is.Zero);
+        adam.Dispose();
+        sgd.Dispose();
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(6), "2 moments and 1 velocity per parameter");
+        layer.Dispose();
+        layer.Dispose();
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(10), "and value and gradient per parameter, once");
+
+        var again = new Layer(3, 5, seed: 1);
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(6), "the new layer's four buffers came from the pool");
+        Assert.That(again.W.Grad.ContainsAnyExcept(0.0), Is.False, "a pooled gradient starts at zero");
+        again.Dispose();
+    }
+}
