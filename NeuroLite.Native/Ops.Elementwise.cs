@@ -159,7 +159,7 @@ internal static partial class Ops
         int ia = t.Resolve(a);
         ref Node src = ref t.NodeRef(ia);
         int i = t.Push(op, ia, -1, src.Shape[..src.Rank], src.Length, 0);
-        t.NodeRef(i).Attr = c;
+        t.NodeRef(i).Constant = c;
         ReadOnlySpan<double> x = t.Value(ia);
         Span<double> y = t.Value(i);
         switch (op)
@@ -195,7 +195,7 @@ internal static partial class Ops
         if (!Wants(t, n.A)) return;
         ReadOnlySpan<double> g = t.Grad(self);
         Span<double> s = t.Scratch(g.Length);
-        Kernels.Binary.Multiply(g, n.Attr, s);
+        Kernels.Binary.Multiply(g, n.Constant, s);
         Span<double> da = t.Grad(n.A);
         Kernels.Binary.Add(da, s, da);
     }
@@ -205,7 +205,7 @@ internal static partial class Ops
         if (!Wants(t, n.A)) return;
         ReadOnlySpan<double> g = t.Grad(self);
         Span<double> s = t.Scratch(g.Length);
-        Kernels.Binary.Divide(g, n.Attr, s);
+        Kernels.Binary.Divide(g, n.Constant, s);
         Span<double> da = t.Grad(n.A);
         Kernels.Binary.Add(da, s, da);
     }

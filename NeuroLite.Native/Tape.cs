@@ -384,7 +384,7 @@ public sealed partial class Tape : IDisposable
 
     /// <summary>
     /// Appends a node of the given shape whose value region (and <paramref name="auxLength"/> doubles of saved scratch,
-    /// at <see cref="Node.Aux"/>) come from the arena, each starting on a 64-byte boundary. Callers validate
+    /// at <see cref="Node.Saved"/>) come from the arena, each starting on a 64-byte boundary. Callers validate
     /// everything first: after this, nothing throws.
     /// </summary>
     internal int Push(OpKind op, int a, int b, ReadOnlySpan<int> shape, int length, int auxLength)
@@ -393,7 +393,7 @@ public sealed partial class Tape : IDisposable
         int aux = AlignedBuffer.RoundUp(length);
         int off = Reserve((long)aux + auxLength);
         int i = RecordCore(op, a, b, shape, length, off);
-        _nodes[i].Aux = off + aux;
+        _nodes[i].Saved = off + aux;
         return i;
     }
 
@@ -436,9 +436,12 @@ public sealed partial class Tape : IDisposable
         n.B = b;
         n.Offset = offset;
         n.Length = length;
-        n.Aux = 0;
-        n.Aux2 = 0;
-        n.Attr = 0;
+        n.C = -1;
+        n.Saved = 0;
+        n.SavedInts = 0;
+        n.Axis = 0;
+        n.Constant = 0;
+        n.Activation = Activation.None;
         n.Visit = -1;
         n.GradStamp = -1;
         n.KeepDims = false;
@@ -569,7 +572,7 @@ public sealed partial class Tape : IDisposable
             if (n.Op == OpKind.Leaf) continue;
             if (n.A >= 0) pending += Mark(n.A, stamp);
             if (n.B >= 0) pending += Mark(n.B, stamp);
-            if (n.Op == OpKind.Linear) pending += Mark(n.Aux, stamp);
+            if (n.C >= 0) pending += Mark(n.C, stamp);
         }
         Span<double> g = Grad(root);
         if (seed.IsEmpty) g[0] += 1.0;
