@@ -71,15 +71,8 @@ internal static partial class Ops
 
     private static int BroadcastShape(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> result, OpKind op)
     {
-        int rank = Math.Max(a.Length, b.Length);
-        for (int k = 0; k < rank; k++)
-        {
-            int da = k < rank - a.Length ? 1 : a[k - (rank - a.Length)];
-            int db = k < rank - b.Length ? 1 : b[k - (rank - b.Length)];
-            if (da != db && da != 1 && db != 1)
-                throw new ArgumentException($"Operator {Symbol(op)}: shapes {ShapeText(a)} and {ShapeText(b)} cannot be broadcast together (axis {k} of the aligned shapes: {da} vs {db}).");
-            result[k] = da == 1 ? db : da;
-        }
+        if (!Shapes.TryBroadcast(a, b, result, out int rank, out int k))
+            throw new ArgumentException($"Operator {Symbol(op)}: shapes {ShapeText(a)} and {ShapeText(b)} cannot be broadcast together (axis {k} of the aligned shapes: {Shapes.AlignedDim(a, rank, k)} vs {Shapes.AlignedDim(b, rank, k)}).");
         return rank;
     }
 
