@@ -71,16 +71,35 @@ public static class Shapes
             throw new ArgumentException($"Broadcasting supports rank up to {MaxRank}; got shapes {Format(a)} and {Format(b)}.");
         if (result.Length < rank)
             throw new ArgumentException($"The result span holds {result.Length} dimensions; {rank} are needed.", nameof(result));
-        for (int i = 0; i < rank; i++)
-        {
-            int da = i < rank - a.Length ? 1 : a[i - (rank - a.Length)];
-            int db = i < rank - b.Length ? 1 : b[i - (rank - b.Length)];
-            if (da != db && da != 1 && db != 1)
-                throw new ArgumentException($"Shapes {Format(a)} and {Format(b)} cannot be broadcast together (axis {i}: {da} vs {db}).");
-            result[i] = da == 1 ? db : da;
-        }
+        if (!TryBroadcast(a, b, result, out rank, out int axis))
+            throw new ArgumentException($"Shapes {Format(a)} and {Format(b)} cannot be broadcast together (axis {axis}: {AlignedDim(a, rank, axis)} vs {AlignedDim(b, rank, axis)}).");
         return rank;
     }
+
+    /// <summary>
+    /// The one broadcasting rule, for callers that word their own error: writes the broadcast shape of ranks up to
+    /// <paramref name="result"/>'s length and returns true, or returns false with the first axis (of the right-aligned
+    /// shapes) whose sizes differ and neither is 1.
+    /// </summary>
+    internal static bool TryBroadcast(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> result, out int rank, out int badAxis)
+    {
+        rank = Math.Max(a.Length, b.Length);
+        for (int i = 0; i < rank; i++)
+        {
+            int da = AlignedDim(a, rank, i), db = AlignedDim(b, rank, i);
+            if (da != db && da != 1 && db != 1)
+            {
+                badAxis = i;
+                return false;
+            }
+            result[i] = da == 1 ? db : da;
+        }
+        badAxis = -1;
+        return true;
+    }
+
+    /// <summary>Size of axis <paramref name="i"/> of <paramref name="shape"/> right-aligned to <paramref name="rank"/> axes (1 where it has none).</summary>
+    internal static int AlignedDim(ReadOnlySpan<int> shape, int rank, int i) => i < rank - shape.Length ? 1 : shape[i - (rank - shape.Length)];
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> hold the same dimensions.</summary>
     public static bool Equal(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);

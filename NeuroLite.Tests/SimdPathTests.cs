@@ -15,7 +15,11 @@ public class SimdPathTests
     public void Reports_the_path_this_pass_exercises()
     {
         TestContext.Out.WriteLine($"SIMD path: {Simd.Path} ({Simd.Describe()}), arch {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}");
-        Assert.That(Enum.IsDefined(Simd.Path), Is.True);
+        // The path taken is one the CPU and process offer, and the widest of them that the runtime accelerates.
+        Assert.That(Simd.Available(), Does.Contain(Simd.Path));
+        Assert.That(Simd.Path == SimdPath.Avx512, Is.EqualTo(Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Avx512BW.IsSupported
+            && Avx512CD.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported && Fma.IsSupported));
+        Assert.That(Simd.Path == SimdPath.Scalar, Is.EqualTo(!Vector128.IsHardwareAccelerated));
     }
 
     [Test]

@@ -47,7 +47,7 @@ internal static class GraphDot
             if (n.Op == OpKind.Leaf) continue;
             if (n.A >= 0) reached[n.A] = true;
             if (n.B >= 0) reached[n.B] = true;
-            if (n.Op == OpKind.Linear) reached[n.Aux] = true;
+            if (n.C >= 0) reached[n.C] = true;
         }
         for (int i = 0; i <= root; i++)
         {
@@ -61,7 +61,7 @@ internal static class GraphDot
             sb.Append("  ").Append(op).Append(" -> n").Append(Invariant(i)).Append(";\n");
             if (n.A >= 0) Edge(sb, n.A, op);
             if (n.B >= 0) Edge(sb, n.B, op);
-            if (n.Op == OpKind.Linear) Edge(sb, n.Aux, op);
+            if (n.C >= 0) Edge(sb, n.C, op);
         }
     }
 
@@ -100,23 +100,23 @@ internal static class GraphDot
         OpKind.Sub => "-",
         OpKind.Mul => "*",
         OpKind.Div => "/",
-        OpKind.AddScalar => "+ " + Number(n.Attr),
-        OpKind.MulScalar => "* " + Number(n.Attr),
-        OpKind.DivScalar => "/ " + Number(n.Attr),
-        OpKind.RSubScalar => Number(n.Attr) + " -",
-        OpKind.RDivScalar => Number(n.Attr) + " /",
+        OpKind.AddScalar => "+ " + Number(n.Constant),
+        OpKind.MulScalar => "* " + Number(n.Constant),
+        OpKind.DivScalar => "/ " + Number(n.Constant),
+        OpKind.RSubScalar => Number(n.Constant) + " -",
+        OpKind.RDivScalar => Number(n.Constant) + " /",
         OpKind.Neg => "neg",
         OpKind.MatMul => "matmul",
-        OpKind.Linear => "linear" + ((Activation)n.Attr switch { Activation.Tanh => " tanh", Activation.Relu => " relu", _ => "" }),
+        OpKind.Linear => "linear" + (n.Activation switch { Activation.Tanh => " tanh", Activation.Relu => " relu", _ => "" }),
         OpKind.Tanh => "tanh",
         OpKind.Relu => "relu",
         OpKind.Exp => "exp",
         OpKind.Log => "log",
-        OpKind.Pow => "pow " + Number(n.Attr),
+        OpKind.Pow => "pow " + Number(n.Constant),
         OpKind.SumAll => "sum",
-        OpKind.SumAxis => "sum axis " + Invariant(n.Aux),
+        OpKind.SumAxis => "sum axis " + Invariant(n.Axis),
         OpKind.MeanAll => "mean",
-        OpKind.MeanAxis => "mean axis " + Invariant(n.Aux),
+        OpKind.MeanAxis => "mean axis " + Invariant(n.Axis),
         OpKind.Reshape => "reshape",
         OpKind.Transpose => "transpose",
         OpKind.Mse => "mse",

@@ -45,10 +45,10 @@ public class AlignmentTests
                 if (n.Length == 0) continue;
                 AssertAligned(tape.Value(i), $"value of {what}");
                 AssertAligned(tape.Grad(i), $"gradient of {what}");
-                if (n.Op is OpKind.Mse or OpKind.SoftmaxCe) AssertAligned(tape.Arena(n.Aux, 1), $"saved scratch of {what}");
+                if (n.Op is OpKind.Mse or OpKind.SoftmaxCe) AssertAligned(tape.Arena(n.Saved, 1), $"saved scratch of {what}");
             }
             ref Node ce = ref tape.NodeRef(Enumerable.Range(0, tape.NodeCount).First(i => tape.NodeRef(i).Op == OpKind.SoftmaxCe));
-            AssertAligned(tape.Arena(ce.Aux + AlignedBuffer.RoundUp(15), 3), "row losses of the softmax node");
+            AssertAligned(tape.Arena(ce.Saved + AlignedBuffer.RoundUp(15), 3), "row losses of the softmax node");
             AssertAligned(tape.Scratch(5), "backward scratch");
             AssertAligned(tape.Scratch(100_000), "grown backward scratch");
             AssertAligned(a.Data, "a tape tensor's public Data");

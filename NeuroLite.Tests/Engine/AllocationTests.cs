@@ -132,7 +132,6 @@ public class AllocationTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 50; i++) Everything(tape, w, data, targets);
         Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
-        Assert.That(Simd.Path, Is.AnyOf(SimdPath.Avx512, SimdPath.Avx2Fma, SimdPath.Vector128, SimdPath.Neon, SimdPath.Scalar));
     }
 
     private static void Everything(Tape tape, Tensor w, double[] data, int[] targets)

@@ -564,13 +564,6 @@ public class FuzzTests
         return off;
     }
 
-    private static long[] Bits(ReadOnlySpan<double> v)
-    {
-        var r = new long[v.Length];
-        for (int k = 0; k < v.Length; k++) r[k] = BitConverter.DoubleToInt64Bits(v[k]);
-        return r;
-    }
-
     /// <summary>Shapes and values for the special-value programs (rank 0-4, up to 24 elements, broadcast partners).</summary>
     private sealed class FuzzGeneratorShapes(Random rng)
     {

@@ -15,13 +15,6 @@ public class InputViewTests
         return [.. Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2 - 1)];
     }
 
-    private static long[] Bits(ReadOnlySpan<double> v)
-    {
-        var bits = new long[v.Length];
-        for (int i = 0; i < v.Length; i++) bits[i] = BitConverter.DoubleToInt64Bits(v[i]);
-        return bits;
-    }
-
     [Test]
     public void A_view_gives_the_copied_inputs_forward_and_backward_bit_for_bit()
     {

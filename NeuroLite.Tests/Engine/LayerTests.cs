@@ -51,5 +51,4 @@ public class LayerTests
         return v;
     }
 
-    private static long[] Bits(double[] x) => Array.ConvertAll(x, BitConverter.DoubleToInt64Bits);
 }

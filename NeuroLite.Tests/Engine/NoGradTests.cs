@@ -17,13 +17,6 @@ public class NoGradTests
         return x;
     }
 
-    private static long[] Bits(ReadOnlySpan<double> v)
-    {
-        var bits = new long[v.Length];
-        for (int k = 0; k < v.Length; k++) bits[k] = BitConverter.DoubleToInt64Bits(v[k]);
-        return bits;
-    }
-
     [TestCase(Activation.Tanh)]
     [TestCase(Activation.Relu)]
     [TestCase(Activation.None)]

@@ -28,7 +28,8 @@ public class SafetensorsTests
 
     private static long[] Bits(Layer l) => l.Parameters().SelectMany(p => p.ToArray()).Select(BitConverter.DoubleToInt64Bits).ToArray();
 
-    private static long[] Bits(double[] v) => v.Select(BitConverter.DoubleToInt64Bits).ToArray();
+    // The overloads above hide the shared helper by name.
+    private static long[] Bits(double[] v) => TestBits.Bits(v);
 
     private static readonly double[] Batch = [0.5, -1.25, 3.0, 0.0, -0.0, 2.0, 1e-3, -7.5, 0.25, 0.75, -2.0, 1.5];
 

@@ -24,13 +24,6 @@ internal sealed class TapeSnapshot
 
     private static (int, int, int, int, int) Counters(Tape t) => (t.NodeCount, t.ArenaUsed, t.ArenaCapacity, t.Generation, t.IntsUsed);
 
-    public static long[] Bits(ReadOnlySpan<double> v)
-    {
-        var bits = new long[v.Length];
-        for (int i = 0; i < v.Length; i++) bits[i] = BitConverter.DoubleToInt64Bits(v[i]);
-        return bits;
-    }
-
     /// <summary>Asserts the tape's counters and every held tensor's bits are as they were.</summary>
     public void AssertUnchanged(string what)
     {

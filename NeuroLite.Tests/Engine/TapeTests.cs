@@ -220,10 +220,10 @@ public class TapeTests
             Tensor z = x.MatMul(layer.W) + layer.B;
             return activation == Activation.Tanh ? z.Tanh() : z;
         });
-        Assert.That(fused.Y, Is.EqualTo(plain.Y), "forward");
-        Assert.That(fused.Dx, Is.EqualTo(plain.Dx), "x.grad");
-        Assert.That(fused.Dw, Is.EqualTo(plain.Dw), "W.grad");
-        Assert.That(fused.Db, Is.EqualTo(plain.Db), "b.grad");
+        Assert.That(Bits(fused.Y), Is.EqualTo(Bits(plain.Y)), "forward");
+        Assert.That(Bits(fused.Dx), Is.EqualTo(Bits(plain.Dx)), "x.grad");
+        Assert.That(Bits(fused.Dw), Is.EqualTo(Bits(plain.Dw)), "W.grad");
+        Assert.That(Bits(fused.Db), Is.EqualTo(Bits(plain.Db)), "b.grad");
         Assert.That(fused.Db, Has.Some.Not.EqualTo(0.0));
     }
 

@@ -16,8 +16,6 @@ public class OverlapTests
         return Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
     }
 
-    private static long[] Bits(double[] a) => a.Select(BitConverter.DoubleToInt64Bits).ToArray();
-
     private delegate void OnMemory(Span<double> memory);
 
     /// <summary>Runs <paramref name="call"/> on a fresh buffer and asserts it throws ArgumentException and leaves the buffer's bits unchanged.</summary>

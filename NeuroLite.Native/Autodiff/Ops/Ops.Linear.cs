@@ -8,7 +8,7 @@ internal static partial class Ops
     /// activation(x @ W + b) as one node, the whole of a <see cref="Layer"/>: the same values as
     /// <c>(x.MatMul(W) + b).Tanh()</c> (the GEMM result, then the bias added and the activation applied in place),
     /// minus the intermediate nodes, their values and gradient buffers, and the passes that copied gradients between
-    /// them. The bias's node index rides in <see cref="Node.Aux"/>, the activation in <see cref="Node.Attr"/>.
+    /// them. The bias is the node's third input (<see cref="Node.C"/>).
     /// </summary>
     internal static Tensor Linear(in Tensor x, in Tensor w, in Tensor b, Activation activation = Activation.None)
     {
@@ -30,8 +30,8 @@ internal static partial class Ops
         int ib = t.Resolve(b);
         int i = t.Push(OpKind.Linear, ix, iw, [m, cols], count, 0);
         ref Node n = ref t.NodeRef(i);
-        n.Aux = ib;
-        n.Attr = (double)activation;
+        n.C = ib;
+        n.Activation = activation;
         n.NeedsGrad |= Tape.GradEnabled && t.NodeRef(ib).NeedsGrad;
         Span<double> y = t.Value(i);
         Gemm.Multiply(t.Value(ix), t.Value(iw), y, m, cols, k);
@@ -46,7 +46,7 @@ internal static partial class Ops
     private static void LinearBackward(Tape t, int self, ref Node n)
     {
         ReadOnlySpan<double> g = t.Grad(self);
-        var activation = (Activation)n.Attr;
+        var activation = n.Activation;
         if (activation != Activation.None)
         {
             Span<double> dz = t.Scratch(g.Length);
@@ -55,6 +55,6 @@ internal static partial class Ops
             g = dz;
         }
         MatMulBackward(t, self, ref n, g);
-        if (Wants(t, n.Aux)) AccumulateTo(t, g, n.Shape[..2], n.Aux);
+        if (Wants(t, n.C)) AccumulateTo(t, g, n.Shape[..2], n.C);
     }
 }

@@ -15,7 +15,7 @@ internal static partial class Ops
         int it = t.Resolve(target);
         int len = t.NodeRef(ip).Length;
         int i = t.Push(OpKind.Mse, ip, it, [], 1, len);
-        Span<double> diff = t.Arena(t.NodeRef(i).Aux, len);
+        Span<double> diff = t.Arena(t.NodeRef(i).Saved, len);
         Kernels.Binary.Subtract(t.Value(ip), t.Value(it), diff);
         double s = 0;
         foreach (double d in diff) s += d * d;
@@ -26,7 +26,7 @@ internal static partial class Ops
     private static void MseBackward(Tape t, int self, ref Node n)
     {
         int len = t.NodeRef(n.A).Length;
-        ReadOnlySpan<double> diff = t.Arena(n.Aux, len);
+        ReadOnlySpan<double> diff = t.Arena(n.Saved, len);
         double scale = 2.0 * t.Grad(self)[0] / len;
         if (Wants(t, n.A)) Kernels.Binary.Axpy(scale, diff, t.Grad(n.A));
         if (Wants(t, n.B)) Kernels.Binary.Axpy(-scale, diff, t.Grad(n.B));
@@ -59,9 +59,9 @@ internal static partial class Ops
         // The row losses start on the 64-byte boundary after the probabilities, as the arena's regions do.
         int i = t.Push(OpKind.SoftmaxCe, il, -1, [], 1, AlignedBuffer.RoundUp(len) + rows);
         ref Node n = ref t.NodeRef(i);
-        n.Aux2 = at;
-        Span<double> probs = t.Arena(n.Aux, len);
-        Span<double> rowLoss = t.Arena(n.Aux + AlignedBuffer.RoundUp(len), rows);
+        n.SavedInts = at;
+        Span<double> probs = t.Arena(n.Saved, len);
+        Span<double> rowLoss = t.Arena(n.Saved + AlignedBuffer.RoundUp(len), rows);
         Kernels.SoftmaxCrossEntropy.Forward(t.Value(il), rows, cols, t.Ints(at, rows), probs, rowLoss);
         t.Value(i)[0] = rows == 0 ? double.NaN : Reduce.Sum(rowLoss) / rows;
         return Handle(t, i);
@@ -73,6 +73,6 @@ internal static partial class Ops
         ReadOnlySpan<int> s = t.ShapeOf(n.A);
         int rows = s[0], cols = s[1];
         if (rows == 0) return;
-        Kernels.SoftmaxCrossEntropy.Backward(t.Arena(n.Aux, rows * cols), rows, cols, t.Ints(n.Aux2, rows), t.Grad(self)[0] / rows, t.Grad(n.A), accumulate: true);
+        Kernels.SoftmaxCrossEntropy.Backward(t.Arena(n.Saved, rows * cols), rows, cols, t.Ints(n.SavedInts, rows), t.Grad(self)[0] / rows, t.Grad(n.A), accumulate: true);
     }
 }

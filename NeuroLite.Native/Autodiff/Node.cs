@@ -45,14 +45,22 @@ internal struct Node
     /// <summary>Arena offset (from each slab's aligned start, a multiple of 8) of the value and gradient; -1 for none yet.</summary>
     public int Offset;
     public int Length;
+    /// <summary>The first input's node, or -1.</summary>
     public int A;
+    /// <summary>The second input's node, or -1.</summary>
     public int B;
-    /// <summary>Op-specific: arena offset of saved scratch (MSE difference, softmax probabilities), an axis, or Linear's bias node.</summary>
-    public int Aux;
-    /// <summary>Op-specific: offset into the int side-arena (class targets).</summary>
-    public int Aux2;
-    /// <summary>Op-specific: Pow's exponent, or Linear's activation (an <see cref="Activation"/>).</summary>
-    public double Attr;
+    /// <summary>The third input's node (a fused layer's bias), or -1. The backward sweep marks A, B and C alike.</summary>
+    public int C;
+    /// <summary>Arena offset of the op's saved scratch (MSE's difference, softmax's probabilities and row losses).</summary>
+    public int Saved;
+    /// <summary>Offset into the int side-arena of the op's saved integers (softmax cross-entropy's class targets).</summary>
+    public int SavedInts;
+    /// <summary>The axis an axis reduction runs over.</summary>
+    public int Axis;
+    /// <summary>The op's scalar operand: Pow's exponent, or the scalar of an op with a scalar.</summary>
+    public double Constant;
+    /// <summary>A fused layer's activation.</summary>
+    public Activation Activation;
     /// <summary>The Backward() stamp that last reached this node (reachability mark).</summary>
     public int Visit;
     /// <summary>The Backward() stamp for which this node's gradient region is valid.</summary>

@@ -50,7 +50,7 @@ internal static partial class Ops
         int ia = t.Resolve(a);
         int i = t.Push(op, ia, -1, shape, Shapes.Count(shape), 0);
         ref Node n = ref t.NodeRef(i);
-        n.Aux = ax;
+        n.Axis = ax;
         n.KeepDims = keepDims;
         Span<double> y = t.Value(i);
         Reduce.SumAxis(t.Value(ia), t.ShapeOf(ia), ax, y);
@@ -61,7 +61,7 @@ internal static partial class Ops
     private static void SumAxisBackward(Tape t, int self, ref Node n)
     {
         if (!Wants(t, n.A)) return;
-        SpreadBack(t, t.Grad(self), n.A, n.Aux);
+        SpreadBack(t, t.Grad(self), n.A, n.Axis);
     }
 
     private static void MeanAxisBackward(Tape t, int self, ref Node n)
@@ -69,8 +69,8 @@ internal static partial class Ops
         if (!Wants(t, n.A)) return;
         ReadOnlySpan<double> g = t.Grad(self);
         Span<double> s = t.Scratch(g.Length);
-        Kernels.Binary.Divide(g, t.ShapeOf(n.A)[n.Aux], s);
-        SpreadBack(t, s, n.A, n.Aux);
+        Kernels.Binary.Divide(g, t.ShapeOf(n.A)[n.Axis], s);
+        SpreadBack(t, s, n.A, n.Axis);
     }
 
     /// <summary>dA += g broadcast back along the reduced axis.</summary>

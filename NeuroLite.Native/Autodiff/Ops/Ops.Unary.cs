@@ -12,7 +12,7 @@ internal static partial class Ops
         int ia = t.Resolve(a);
         ref Node src = ref t.NodeRef(ia);
         int i = t.Push(op, ia, -1, src.Shape[..src.Rank], src.Length, 0);
-        t.NodeRef(i).Attr = attr;
+        t.NodeRef(i).Constant = attr;
         ReadOnlySpan<double> x = t.Value(ia);
         Span<double> y = t.Value(i);
         switch (op)
@@ -94,7 +94,7 @@ internal static partial class Ops
     private static void PowBackward(Tape t, int self, ref Node n)
     {
         if (!Wants(t, n.A)) return;
-        double p = n.Attr;
+        double p = n.Constant;
         ReadOnlySpan<double> x = t.Value(n.A);
         ReadOnlySpan<double> g = t.Grad(self);
         Span<double> da = t.Grad(n.A);

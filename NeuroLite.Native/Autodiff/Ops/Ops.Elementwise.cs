@@ -71,15 +71,8 @@ internal static partial class Ops
 
     private static int BroadcastShape(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> result, OpKind op)
     {
-        int rank = Math.Max(a.Length, b.Length);
-        for (int k = 0; k < rank; k++)
-        {
-            int da = k < rank - a.Length ? 1 : a[k - (rank - a.Length)];
-            int db = k < rank - b.Length ? 1 : b[k - (rank - b.Length)];
-            if (da != db && da != 1 && db != 1)
-                throw new ArgumentException($"Operator {Symbol(op)}: shapes {ShapeText(a)} and {ShapeText(b)} cannot be broadcast together (axis {k} of the aligned shapes: {da} vs {db}).");
-            result[k] = da == 1 ? db : da;
-        }
+        if (!Shapes.TryBroadcast(a, b, result, out int rank, out int k))
+            throw new ArgumentException($"Operator {Symbol(op)}: shapes {ShapeText(a)} and {ShapeText(b)} cannot be broadcast together (axis {k} of the aligned shapes: {Shapes.AlignedDim(a, rank, k)} vs {Shapes.AlignedDim(b, rank, k)}).");
         return rank;
     }
 
@@ -159,7 +152,7 @@ internal static partial class Ops
         int ia = t.Resolve(a);
         ref Node src = ref t.NodeRef(ia);
         int i = t.Push(op, ia, -1, src.Shape[..src.Rank], src.Length, 0);
-        t.NodeRef(i).Attr = c;
+        t.NodeRef(i).Constant = c;
         ReadOnlySpan<double> x = t.Value(ia);
         Span<double> y = t.Value(i);
         switch (op)
@@ -195,7 +188,7 @@ internal static partial class Ops
         if (!Wants(t, n.A)) return;
         ReadOnlySpan<double> g = t.Grad(self);
         Span<double> s = t.Scratch(g.Length);
-        Kernels.Binary.Multiply(g, n.Attr, s);
+        Kernels.Binary.Multiply(g, n.Constant, s);
         Span<double> da = t.Grad(n.A);
         Kernels.Binary.Add(da, s, da);
     }
@@ -205,7 +198,7 @@ internal static partial class Ops
         if (!Wants(t, n.A)) return;
         ReadOnlySpan<double> g = t.Grad(self);
         Span<double> s = t.Scratch(g.Length);
-        Kernels.Binary.Divide(g, n.Attr, s);
+        Kernels.Binary.Divide(g, n.Constant, s);
         Span<double> da = t.Grad(n.A);
         Kernels.Binary.Add(da, s, da);
     }
