@@ -122,19 +122,8 @@ public static class BenchApp
             status = Failed;
         }
 
-        if (options.JsonPath is not null)
-        {
-            try
-            {
-                log.WriteJson(options.JsonPath);
-                log.Line($"wrote {log.Count} rows to {options.JsonPath}");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                error.WriteLine($"error: could not write {options.JsonPath}: {e.Message}");
-                status = Failed;
-            }
-        }
+        if (!WriteJson(log, options.JsonPath, log.Line, error))
+            status = Failed;
 
         if (options.ReportDirectory is not null)
         {
@@ -192,19 +181,8 @@ public static class BenchApp
             status = Failed;
         }
 
-        if (options.JsonPath is not null)
-        {
-            try
-            {
-                log.WriteJson(options.JsonPath);
-                output.WriteLine($"wrote {log.Count} rows to {options.JsonPath}");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                error.WriteLine($"error: could not write {options.JsonPath}: {e.Message}");
-                status = Failed;
-            }
-        }
+        if (!WriteJson(log, options.JsonPath, output.WriteLine, error))
+            status = Failed;
 
         return status;
     }
@@ -221,5 +199,22 @@ public static class BenchApp
         var config = SimdPathsConfig.Create(options.AllPaths);
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchApp).Assembly).Run([.. options.PassThrough], config);
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? Failed : Ok;
+    }
+
+    /// <summary>Writes the log's rows to <paramref name="path"/> as JSON when one was given; false, with the error printed, when it could not be written.</summary>
+    private static bool WriteJson(ResultLog log, string? path, Action<string> say, TextWriter error)
+    {
+        if (path is null) return true;
+        try
+        {
+            log.WriteJson(path);
+            say($"wrote {log.Count} rows to {path}");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: could not write {path}: {e.Message}");
+            return false;
+        }
     }
 }
