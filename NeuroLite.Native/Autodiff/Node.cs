@@ -2,7 +2,7 @@ using NeuroLite.Kernels;
 
 namespace NeuroLite;
 
-/// <summary>The kind of a tape record; <see cref="Ops.Backward"/> switches on it.</summary>
+/// <summary>The kind of a tape record: what the graph drawing and error messages name (the backward sweep calls <see cref="Node.Rule"/>).</summary>
 internal enum OpKind : byte
 {
     Leaf,
@@ -39,8 +39,14 @@ internal enum OpKind : byte
 /// caller's array for <see cref="Tape.InputView"/>) holds that array in <see cref="Data"/>; a parameter's gradient
 /// lives in its storage (<see cref="Ext"/>), a view's in the arena, reserved only if something asks for it.
 /// </summary>
-internal struct Node
+internal unsafe struct Node
 {
+    /// <summary>
+    /// The op's backward rule, set by the op when it appends the node (null for leaves): the sweep calls it and knows
+    /// nothing else about the op.
+    /// </summary>
+    public delegate*<Tape, int, ref Node, void> Rule;
+
     public Dims Shape;
     /// <summary>Arena offset (from each slab's aligned start, a multiple of 8) of the value and gradient; -1 for none yet.</summary>
     public int Offset;

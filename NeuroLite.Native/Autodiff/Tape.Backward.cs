@@ -82,7 +82,7 @@ public sealed partial class Tape
     /// gradient stale, so none is cleared here: the first rule to write one clears or overwrites it (see
     /// <see cref="Grad"/>), while it is about to be used, instead of a pass over all of them before the sweep.
     /// </summary>
-    internal void Backward(int root, ReadOnlySpan<double> seed)
+    internal unsafe void Backward(int root, ReadOnlySpan<double> seed)
     {
         CheckOwner();
         bool eager = ParameterStorage.EagerZeroing;
@@ -109,7 +109,7 @@ public sealed partial class Tape
         for (int i = root; i >= low; i--)
         {
             ref Node n = ref _nodes[i];
-            if (n.Visit == stamp && n.NeedsGrad && n.Op != OpKind.Leaf) Ops.Backward(this, i, ref n);
+            if (n.Visit == stamp && n.NeedsGrad && n.Rule != null) n.Rule(this, i, ref n);
         }
     }
 

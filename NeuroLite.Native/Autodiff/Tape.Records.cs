@@ -17,9 +17,9 @@ public sealed partial class Tape
         return MemoryMarshal.CreateReadOnlySpan(ref n.Shape[0], n.Rank);
     }
 
-    internal int PushLeaf(ReadOnlySpan<int> shape, int length, bool needsGrad, string? label)
+    internal unsafe int PushLeaf(ReadOnlySpan<int> shape, int length, bool needsGrad, string? label)
     {
-        int i = Push(OpKind.Leaf, -1, -1, shape, length, 0);
+        int i = Push(OpKind.Leaf, -1, -1, shape, length, 0, null);
         ref Node n = ref _nodes[i];
         n.NeedsGrad = needsGrad;
         n.Label = label;
@@ -29,15 +29,16 @@ public sealed partial class Tape
     /// <summary>
     /// Appends a node of the given shape whose value region (and <paramref name="auxLength"/> doubles of saved scratch,
     /// at <see cref="Node.Saved"/>) come from the arena, each starting on a 64-byte boundary. Callers validate
-    /// everything first: after this, nothing throws.
+    /// everything first: after this, nothing throws. <paramref name="rule"/> is the op's backward rule.
     /// </summary>
-    internal int Push(OpKind op, int a, int b, ReadOnlySpan<int> shape, int length, int auxLength)
+    internal unsafe int Push(OpKind op, int a, int b, ReadOnlySpan<int> shape, int length, int auxLength, delegate*<Tape, int, ref Node, void> rule)
     {
         CheckOwner();
         int aux = AlignedBuffer.RoundUp(length);
         int off = Reserve((long)aux + auxLength);
         int i = RecordCore(op, a, b, shape, length, off);
         _nodes[i].Saved = off + aux;
+        _nodes[i].Rule = rule;
         return i;
     }
 
@@ -48,7 +49,7 @@ public sealed partial class Tape
         return RecordCore(op, a, b, shape, length, offset);
     }
 
-    private int RecordCore(OpKind op, int a, int b, ReadOnlySpan<int> shape, int length, int offset)
+    private unsafe int RecordCore(OpKind op, int a, int b, ReadOnlySpan<int> shape, int length, int offset)
     {
         if (_count == _nodes.Length) GrowNodes();
         int i = _count++;
@@ -60,6 +61,7 @@ public sealed partial class Tape
         n.Offset = offset;
         n.Length = length;
         n.C = -1;
+        n.Rule = null;
         n.Saved = 0;
         n.SavedInts = 0;
         n.Axis = 0;

@@ -13,7 +13,7 @@ internal static partial class Ops
     };
 
     /// <summary>Broadcasting binary op (NumPy rules, rank ≤ 4).</summary>
-    internal static Tensor BinaryOp(OpKind op, in Tensor a, in Tensor b)
+    internal static unsafe Tensor BinaryOp(OpKind op, in Tensor a, in Tensor b)
     {
         Tape t = Tape.For(a, b, Symbol(op));
         Span<int> shape = stackalloc int[Shapes.MaxRank];
@@ -22,7 +22,13 @@ internal static partial class Ops
         int n = Shapes.Count(shape);
         int ia = t.Resolve(a);
         int ib = t.Resolve(b);
-        int i = t.Push(op, ia, ib, shape, n, 0);
+        int i = t.Push(op, ia, ib, shape, n, 0, op switch
+        {
+            OpKind.Add => &AddBackward,
+            OpKind.Sub => &SubBackward,
+            OpKind.Mul => &MulBackward,
+            _ => &DivBackward,
+        });
         ReadOnlySpan<double> x = t.Value(ia), y = t.Value(ib);
         Span<double> c = t.Value(i);
         if (x.Length == n && y.Length == n)
@@ -146,12 +152,19 @@ internal static partial class Ops
     }
 
     /// <summary>x op c for a constant c: AddScalar (also x - c as x + (-c), which IEEE defines identically), MulScalar, DivScalar, RSubScalar (c - x), RDivScalar (c / x).</summary>
-    internal static Tensor Scalar(OpKind op, in Tensor a, double c)
+    internal static unsafe Tensor Scalar(OpKind op, in Tensor a, double c)
     {
         Tape t = Tape.For(a);
         int ia = t.Resolve(a);
         ref Node src = ref t.NodeRef(ia);
-        int i = t.Push(op, ia, -1, src.Shape[..src.Rank], src.Length, 0);
+        int i = t.Push(op, ia, -1, src.Shape[..src.Rank], src.Length, 0, op switch
+        {
+            OpKind.AddScalar => &AddScalarBackward,
+            OpKind.MulScalar => &MulScalarBackward,
+            OpKind.DivScalar => &DivScalarBackward,
+            OpKind.RDivScalar => &RDivScalarBackward,
+            _ => &NegBackward, // Neg and RSubScalar: the gradient is negated
+        });
         t.NodeRef(i).Constant = c;
         ReadOnlySpan<double> x = t.Value(ia);
         Span<double> y = t.Value(i);

@@ -10,7 +10,7 @@ internal static partial class Ops
     /// minus the intermediate nodes, their values and gradient buffers, and the passes that copied gradients between
     /// them. The bias is the node's third input (<see cref="Node.C"/>).
     /// </summary>
-    internal static Tensor Linear(in Tensor x, in Tensor w, in Tensor b, Activation activation = Activation.None)
+    internal static unsafe Tensor Linear(in Tensor x, in Tensor w, in Tensor b, Activation activation = Activation.None)
     {
         Tape t = Tape.For(x, w, "Linear");
         Tape? tb = b.Check();
@@ -28,7 +28,7 @@ internal static partial class Ops
         int ix = t.Resolve(x);
         int iw = t.Resolve(w);
         int ib = t.Resolve(b);
-        int i = t.Push(OpKind.Linear, ix, iw, [m, cols], count, 0);
+        int i = t.Push(OpKind.Linear, ix, iw, [m, cols], count, 0, &LinearBackward);
         ref Node n = ref t.NodeRef(i);
         n.C = ib;
         n.Activation = activation;

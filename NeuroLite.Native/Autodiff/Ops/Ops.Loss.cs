@@ -5,7 +5,7 @@ namespace NeuroLite;
 internal static partial class Ops
 {
     /// <summary>mean((p − y)²) as one fused node; the difference is saved in the arena for backward.</summary>
-    internal static Tensor Mse(in Tensor prediction, in Tensor target)
+    internal static unsafe Tensor Mse(in Tensor prediction, in Tensor target)
     {
         Tape t = Tape.For(prediction, target, "Mse");
         ReadOnlySpan<int> sp = prediction.ShapeUnchecked, st = target.ShapeUnchecked;
@@ -14,7 +14,7 @@ internal static partial class Ops
         int ip = t.Resolve(prediction);
         int it = t.Resolve(target);
         int len = t.NodeRef(ip).Length;
-        int i = t.Push(OpKind.Mse, ip, it, [], 1, len);
+        int i = t.Push(OpKind.Mse, ip, it, [], 1, len, &MseBackward);
         Span<double> diff = t.Arena(t.NodeRef(i).Saved, len);
         Kernels.Binary.Subtract(t.Value(ip), t.Value(it), diff);
         double s = 0;
@@ -33,7 +33,7 @@ internal static partial class Ops
     }
 
     /// <summary>Mean over rows of −log softmax(row)[target]: fused, probabilities saved in the arena, targets in the int side-arena.</summary>
-    internal static Tensor SoftmaxCrossEntropy(in Tensor logits, ReadOnlySpan<int> targets)
+    internal static unsafe Tensor SoftmaxCrossEntropy(in Tensor logits, ReadOnlySpan<int> targets)
     {
         Tape t = Tape.For(logits);
         ReadOnlySpan<int> s = logits.ShapeUnchecked;
@@ -57,7 +57,7 @@ internal static partial class Ops
         int il = t.Resolve(logits);
         int len = rows * cols;
         // The row losses start on the 64-byte boundary after the probabilities, as the arena's regions do.
-        int i = t.Push(OpKind.SoftmaxCe, il, -1, [], 1, AlignedBuffer.RoundUp(len) + rows);
+        int i = t.Push(OpKind.SoftmaxCe, il, -1, [], 1, AlignedBuffer.RoundUp(len) + rows, &SoftmaxCeBackward);
         ref Node n = ref t.NodeRef(i);
         n.SavedInts = at;
         Span<double> probs = t.Arena(n.Saved, len);

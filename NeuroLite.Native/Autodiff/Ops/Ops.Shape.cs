@@ -5,11 +5,11 @@ namespace NeuroLite;
 internal static partial class Ops
 {
     /// <summary>Sum (or mean) of all elements: a 0-d tensor.</summary>
-    internal static Tensor ReduceAll(OpKind op, in Tensor a)
+    internal static unsafe Tensor ReduceAll(OpKind op, in Tensor a)
     {
         Tape t = Tape.For(a);
         int ia = t.Resolve(a);
-        int i = t.Push(op, ia, -1, [], 1, 0);
+        int i = t.Push(op, ia, -1, [], 1, 0, op == OpKind.SumAll ? &SumAllBackward : &MeanAllBackward);
         ReadOnlySpan<double> x = t.Value(ia);
         double s = Reduce.Sum(x);
         t.Value(i)[0] = op == OpKind.MeanAll ? s / x.Length : s;
@@ -31,7 +31,7 @@ internal static partial class Ops
     }
 
     /// <summary>Sum (or mean) over one axis (negative counts from the end), dropping it unless <paramref name="keepDims"/>.</summary>
-    internal static Tensor ReduceAxis(OpKind op, in Tensor a, int axis, bool keepDims)
+    internal static unsafe Tensor ReduceAxis(OpKind op, in Tensor a, int axis, bool keepDims)
     {
         Tape t = Tape.For(a);
         ReadOnlySpan<int> sa = a.ShapeUnchecked;
@@ -48,7 +48,7 @@ internal static partial class Ops
         shape = shape[..rank];
         int count = sa[ax];
         int ia = t.Resolve(a);
-        int i = t.Push(op, ia, -1, shape, Shapes.Count(shape), 0);
+        int i = t.Push(op, ia, -1, shape, Shapes.Count(shape), 0, op == OpKind.SumAxis ? &SumAxisBackward : &MeanAxisBackward);
         ref Node n = ref t.NodeRef(i);
         n.Axis = ax;
         n.KeepDims = keepDims;
@@ -85,7 +85,7 @@ internal static partial class Ops
     }
 
     /// <summary>Same elements, new shape; at most one dimension may be -1 (inferred).</summary>
-    internal static Tensor Reshape(in Tensor a, ReadOnlySpan<int> shape)
+    internal static unsafe Tensor Reshape(in Tensor a, ReadOnlySpan<int> shape)
     {
         Tape t = Tape.For(a);
         ReadOnlySpan<int> sa = a.ShapeUnchecked;
@@ -109,7 +109,7 @@ internal static partial class Ops
         if ((infer >= 0 && (known == 0 || length % known != 0)) || (infer < 0 && known != length))
             throw new ArgumentException($"Cannot reshape a tensor of shape {ShapeText(sa)} ({length} elements) to {ShapeText(shape)} ({(infer >= 0 ? "no whole size for -1" : known + " elements")}).", nameof(shape));
         int ia = t.Resolve(a);
-        int i = t.Push(OpKind.Reshape, ia, -1, target, length, 0);
+        int i = t.Push(OpKind.Reshape, ia, -1, target, length, 0, &ReshapeBackward);
         t.Value(ia).CopyTo(t.Value(i));
         return Handle(t, i);
     }
@@ -122,7 +122,7 @@ internal static partial class Ops
     }
 
     /// <summary>The transpose of a 2-D tensor (a copy; there is no transpose kernel, so the loop is the engine's own).</summary>
-    internal static Tensor Transpose(in Tensor a)
+    internal static unsafe Tensor Transpose(in Tensor a)
     {
         Tape t = Tape.For(a);
         ReadOnlySpan<int> sa = a.ShapeUnchecked;
@@ -130,7 +130,7 @@ internal static partial class Ops
             throw new ArgumentException($"Transpose needs a 2-D tensor; got shape {ShapeText(sa)}.", nameof(a));
         int rows = sa[0], cols = sa[1];
         int ia = t.Resolve(a);
-        int i = t.Push(OpKind.Transpose, ia, -1, [cols, rows], t.NodeRef(ia).Length, 0);
+        int i = t.Push(OpKind.Transpose, ia, -1, [cols, rows], t.NodeRef(ia).Length, 0, &TransposeBackward);
         TransposeInto(t.Value(ia), rows, cols, t.Value(i), accumulate: false);
         return Handle(t, i);
     }

@@ -5,13 +5,20 @@ namespace NeuroLite;
 internal static partial class Ops
 {
     /// <summary>Element-wise op of one input: Tanh, Relu, Exp, Log, Pow (exponent in <paramref name="attr"/>).</summary>
-    internal static Tensor Unary(OpKind op, in Tensor a, double attr = 0)
+    internal static unsafe Tensor Unary(OpKind op, in Tensor a, double attr = 0)
     {
         Tape t = Tape.For(a);
         if (op == OpKind.Log) CheckLogDomain(a);
         int ia = t.Resolve(a);
         ref Node src = ref t.NodeRef(ia);
-        int i = t.Push(op, ia, -1, src.Shape[..src.Rank], src.Length, 0);
+        int i = t.Push(op, ia, -1, src.Shape[..src.Rank], src.Length, 0, op switch
+        {
+            OpKind.Tanh => &TanhBackward,
+            OpKind.Relu => &ReluBackward,
+            OpKind.Exp => &ExpBackward,
+            OpKind.Log => &LogBackward,
+            _ => &PowBackward,
+        });
         t.NodeRef(i).Constant = attr;
         ReadOnlySpan<double> x = t.Value(ia);
         Span<double> y = t.Value(i);
@@ -108,7 +115,7 @@ internal static partial class Ops
     }
 
     /// <summary>(m×k) @ (k×n), both 2-D.</summary>
-    internal static Tensor MatMul(in Tensor a, in Tensor b)
+    internal static unsafe Tensor MatMul(in Tensor a, in Tensor b)
     {
         Tape t = Tape.For(a, b, "MatMul");
         ReadOnlySpan<int> sa = a.ShapeUnchecked, sb = b.ShapeUnchecked;
@@ -120,7 +127,7 @@ internal static partial class Ops
         int count = ProductCount("MatMul", sa, sb);
         int ia = t.Resolve(a);
         int ib = t.Resolve(b);
-        int i = t.Push(OpKind.MatMul, ia, ib, [m, cols], count, 0);
+        int i = t.Push(OpKind.MatMul, ia, ib, [m, cols], count, 0, &MatMulBackward);
         Gemm.Multiply(t.Value(ia), t.Value(ib), t.Value(i), m, cols, k);
         return Handle(t, i);
     }

@@ -5,44 +5,12 @@ namespace NeuroLite;
 
 /// <summary>
 /// Every op of the engine: its forward (validate, append a node, compute with the kernels) and, right beside it,
-/// its backward rule, which accumulates into the inputs' gradients. <see cref="Backward"/> dispatches on the node kind.
+/// its backward rule, which accumulates into the inputs' gradients. The forward hands its rule to <see cref="Tape.Push"/>,
+/// which keeps it in the node; the backward sweep calls it.
 /// Validation always comes before <see cref="Tape.Push"/>, so a rejected op leaves the tape as it was.
 /// </summary>
 internal static partial class Ops
 {
-    internal static void Backward(Tape t, int self, ref Node n)
-    {
-        switch (n.Op)
-        {
-            case OpKind.Add: AddBackward(t, self, ref n); break;
-            case OpKind.Sub: SubBackward(t, self, ref n); break;
-            case OpKind.Mul: MulBackward(t, self, ref n); break;
-            case OpKind.Div: DivBackward(t, self, ref n); break;
-            case OpKind.AddScalar: AddScalarBackward(t, self, ref n); break;
-            case OpKind.MulScalar: MulScalarBackward(t, self, ref n); break;
-            case OpKind.DivScalar: DivScalarBackward(t, self, ref n); break;
-            case OpKind.RSubScalar: NegBackward(t, self, ref n); break;
-            case OpKind.RDivScalar: RDivScalarBackward(t, self, ref n); break;
-            case OpKind.Neg: NegBackward(t, self, ref n); break;
-            case OpKind.MatMul: MatMulBackward(t, self, ref n); break;
-            case OpKind.Linear: LinearBackward(t, self, ref n); break;
-            case OpKind.Tanh: TanhBackward(t, self, ref n); break;
-            case OpKind.Relu: ReluBackward(t, self, ref n); break;
-            case OpKind.Exp: ExpBackward(t, self, ref n); break;
-            case OpKind.Log: LogBackward(t, self, ref n); break;
-            case OpKind.Pow: PowBackward(t, self, ref n); break;
-            case OpKind.SumAll: SumAllBackward(t, self, ref n); break;
-            case OpKind.MeanAll: MeanAllBackward(t, self, ref n); break;
-            case OpKind.SumAxis: SumAxisBackward(t, self, ref n); break;
-            case OpKind.MeanAxis: MeanAxisBackward(t, self, ref n); break;
-            case OpKind.Reshape: ReshapeBackward(t, self, ref n); break;
-            case OpKind.Transpose: TransposeBackward(t, self, ref n); break;
-            case OpKind.Mse: MseBackward(t, self, ref n); break;
-            case OpKind.SoftmaxCe: SoftmaxCeBackward(t, self, ref n); break;
-            default: break;
-        }
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Wants(Tape t, int input) => input >= 0 && t.NodeRef(input).NeedsGrad;
 
