@@ -62,7 +62,7 @@ public static unsafe class OpenBlasPeer
             if (!NativeLibrary.TryLoad(candidate, out nint handle)) continue;
             if (NativeLibrary.TryGetExport(handle, "cblas_dgemm", out nint dgemm) && NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out nint threads))
             {
-                // One thread, as the NumPy peer (OPENBLAS_NUM_THREADS=1): the table compares single cores.
+                // One thread, as the NumPy peer (OPENBLAS_NUM_THREADS=1): the table compares single cores.
                 ((delegate* unmanaged<int, void>)threads)(1);
                 string? core = NativeLibrary.TryGetExport(handle, "openblas_get_corename", out nint corename)
                     ? Marshal.PtrToStringUTF8((nint)((delegate* unmanaged<byte*>)corename)()) : null;

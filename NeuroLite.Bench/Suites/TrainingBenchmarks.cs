@@ -10,7 +10,7 @@ using NeuroLite.Bench.Training;
 namespace NeuroLite.Bench.Suites;
 
 /// <summary>
-/// One training step (forward, loss, backward, optimizer step, tape reset) of each network of the engine issue, one
+/// One training step (forward, loss, backward, optimizer step, tape reset) of each network of the benchmark networks, one
 /// thread. The Allocated column is part of the result: a warm step allocates 0 B. <c>bdn --filter *Training* --paths</c>
 /// runs it on each SIMD path. The PyTorch columns show <c>peers/torch_train.py</c>'s one-thread figures when its
 /// results file was written on this CPU model; otherwise their legend says how to get them.
@@ -26,7 +26,7 @@ public class TrainingBenchmarks
     private int _threads;
 
     /// <summary>
-    /// One GEMM thread (the engine issue's setting; the 784-wide step's products would otherwise take both cores), then
+    /// One GEMM thread (the benchmark's setting; the 784-wide step's products would otherwise take both cores), then
     /// builds the three workloads and takes a few steps so that every buffer is rented.
     /// </summary>
     [GlobalSetup]

@@ -70,7 +70,7 @@ public static class TrainingDemo
 
     /// <summary>
     /// Median µs per training step and bytes allocated per step, once warm, for the three benchmark networks on one
-    /// thread (<see cref="Gemm.MaxThreads"/> = 1, as the engine issue's table is measured), then the 784-wide network
+    /// thread (<see cref="Gemm.MaxThreads"/> = 1, as the benchmark table is measured), then the 784-wide network
     /// again with the library's default threads (its GEMMs are large enough to use the second core). PyTorch's µs/step
     /// on one thread stands beside each one-thread row when <paramref name="peers"/> was written on this CPU model.
     /// </summary>

@@ -3,7 +3,7 @@ using NeuroLite.Kernels;
 namespace NeuroLite.Bench.Training;
 
 /// <summary>
-/// One of the engine issue's three benchmark networks with its data, tape, model and optimizer, ready to take training
+/// One of the three benchmark networks with its data, tape, model and optimizer, ready to take training
 /// steps: forward, loss, backward, optimizer step (which zeroes the gradients), on a tape reset at the start of each step.
 /// Once warm, a step allocates nothing.
 /// </summary>
@@ -44,7 +44,7 @@ public sealed class TrainingWorkload : IDisposable
     /// <summary>Short name: xor, mlp-64, mlp-784.</summary>
     public string Name { get; }
 
-    /// <summary>Network, loss, optimizer and batch, as the engine issue names them.</summary>
+    /// <summary>Network, loss, optimizer and batch, as the benchmark table names them.</summary>
     public string Description { get; }
 
     /// <summary>Input features.</summary>
@@ -78,7 +78,7 @@ public sealed class TrainingWorkload : IDisposable
     /// <summary>784-256-256-10 tanh, softmax cross-entropy, Adam, batch 128 (MNIST-sized), on seeded uniform inputs.</summary>
     public static TrainingWorkload Mlp784() => new("mlp-784", "784-256-256-10 tanh, softmax CE, Adam, batch 128", 784, [256, 256], 10, 128, classify: true, seed: 2) { UsesParallelGemm = true };
 
-    /// <summary>The three networks in the engine issue's order.</summary>
+    /// <summary>The three benchmark networks in order.</summary>
     public static TrainingWorkload[] All() => [Xor(), Mlp64(), Mlp784()];
 
     /// <summary>One training step; returns the loss before the update.</summary>

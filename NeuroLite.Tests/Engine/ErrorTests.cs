@@ -1,7 +1,7 @@
 namespace NeuroLite.Tests.Engine;
 
 /// <summary>
-/// Every error of the issue: its type, the words of its message (naming the shapes), thrown before anything is
+/// Every documented error: its type, the words of its message (naming the shapes), thrown before anything is
 /// written (the tape's node count and arena use are unchanged) and leaving the tape usable.
 /// </summary>
 public class ErrorTests

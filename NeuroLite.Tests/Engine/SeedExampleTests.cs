@@ -56,7 +56,7 @@ public class SeedExampleTests
     /// <summary>
     /// The seed's XOR loop: 2-4-1 tanh MLP, MSE, sgd_step lr 0.1, 2000 steps. With 4 hidden tanh units XOR converges
     /// for most seeds (a unit can saturate, or two learn the same feature, for unlucky ones); seed 0 is the one the
-    /// test uses, as the issue allows. With this engine's Xavier-uniform init all of seeds 0..19 converge
+    /// test uses. With this engine's Xavier-uniform init all of seeds 0..19 converge
     /// (<see cref="Xor_converges_for_most_seeds"/>).
     /// </summary>
     [Test]

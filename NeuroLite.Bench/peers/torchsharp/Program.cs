@@ -158,7 +158,7 @@ internal sealed class Workload : IDisposable
 
     public int Batch { get; }
 
-    /// <summary>The three networks in the engine issue's order, with torch_train.py's seeds.</summary>
+    /// <summary>The three benchmark networks in order, with torch_train.py's seeds.</summary>
     public static Workload[] All()
     {
         using var data = new Generator(0);
