@@ -2,31 +2,6 @@ using NeuroLite.Kernels;
 
 namespace NeuroLite;
 
-/// <summary>Hyperparameter checks shared by the optimizers' constructors and setters; the kernels check again at entry.</summary>
-internal static class Hyper
-{
-    public static double LearningRate(double value, string name)
-    {
-        if (!(value >= 0 && value < double.PositiveInfinity))
-            throw new ArgumentOutOfRangeException(name, value, $"Invalid learning rate {value}: it must be finite and non-negative.");
-        return value;
-    }
-
-    public static double UnitInterval(double value, string name)
-    {
-        if (!(value >= 0 && value < 1))
-            throw new ArgumentOutOfRangeException(name, value, $"Invalid {name} {value}: it must be in [0, 1).");
-        return value;
-    }
-
-    public static double Positive(double value, string name)
-    {
-        if (!(value > 0 && value < double.PositiveInfinity))
-            throw new ArgumentOutOfRangeException(name, value, $"Invalid {name} {value}: it must be finite and positive.");
-        return value;
-    }
-}
-
 /// <summary>Collects parameter storages for an optimizer, rejecting tape tensors.</summary>
 internal static class ParameterList
 {
@@ -57,8 +32,10 @@ public sealed class Sgd : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="lr"/> is NaN, infinite or negative, or <paramref name="momentum"/> is outside [0, 1).</exception>
     public Sgd(IEnumerable<Tensor> parameters, double lr, double momentum = 0)
     {
-        _lr = Hyper.LearningRate(lr, nameof(lr));
-        Momentum = Hyper.UnitInterval(momentum, nameof(momentum));
+        Validate.LearningRate(lr);
+        _lr = lr;
+        Validate.UnitInterval(momentum);
+        Momentum = momentum;
         _parameters = ParameterList.From(parameters);
         _velocity = new AlignedBuffer[_parameters.Length];
         if (momentum != 0)
@@ -70,7 +47,11 @@ public sealed class Sgd : IDisposable
     public double LearningRate
     {
         get => _lr;
-        set => _lr = Hyper.LearningRate(value, nameof(value));
+        set
+        {
+            Validate.LearningRate(value);
+            _lr = value;
+        }
     }
 
     /// <summary>The momentum factor μ (0: plain SGD).</summary>
@@ -128,10 +109,14 @@ public sealed class Adam : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="lr"/> is NaN, infinite or negative; <paramref name="beta1"/> or <paramref name="beta2"/> is outside [0, 1); or <paramref name="epsilon"/> is not finite and positive.</exception>
     public Adam(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
-        _lr = Hyper.LearningRate(lr, nameof(lr));
-        Beta1 = Hyper.UnitInterval(beta1, nameof(beta1));
-        Beta2 = Hyper.UnitInterval(beta2, nameof(beta2));
-        Epsilon = Hyper.Positive(epsilon, nameof(epsilon));
+        Validate.LearningRate(lr);
+        _lr = lr;
+        Validate.UnitInterval(beta1);
+        Beta1 = beta1;
+        Validate.UnitInterval(beta2);
+        Beta2 = beta2;
+        Validate.Positive(epsilon);
+        Epsilon = epsilon;
         _parameters = ParameterList.From(parameters);
         _m = new AlignedBuffer[_parameters.Length];
         _v = new AlignedBuffer[_parameters.Length];
@@ -147,7 +132,11 @@ public sealed class Adam : IDisposable
     public double LearningRate
     {
         get => _lr;
-        set => _lr = Hyper.LearningRate(value, nameof(value));
+        set
+        {
+            Validate.LearningRate(value);
+            _lr = value;
+        }
     }
 
     /// <summary>β1, the decay of the first moment.</summary>
@@ -213,7 +202,7 @@ public static class Optim
     public static void SgdStep(IReadOnlyList<Tensor> parameters, double lr)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        Hyper.LearningRate(lr, nameof(lr));
+        Validate.LearningRate(lr);
         for (int k = 0; k < parameters.Count; k++) Step(parameters[k], lr);
     }
 
@@ -221,7 +210,7 @@ public static class Optim
     public static void SgdStep(IEnumerable<Tensor> parameters, double lr)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        Hyper.LearningRate(lr, nameof(lr));
+        Validate.LearningRate(lr);
         foreach (Tensor p in parameters) Step(p, lr);
     }
 
