@@ -156,8 +156,7 @@ internal static partial class Ops
     {
         Tape t = Tape.For(a);
         int ia = t.Resolve(a);
-        ref Node src = ref t.NodeRef(ia);
-        int i = t.Push(op, ia, -1, src.Shape[..src.Rank], src.Length, 0, op switch
+        int i = PushLike(t, op, ia, c, op switch
         {
             OpKind.AddScalar => &AddScalarBackward,
             OpKind.MulScalar => &MulScalarBackward,
@@ -165,7 +164,6 @@ internal static partial class Ops
             OpKind.RDivScalar => &RDivScalarBackward,
             _ => &NegBackward, // Neg and RSubScalar: the gradient is negated
         });
-        t.NodeRef(i).Constant = c;
         ReadOnlySpan<double> x = t.Value(ia);
         Span<double> y = t.Value(i);
         switch (op)

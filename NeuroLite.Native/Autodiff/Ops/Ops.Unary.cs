@@ -10,8 +10,7 @@ internal static partial class Ops
         Tape t = Tape.For(a);
         if (op == OpKind.Log) CheckLogDomain(a);
         int ia = t.Resolve(a);
-        ref Node src = ref t.NodeRef(ia);
-        int i = t.Push(op, ia, -1, src.Shape[..src.Rank], src.Length, 0, op switch
+        int i = PushLike(t, op, ia, attr, op switch
         {
             OpKind.Tanh => &TanhBackward,
             OpKind.Relu => &ReluBackward,
@@ -19,7 +18,6 @@ internal static partial class Ops
             OpKind.Log => &LogBackward,
             _ => &PowBackward,
         });
-        t.NodeRef(i).Constant = attr;
         ReadOnlySpan<double> x = t.Value(ia);
         Span<double> y = t.Value(i);
         switch (op)

@@ -11,6 +11,15 @@ namespace NeuroLite;
 /// </summary>
 internal static partial class Ops
 {
+    /// <summary>Appends an element-wise node shaped like input <paramref name="ia"/>, with its scalar operand and backward rule.</summary>
+    private static unsafe int PushLike(Tape t, OpKind op, int ia, double constant, delegate*<Tape, int, ref Node, void> rule)
+    {
+        ref Node src = ref t.NodeRef(ia);
+        int i = t.Push(op, ia, -1, src.Shape[..src.Rank], src.Length, 0, rule);
+        t.NodeRef(i).Constant = constant;
+        return i;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Wants(Tape t, int input) => input >= 0 && t.NodeRef(input).NeedsGrad;
 
