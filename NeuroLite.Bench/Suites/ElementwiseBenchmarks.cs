@@ -1,121 +1,82 @@
-using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using NeuroLite.Kernels;
-using Ref = NeuroLite.Kernels.Reference;
+using NeuroLite.Bench.Quick;
 
 namespace NeuroLite.Bench.Suites;
 
 /// <summary>
-/// Element-wise kernels side by side with <see cref="TensorPrimitives"/> (the baseline of each category) and with
-/// the scalar reference. Inputs are fixed-seed; outputs go to a separate buffer.
+/// The kernels of the kernel catalog side by side with their <c>TensorPrimitives</c> peer (the baseline) and their
+/// scalar reference, one case per catalog entry that has a peer: the same buffers and inputs as the kernel table of
+/// the main job (<see cref="KernelCases"/>), timed by BenchmarkDotNet. A kernel added to the catalog with a peer
+/// appears here without an edit. Calls go through a delegate, the same for all three columns.
 /// </summary>
-[MemoryDiagnoser]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
-[CategoriesColumn]
-public class ElementwiseBenchmarks
+public abstract class KernelCatalogBenchmarks
 {
-    private double[] _uniform3 = [], _withLarge = [], _expInput = [], _logInput = [], _a = [], _b = [], _y = [];
+    private KernelInstance _instance = null!;
+
+    /// <summary>The catalog entry (see <see cref="KernelCases"/>).</summary>
+    public abstract string Kernel { get; set; }
 
     /// <summary>Elements per call.</summary>
     [Params(1000, 1_000_000)]
     public int N { get; set; }
 
-    /// <summary>
-    /// Builds the inputs: tanh on uniform [-3, 3]; the same with one element in 8 at |x| in [400, 800]; exp on [-20, 20];
-    /// log on [0.001, 100].
-    /// </summary>
+    /// <summary>Builds the entry's buffers from a fixed seed.</summary>
     [GlobalSetup]
-    public void Setup()
-    {
-        var rng = new Random(42);
-        _uniform3 = new double[N];
-        _withLarge = new double[N];
-        _expInput = new double[N];
-        _logInput = new double[N];
-        _a = new double[N];
-        _b = new double[N];
-        _y = new double[N];
-        for (int i = 0; i < N; i++)
-        {
-            _uniform3[i] = rng.NextDouble() * 6 - 3;
-            _withLarge[i] = rng.Next(8) == 0 ? (rng.Next(2) == 0 ? 1 : -1) * (400 + rng.NextDouble() * 400) : _uniform3[i];
-            _expInput[i] = rng.NextDouble() * 40 - 20;
-            _logInput[i] = 0.001 + rng.NextDouble() * (100 - 0.001);
-            _a[i] = rng.NextDouble() * 2 - 1;
-            _b[i] = rng.NextDouble() * 2 - 1;
-        }
-    }
+    public void Setup() => _instance = KernelCases.Named(Kernel).Create(N, new Random(42));
 
-    /// <summary>TensorPrimitives.Tanh on uniform [-3, 3].</summary>
-    [Benchmark(Baseline = true), BenchmarkCategory("Tanh")]
-    public void TanhTensorPrimitives() => TensorPrimitives.Tanh<double>(_uniform3, _y);
+    /// <summary>The <c>TensorPrimitives</c> peer.</summary>
+    [Benchmark(Baseline = true)]
+    public void TensorPrimitives() => _instance.Tensor!();
 
-    /// <summary>NeuroLite tanh on uniform [-3, 3].</summary>
-    [Benchmark, BenchmarkCategory("Tanh")]
-    public void TanhNeuroLite() => Unary.Tanh(_uniform3, _y);
+    /// <summary>The NeuroLite kernel on this process's SIMD path.</summary>
+    [Benchmark]
+    public void NeuroLite() => _instance.Simd();
 
-    /// <summary>Scalar reference tanh on uniform [-3, 3].</summary>
-    [Benchmark, BenchmarkCategory("Tanh")]
-    public void TanhReference() => Ref.Unary.Tanh(_uniform3, _y);
+    /// <summary>The scalar reference.</summary>
+    [Benchmark]
+    public void Reference() => _instance.Reference();
 
-    /// <summary>TensorPrimitives.Tanh with some |x| &gt; 400 mixed in.</summary>
-    [Benchmark(Baseline = true), BenchmarkCategory("TanhWithLarge")]
-    public void TanhWithLargeTensorPrimitives() => TensorPrimitives.Tanh<double>(_withLarge, _y);
+    /// <summary>
+    /// Only cases whose name contains this text (case-insensitive), or null for all: <c>bdn --kernels TEXT</c>. Read
+    /// when BenchmarkDotNet lists the cases, in the host process; its child processes get the chosen names.
+    /// </summary>
+    public static string? Filter { get; set; }
 
-    /// <summary>NeuroLite tanh with some |x| &gt; 400 mixed in.</summary>
-    [Benchmark, BenchmarkCategory("TanhWithLarge")]
-    public void TanhWithLargeNeuroLite() => Unary.Tanh(_withLarge, _y);
+    /// <summary>The names of the cases with a peer, of one family, that pass <see cref="Filter"/>.</summary>
+    protected static IEnumerable<string> WithPeer(bool overRows) =>
+        KernelCases.All.Concat(KernelCases.SuiteExtras)
+            .Where(k => k.TensorName is not null && k.OverRows == overRows)
+            .Where(k => Filter is null || k.Name.Contains(Filter, StringComparison.OrdinalIgnoreCase))
+            .Select(k => k.Name);
+}
 
-    /// <summary>Scalar reference tanh with some |x| &gt; 400 mixed in.</summary>
-    [Benchmark, BenchmarkCategory("TanhWithLarge")]
-    public void TanhWithLargeReference() => Ref.Unary.Tanh(_withLarge, _y);
+/// <summary>
+/// The element-wise and optimizer kernels of the catalog with a <c>TensorPrimitives</c> peer (tanh, also with some
+/// |x| &gt; 400 mixed in; ReLU, exp, log, the four arithmetic operations, multiply-add, axpy, SGD) at n = 1,000 and 10⁶.
+/// </summary>
+[MemoryDiagnoser]
+public class ElementwiseBenchmarks : KernelCatalogBenchmarks
+{
+    /// <inheritdoc/>
+    [ParamsSource(nameof(Kernels))]
+    public override string Kernel { get; set; } = "";
 
-    /// <summary>TensorPrimitives.Exp on [-20, 20].</summary>
-    [Benchmark(Baseline = true), BenchmarkCategory("Exp")]
-    public void ExpTensorPrimitives() => TensorPrimitives.Exp<double>(_expInput, _y);
+    /// <summary>The cases: every element-wise catalog entry with a peer.</summary>
+    public static IEnumerable<string> Kernels => WithPeer(overRows: false);
+}
 
-    /// <summary>NeuroLite exp on [-20, 20].</summary>
-    [Benchmark, BenchmarkCategory("Exp")]
-    public void ExpNeuroLite() => Unary.Exp(_expInput, _y);
+/// <summary>
+/// The row kernels of the catalog with a <c>TensorPrimitives</c> peer (row by row where the peer has no broadcast):
+/// bias add, the bias gradient (<c>SumTo</c> a row), sum, row max and softmax cross-entropy. N is the element count:
+/// 10 × 100 for 1,000 and 1,000 × 1,000 for 1,000,000 (n/10 rows of 10 classes for softmax).
+/// </summary>
+[MemoryDiagnoser]
+public class BroadcastBenchmarks : KernelCatalogBenchmarks
+{
+    /// <inheritdoc/>
+    [ParamsSource(nameof(Kernels))]
+    public override string Kernel { get; set; } = "";
 
-    /// <summary>Scalar reference exp on [-20, 20].</summary>
-    [Benchmark, BenchmarkCategory("Exp")]
-    public void ExpReference() => Ref.Unary.Exp(_expInput, _y);
-
-    /// <summary>TensorPrimitives.Log on [0.001, 100].</summary>
-    [Benchmark(Baseline = true), BenchmarkCategory("Log")]
-    public void LogTensorPrimitives() => TensorPrimitives.Log<double>(_logInput, _y);
-
-    /// <summary>NeuroLite log on [0.001, 100].</summary>
-    [Benchmark, BenchmarkCategory("Log")]
-    public void LogNeuroLite() => Unary.Log(_logInput, _y);
-
-    /// <summary>Scalar reference log on [0.001, 100].</summary>
-    [Benchmark, BenchmarkCategory("Log")]
-    public void LogReference() => Ref.Unary.Log(_logInput, _y);
-
-    /// <summary>TensorPrimitives.Add.</summary>
-    [Benchmark(Baseline = true), BenchmarkCategory("Add")]
-    public void AddTensorPrimitives() => TensorPrimitives.Add<double>(_a, _b, _y);
-
-    /// <summary>NeuroLite add.</summary>
-    [Benchmark, BenchmarkCategory("Add")]
-    public void AddNeuroLite() => Binary.Add(_a, _b, _y);
-
-    /// <summary>Scalar reference add.</summary>
-    [Benchmark, BenchmarkCategory("Add")]
-    public void AddReference() => Ref.Binary.Add(_a, _b, _y);
-
-    /// <summary>TensorPrimitives.Multiply.</summary>
-    [Benchmark(Baseline = true), BenchmarkCategory("Multiply")]
-    public void MultiplyTensorPrimitives() => TensorPrimitives.Multiply<double>(_a, _b, _y);
-
-    /// <summary>NeuroLite multiply.</summary>
-    [Benchmark, BenchmarkCategory("Multiply")]
-    public void MultiplyNeuroLite() => Binary.Multiply(_a, _b, _y);
-
-    /// <summary>Scalar reference multiply.</summary>
-    [Benchmark, BenchmarkCategory("Multiply")]
-    public void MultiplyReference() => Ref.Binary.Multiply(_a, _b, _y);
+    /// <summary>The cases: every row catalog entry with a peer.</summary>
+    public static IEnumerable<string> Kernels => WithPeer(overRows: true);
 }
