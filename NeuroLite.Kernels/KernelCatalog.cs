@@ -30,6 +30,12 @@ internal static class KernelCatalog
     /// <summary>Adam's learning rate, β1, β2 and ε.</summary>
     public const double AdamRate = 1e-3, Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8;
 
+    /// <summary>Unit roundoff of binary64, for the written bounds.</summary>
+    public const double U = 1.0 / (1L << 53);
+
+    /// <summary>γ_k = k·u / (1 − k·u) (Higham's rounding-error constant of k operations).</summary>
+    public static double Gamma(int k) => k * U / (1 - k * U);
+
     private static readonly Domain Unit = Domain.Uniform(-1, 1);
 
     /// <summary>All entries: those with <see cref="KernelEntry.Benched"/> in the bench table's order, each followed by its variants.</summary>
@@ -128,12 +134,6 @@ internal static class KernelCatalog
         double lns = reference - (max - row[targets[index]]);
         return rel + 4 * U * (Math.Abs(lns) + Math.Abs(reference));
     }
-
-    /// <summary>Unit roundoff of binary64.</summary>
-    public const double U = 1.0 / (1L << 53);
-
-    /// <summary>γ_k = k·u / (1 − k·u).</summary>
-    public static double Gamma(int k) => k * U / (1 - k * U);
 }
 
 /// <summary>(a, b, c) of an element-wise kernel: a and b are inputs (b unused by one-input kernels), c the output (also an input when the kernel accumulates).</summary>

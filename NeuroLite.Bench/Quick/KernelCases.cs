@@ -53,12 +53,6 @@ public sealed record KernelCase(string Name, ErrorKind Error, string? TensorName
 /// </summary>
 public static class KernelCases
 {
-    /// <summary>Rows × columns of the matrix kernels at n elements: 10×100 at 1,000, 1000×1000 at 1,000,000.</summary>
-    public static (int Rows, int Cols) MatrixShape(int n) => RowsEntry.MatrixShape(n);
-
-    /// <summary>Classes of the softmax cross-entropy rows (a digits-sized output layer).</summary>
-    public const int Classes = RowsEntry.Classes;
-
     /// <summary>The optimizer step the updates are timed at (Adam's bias corrections depend on it).</summary>
     private const int Step = 10;
 
