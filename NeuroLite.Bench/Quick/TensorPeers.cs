@@ -12,7 +12,8 @@ internal sealed record TensorPeer(string Name, MapCall? Map = null, UpdateCall? 
 /// </summary>
 internal static class TensorPeers
 {
-    public static IReadOnlyDictionary<string, TensorPeer> Peers { get; } = new Dictionary<string, TensorPeer>
+    /// <summary>The peers by catalog entry name; a name that is no entry's fails the bench's first use of it.</summary>
+    public static IReadOnlyDictionary<string, TensorPeer> Peers { get; } = Checked(new Dictionary<string, TensorPeer>
     {
         ["Unary.Tanh"] = new("TensorPrimitives.Tanh", Map: static (x, _, y) => TensorPrimitives.Tanh(x, y)),
         ["Unary.Relu"] = new("TensorPrimitives.Max(x, 0)", Map: static (x, _, y) => TensorPrimitives.Max(x, 0.0, y)),
@@ -54,5 +55,13 @@ internal static class TensorPeers
             for (int i = 0; i < rows; i++) g[i * cols + t[i]] -= scale;
         }),
         ["Optimizer.Sgd"] = new("TensorPrimitives.FusedMultiplyAdd(g, -lr, p, p)", Update: static (p, g, _, _, _) => TensorPrimitives.FusedMultiplyAdd(g, -KernelCatalog.LearningRate, p, p)),
-    };
+    });
+
+    private static Dictionary<string, TensorPeer> Checked(Dictionary<string, TensorPeer> peers)
+    {
+        foreach (string name in peers.Keys)
+            if (!KernelCatalog.All.Any(e => e.Name == name))
+                throw new InvalidOperationException($"The TensorPrimitives peer '{name}' names no entry of the kernel catalog.");
+        return peers;
+    }
 }
