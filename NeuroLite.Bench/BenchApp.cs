@@ -197,6 +197,7 @@ public static class BenchApp
 
         if (options.PeerResultsPath is not null) PeerResults.DefaultPath = options.PeerResultsPath;
         var config = SimdPathsConfig.Create(options.AllPaths);
+        KernelCatalogBenchmarks.Filter = options.KernelFilter;
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchApp).Assembly).Run([.. options.PassThrough], config);
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? Failed : Ok;
     }

@@ -47,6 +47,10 @@ public sealed class BenchCommandLine
         Description = "one job per SIMD path this CPU offers: AVX-512, AVX2 (DOTNET_EnableAVX512=0), Vector128 (DOTNET_EnableAVX2=0), scalar (DOTNET_EnableHWIntrinsic=0)",
     };
 
+    /// <summary><c>bdn --kernels</c>.</summary>
+    public Option<string> Kernels { get; } = TextOption("--kernels", "TEXT",
+        "only the kernel-catalog cases of ElementwiseBenchmarks and BroadcastBenchmarks whose name contains TEXT (case-insensitive), for example  --kernels Tanh");
+
     /// <summary><c>ab OLD</c>.</summary>
     public Argument<string> Old { get; } = BuildArgument("OLD", "the baseline's build directory (dotnet build -c Release NeuroLite.Bench -o DIR)");
 
@@ -153,6 +157,7 @@ public sealed class BenchCommandLine
             c =>
             {
                 c.Add(Paths);
+                c.Add(Kernels);
                 c.Add(PeerResults);
                 // BenchmarkDotNet's own options (--filter, --job, --list, ...) are not ours to validate: they are kept, in order.
                 c.TreatUnmatchedTokensAsErrors = false;

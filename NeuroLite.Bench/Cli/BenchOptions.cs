@@ -73,6 +73,9 @@ public sealed class BenchOptions
     /// <summary>For <see cref="BenchCommand.Bdn"/>: run every suite once per SIMD path the CPU offers.</summary>
     public bool AllPaths { get; private set; }
 
+    /// <summary>For <see cref="BenchCommand.Bdn"/>: only the kernel-catalog cases whose name contains this text, or null for all.</summary>
+    public string? KernelFilter { get; private set; }
+
     /// <summary>For <see cref="BenchCommand.Bdn"/>: the arguments passed through to BenchmarkDotNet.</summary>
     public IReadOnlyList<string> PassThrough { get; private set; } = [];
 
@@ -140,6 +143,7 @@ public sealed class BenchOptions
         {
             case BenchCommand.Bdn:
                 o.AllPaths = result.GetValue(cli.Paths);
+                o.KernelFilter = Text(cli.Kernels);
                 o.PassThrough = [.. result.UnmatchedTokens];
                 break;
             case BenchCommand.Ab:

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using NeuroLite.Kernels;
-using Ref = NeuroLite.Kernels.Reference;
 
 namespace NeuroLite.Bench.Quick;
 
@@ -40,240 +39,115 @@ public sealed class KernelInstance
 }
 
 /// <summary>A kernel of the comparison table.</summary>
-/// <param name="Name">Class and method, as in <c>NeuroLite.Kernels</c>.</param>
+/// <param name="Name">Class and method, as in <c>NeuroLite.Kernels</c> (the catalog entry's name).</param>
 /// <param name="Error">How its error is measured.</param>
 /// <param name="TensorName">The TensorPrimitives call it is held against, or null.</param>
 /// <param name="Inputs">What the inputs are, for the reader of the table.</param>
 /// <param name="Create">Builds the buffers for n elements from a seeded generator.</param>
-public sealed record KernelCase(string Name, ErrorKind Error, string? TensorName, string Inputs, Func<int, Random, KernelInstance> Create);
+/// <param name="OverRows">True for the kernels over a matrix's rows (reductions, row broadcasts, softmax): the <c>BroadcastBenchmarks</c> suite; false for the element-wise and optimizer kernels (<c>ElementwiseBenchmarks</c>).</param>
+public sealed record KernelCase(string Name, ErrorKind Error, string? TensorName, string Inputs, Func<int, Random, KernelInstance> Create, bool OverRows = false);
 
-/// <summary>Every kernel of <c>NeuroLite.Kernels</c> with its reference and TensorPrimitives counterpart.</summary>
+/// <summary>
+/// The benched entries of the kernel catalog (<c>NeuroLite.Kernels.KernelCatalog</c>), each with its buffers and its
+/// <see cref="TensorPrimitives"/> peer: the rows of the kernel table and the cases of the BenchmarkDotNet suites.
+/// </summary>
 public static class KernelCases
 {
-    /// <summary>Rows × columns of the matrix kernels at n elements: 10×100 at 1,000, 1000×1000 at 1,000,000.</summary>
-    public static (int Rows, int Cols) MatrixShape(int n)
-    {
-        int cols = n >= 1_000_000 ? 1000 : Math.Min(100, n);
-        return (Math.Max(1, n / cols), cols);
-    }
-
-    /// <summary>Classes of the softmax cross-entropy rows (a digits-sized output layer).</summary>
-    public const int Classes = 10;
+    /// <summary>The optimizer step the updates are timed at (Adam's bias corrections depend on it).</summary>
+    private const int Step = 10;
 
     /// <summary>All cases in table order.</summary>
-    public static IReadOnlyList<KernelCase> All { get; } =
+    public static IReadOnlyList<KernelCase> All { get; } = [.. KernelCatalog.All.Where(e => e.Benched).Select(From)];
+
+    /// <summary>
+    /// Cases the BenchmarkDotNet suites time besides <see cref="All"/>: tanh on its usual inputs with one element in 8
+    /// at |x| in [400, 800] mixed in, to show the kernel has no slow path for them.
+    /// </summary>
+    public static IReadOnlyList<KernelCase> SuiteExtras { get; } =
     [
-        UnaryUlp("Unary.Tanh", "TensorPrimitives.Tanh", "x ~ U[-3, 3]", (r) => U(r, -3, 3), Unary.Tanh, Ref.Unary.Tanh, TensorPrimitives.Tanh, Math.Tanh),
-        UnaryAbs("Unary.Relu", "TensorPrimitives.Max(x, 0)", "x ~ U[-1, 1]", Unary.Relu, Ref.Unary.Relu, static (x, y) => TensorPrimitives.Max(x, 0.0, y)),
-        UnaryUlp("Unary.Exp", "TensorPrimitives.Exp", "x ~ U[-50, 50]", (r) => U(r, -50, 50), Unary.Exp, Ref.Unary.Exp, TensorPrimitives.Exp, Math.Exp),
-        UnaryUlp("Unary.Log", "TensorPrimitives.Log", "x = e^U[-30, 30]", (r) => Math.Exp(U(r, -30, 30)), Unary.Log, Ref.Unary.Log, TensorPrimitives.Log, Math.Log),
-        BackwardCase("Unary.TanhBackward", "t, g ~ U[-1, 1]", static (t, g, d) => Unary.TanhBackward(t, g, d), static (t, g, d) => Ref.Unary.TanhBackward(t, g, d)),
-        BackwardCase("Unary.ReluBackward", "x, g ~ U[-1, 1]", static (t, g, d) => Unary.ReluBackward(t, g, d), static (t, g, d) => Ref.Unary.ReluBackward(t, g, d)),
-        BinaryCase("Binary.Add", "TensorPrimitives.Add", Binary.Add, Ref.Binary.Add, TensorPrimitives.Add, positiveB: false),
-        BinaryCase("Binary.Subtract", "TensorPrimitives.Subtract", Binary.Subtract, Ref.Binary.Subtract, TensorPrimitives.Subtract, positiveB: false),
-        BinaryCase("Binary.Multiply", "TensorPrimitives.Multiply", Binary.Multiply, Ref.Binary.Multiply, TensorPrimitives.Multiply, positiveB: false),
-        BinaryCase("Binary.Divide", "TensorPrimitives.Divide", Binary.Divide, Ref.Binary.Divide, TensorPrimitives.Divide, positiveB: true),
-        new("Binary.MultiplyAdd", ErrorKind.AbsoluteVsReference, "TensorPrimitives.FusedMultiplyAdd(a, b, c, c)", "c += a·b, U[-1, 1]", static (n, r) =>
-        {
-            double[] a = Fill(n, r, -1, 1), b = Fill(n, r, -1, 1), c0 = Fill(n, r, -1, 1), c = (double[])c0.Clone();
-            return new KernelInstance
-            {
-                Elements = n, Outputs = [c], Reset = () => c0.CopyTo(c, 0),
-                Simd = () => Binary.MultiplyAdd(a, b, c),
-                Reference = () => Ref.Binary.MultiplyAdd(a, b, c),
-                Tensor = () => TensorPrimitives.FusedMultiplyAdd(a, b, c, c),
-            };
-        }),
-        new("Binary.Axpy", ErrorKind.AbsoluteVsReference, "TensorPrimitives.FusedMultiplyAdd(x, α, y, y)", "y += α·x, U[-1, 1]", static (n, r) =>
-        {
-            const double alpha = 0.37;
-            double[] x = Fill(n, r, -1, 1), y0 = Fill(n, r, -1, 1), y = (double[])y0.Clone();
-            return new KernelInstance
-            {
-                Elements = n, Outputs = [y], Reset = () => y0.CopyTo(y, 0),
-                Simd = () => Binary.Axpy(alpha, x, y),
-                Reference = () => Ref.Binary.Axpy(alpha, x, y),
-                Tensor = () => TensorPrimitives.FusedMultiplyAdd(x, alpha, y, y),
-            };
-        }),
-        new("Broadcast.Add (row, bias add)", ErrorKind.AbsoluteVsReference, "TensorPrimitives.Add per row", "(rows×cols) + (cols)", static (n, r) =>
-        {
-            var (rows, cols) = MatrixShape(n);
-            double[] a = Fill(rows * cols, r, -1, 1), b = Fill(cols, r, -1, 1), c = new double[rows * cols];
-            int[] aShape = [rows, cols], bShape = [cols];
-            return new KernelInstance
-            {
-                Elements = rows * cols, Outputs = [c],
-                Simd = () => Broadcast.Add(a, aShape, b, bShape, c),
-                Reference = () => Ref.Broadcast.Add(a, aShape, b, bShape, c),
-                Tensor = () =>
-                {
-                    for (int i = 0; i < rows; i++) TensorPrimitives.Add(a.AsSpan(i * cols, cols), b, c.AsSpan(i * cols, cols));
-                },
-            };
-        }),
-        new("Broadcast.SumTo (row)", ErrorKind.AbsoluteVsReference, "TensorPrimitives.Add per row", "(rows×cols) -> (cols)", static (n, r) =>
-        {
-            var (rows, cols) = MatrixShape(n);
-            double[] g = Fill(rows * cols, r, -1, 1), dst = new double[cols];
-            int[] gShape = [rows, cols], dShape = [cols];
-            return new KernelInstance
-            {
-                Elements = rows * cols, Outputs = [dst],
-                Simd = () => Broadcast.SumTo(g, gShape, dst, dShape),
-                Reference = () => Ref.Broadcast.SumTo(g, gShape, dst, dShape),
-                Tensor = () =>
-                {
-                    dst.AsSpan().Clear();
-                    for (int i = 0; i < rows; i++) TensorPrimitives.Add(dst, g.AsSpan(i * cols, cols), dst);
-                },
-            };
-        }),
-        new("Reduce.Sum", ErrorKind.AbsoluteVsReference, "TensorPrimitives.Sum", "x ~ U[-1, 1]", static (n, r) =>
-        {
-            double[] x = Fill(n, r, -1, 1), s = new double[1];
-            return new KernelInstance
-            {
-                Elements = n, Outputs = [s],
-                Simd = () => s[0] = Reduce.Sum(x),
-                Reference = () => s[0] = Ref.Reduce.Sum(x),
-                Tensor = () => s[0] = TensorPrimitives.Sum<double>(x),
-            };
-        }),
-        new("Reduce.MaxRows", ErrorKind.AbsoluteVsReference, "TensorPrimitives.Max per row", "(rows×cols) -> (rows)", static (n, r) =>
-        {
-            var (rows, cols) = MatrixShape(n);
-            double[] x = Fill(rows * cols, r, -1, 1), m = new double[rows];
-            return new KernelInstance
-            {
-                Elements = rows * cols, Outputs = [m],
-                Simd = () => Reduce.MaxRows(x, rows, cols, m),
-                Reference = () => Ref.Reduce.MaxRows(x, rows, cols, m),
-                Tensor = () =>
-                {
-                    for (int i = 0; i < rows; i++) m[i] = TensorPrimitives.Max<double>(x.AsSpan(i * cols, cols));
-                },
-            };
-        }),
-        new("SoftmaxCrossEntropy.Forward", ErrorKind.AbsoluteVsReference, "TensorPrimitives.SoftMax per row", $"(n/{Classes})×{Classes} logits ~ U[-5, 5]", static (n, r) =>
-        {
-            int rows = Math.Max(1, n / Classes);
-            double[] z = Fill(rows * Classes, r, -5, 5), p = new double[rows * Classes], loss = new double[rows];
-            int[] t = Targets(rows, r);
-            return new KernelInstance
-            {
-                Elements = rows * Classes, Outputs = [p, loss],
-                Simd = () => SoftmaxCrossEntropy.Forward(z, rows, Classes, t, p, loss),
-                Reference = () => Ref.SoftmaxCrossEntropy.Forward(z, rows, Classes, t, p, loss),
-                Tensor = () =>
-                {
-                    for (int i = 0; i < rows; i++)
-                    {
-                        var pr = p.AsSpan(i * Classes, Classes);
-                        TensorPrimitives.SoftMax(z.AsSpan(i * Classes, Classes), pr);
-                        loss[i] = -Math.Log(pr[t[i]]);
-                    }
-                },
-            };
-        }),
-        new("SoftmaxCrossEntropy.Backward", ErrorKind.AbsoluteVsReference, "TensorPrimitives.Multiply, then -scale at the target", $"(n/{Classes})×{Classes}, scale 1/rows", static (n, r) =>
-        {
-            int rows = Math.Max(1, n / Classes);
-            double[] p = Fill(rows * Classes, r, 0, 0.2), g = new double[rows * Classes];
-            int[] t = Targets(rows, r);
-            double scale = 1.0 / rows;
-            return new KernelInstance
-            {
-                Elements = rows * Classes, Outputs = [g],
-                Simd = () => SoftmaxCrossEntropy.Backward(p, rows, Classes, t, scale, g),
-                Reference = () => Ref.SoftmaxCrossEntropy.Backward(p, rows, Classes, t, scale, g),
-                Tensor = () =>
-                {
-                    TensorPrimitives.Multiply(p, scale, g);
-                    for (int i = 0; i < rows; i++) g[i * Classes + t[i]] -= scale;
-                },
-            };
-        }),
-        new("Optimizer.Sgd", ErrorKind.AbsoluteVsReference, "TensorPrimitives.FusedMultiplyAdd(g, -lr, p, p)", "p -= 0.01·g", static (n, r) =>
-        {
-            const double lr = 0.01;
-            double[] p0 = Fill(n, r, -1, 1), p = (double[])p0.Clone(), g = Fill(n, r, -1, 1);
-            return new KernelInstance
-            {
-                Elements = n, Outputs = [p], Reset = () => p0.CopyTo(p, 0),
-                Simd = () => Optimizer.Sgd(p, g, lr),
-                Reference = () => Ref.Optimizer.Sgd(p, g, lr),
-                Tensor = () => TensorPrimitives.FusedMultiplyAdd(g, -lr, p, p),
-            };
-        }),
-        new("Optimizer.Adam", ErrorKind.AbsoluteVsReference, null, "one fused step (t = 10)", static (n, r) =>
-        {
-            double[] p0 = Fill(n, r, -1, 1), m0 = Fill(n, r, -0.1, 0.1), v0 = Fill(n, r, 0, 0.01), g = Fill(n, r, -1, 1);
-            double[] p = (double[])p0.Clone(), m = (double[])m0.Clone(), v = (double[])v0.Clone();
-            return new KernelInstance
-            {
-                Elements = n, Outputs = [p, m, v],
-                Reset = () => { p0.CopyTo(p, 0); m0.CopyTo(m, 0); v0.CopyTo(v, 0); },
-                Simd = () => Optimizer.Adam(p, g, m, v, 1e-3, 0.9, 0.999, 1e-8, 10),
-                Reference = () => Ref.Optimizer.Adam(p, g, m, v, 1e-3, 0.9, 0.999, 1e-8, 10),
-            };
-        }),
+        new("Unary.Tanh (1 in 8 at ±U[400, 800])", ErrorKind.UlpVsMath, "TensorPrimitives.Tanh", "x ~ U[-3, 3], 1 in 8 at ±U[400, 800]",
+            static (n, r) => MapInstance((MapEntry)KernelCatalog.Named("Unary.Tanh"), n, r, WithLarge)),
     ];
 
-    private delegate void UnaryKernel(ReadOnlySpan<double> x, Span<double> y);
+    /// <summary>The case named <paramref name="name"/>, from <see cref="All"/> or <see cref="SuiteExtras"/>.</summary>
+    public static KernelCase Named(string name) =>
+        All.Concat(SuiteExtras).FirstOrDefault(k => k.Name == name) ?? throw new ArgumentException($"No kernel case '{name}'.", nameof(name));
 
-    private delegate void BinaryKernel(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c);
-
-    private delegate void BackwardKernel(ReadOnlySpan<double> t, ReadOnlySpan<double> g, Span<double> dx);
-
-    private static KernelCase UnaryUlp(string name, string tensorName, string inputs, Func<Random, double> draw, UnaryKernel simd, UnaryKernel reference, UnaryKernel tensor, Func<double, double> math) =>
-        new(name, ErrorKind.UlpVsMath, tensorName, inputs, (n, r) =>
+    private static KernelCase From(KernelEntry entry)
+    {
+        TensorPeers.Peers.TryGetValue(entry.Name, out var peer);
+        return entry switch
         {
-            double[] x = new double[n], y = new double[n];
-            for (int i = 0; i < n; i++) x[i] = draw(r);
-            return new KernelInstance
-            {
-                Elements = n, Outputs = [y], Truth = i => math(x[i]),
-                Simd = () => simd(x, y), Reference = () => reference(x, y), Tensor = () => tensor(x, y),
-            };
-        });
+            MapEntry m => new(m.Name, m.Oracle is null ? ErrorKind.AbsoluteVsReference : ErrorKind.UlpVsMath, peer?.Name, m.Description, (n, r) => MapInstance(m, n, r)),
+            UpdateEntry u => new(u.Name, ErrorKind.AbsoluteVsReference, peer?.Name, u.Description, (n, r) => UpdateInstance(u, n, r)),
+            RowsEntry w => new(w.Name, ErrorKind.AbsoluteVsReference, peer?.Name, w.Description, (n, r) => RowsInstance(w, n, r), OverRows: true),
+            _ => throw new ArgumentException($"No bench builder for {entry.GetType().Name}.", nameof(entry)),
+        };
+    }
 
-    private static KernelCase UnaryAbs(string name, string tensorName, string inputs, UnaryKernel simd, UnaryKernel reference, UnaryKernel tensor) =>
-        new(name, ErrorKind.AbsoluteVsReference, tensorName, inputs, (n, r) =>
-        {
-            double[] x = Fill(n, r, -1, 1), y = new double[n];
-            return new KernelInstance { Elements = n, Outputs = [y], Simd = () => simd(x, y), Reference = () => reference(x, y), Tensor = () => tensor(x, y) };
-        });
-
-    private static KernelCase BackwardCase(string name, string inputs, BackwardKernel simd, BackwardKernel reference) =>
-        new(name, ErrorKind.AbsoluteVsReference, null, inputs, (n, r) =>
-        {
-            double[] t = Fill(n, r, -1, 1), g = Fill(n, r, -1, 1), d = new double[n];
-            return new KernelInstance { Elements = n, Outputs = [d], Simd = () => simd(t, g, d), Reference = () => reference(t, g, d) };
-        });
-
-    private static KernelCase BinaryCase(string name, string tensorName, BinaryKernel simd, BinaryKernel reference, BinaryKernel tensor, bool positiveB) =>
-        new(name, ErrorKind.AbsoluteVsReference, tensorName, positiveB ? "a ~ U[-1, 1], |b| ~ U[0.5, 2]" : "a, b ~ U[-1, 1]", (n, r) =>
-        {
-            double[] a = Fill(n, r, -1, 1), b = Fill(n, r, -1, 1), c = new double[n];
-            if (positiveB)
-                for (int i = 0; i < n; i++) b[i] = (b[i] < 0 ? -1 : 1) * (0.5 + 1.5 * Math.Abs(b[i]));
-            return new KernelInstance { Elements = n, Outputs = [c], Simd = () => simd(a, b, c), Reference = () => reference(a, b, c), Tensor = () => tensor(a, b, c) };
-        });
-
-    private static double U(Random r, double lo, double hi) => lo + (hi - lo) * r.NextDouble();
-
-    private static double[] Fill(int n, Random r, double lo, double hi)
+    private static double[] WithLarge(int n, Random r)
     {
         var x = new double[n];
-        for (int i = 0; i < n; i++) x[i] = U(r, lo, hi);
+        for (int i = 0; i < n; i++)
+            x[i] = r.Next(8) == 0 ? Domain.SignedUniform(400, 800).Draw(r) : Domain.Uniform(-3, 3).Draw(r);
         return x;
     }
 
-    private static int[] Targets(int rows, Random r)
+    private static KernelInstance MapInstance(MapEntry e, int n, Random r, Func<int, Random, double[]>? first = null)
+    {
+        double[] a = first?.Invoke(n, r) ?? e.Inputs[0].Fill(n, r);
+        double[] b = e.Arity == 2 ? e.Inputs[1].Fill(n, r) : [];
+        double[] c0 = e.Output?.Fill(n, r) ?? new double[n], c = (double[])c0.Clone();
+        TensorPeers.Peers.TryGetValue(e.Name, out var peer);
+        var oracle = e.Oracle;
+        return new KernelInstance
+        {
+            Elements = n, Outputs = [c],
+            Reset = e.Accumulates ? () => c0.CopyTo(c, 0) : static () => { },
+            Truth = oracle is null ? null : i => oracle(a[i]),
+            Simd = () => e.Fast(a, b, c),
+            Reference = () => e.Reference(a, b, c),
+            Tensor = peer?.Map is { } map ? () => map(a, b, c) : null,
+        };
+    }
+
+    private static KernelInstance UpdateInstance(UpdateEntry e, int n, Random r)
+    {
+        double[] p0 = e.Values.Fill(n, r), g = e.Values.Fill(n, r);
+        double[] m0 = e.States >= 1 ? e.FirstState.Fill(n, r) : [], v0 = e.States >= 2 ? e.SecondState.Fill(n, r) : [];
+        double[] p = (double[])p0.Clone(), m = (double[])m0.Clone(), v = (double[])v0.Clone();
+        TensorPeers.Peers.TryGetValue(e.Name, out var peer);
+        return new KernelInstance
+        {
+            Elements = n, Outputs = [p, m, v],
+            Reset = () => { p0.CopyTo(p, 0); m0.CopyTo(m, 0); v0.CopyTo(v, 0); },
+            Simd = () => e.Fast(p, g, m, v, Step),
+            Reference = () => e.Reference(p, g, m, v, Step),
+            Tensor = peer?.Update is { } update ? () => update(p, g, m, v, Step) : null,
+        };
+    }
+
+    private static KernelInstance RowsInstance(RowsEntry e, int n, Random r)
+    {
+        var (rows, cols) = e.Shape(n);
+        double[] x = e.X.Fill(rows * cols, r), y = e.X.Fill(RowsEntry.Length(e.Y, rows, cols), r);
+        int[] t = e.Targets ? Targets(rows, cols, r) : [];
+        double[][] outputs = [.. e.Outputs.Select(o => new double[RowsEntry.Length(o, rows, cols)])];
+        double[] first = outputs[0], second = outputs.Length > 1 ? outputs[1] : [];
+        TensorPeers.Peers.TryGetValue(e.Name, out var peer);
+        return new KernelInstance
+        {
+            Elements = rows * cols, Outputs = outputs,
+            Simd = () => e.Fast(x, y, rows, cols, t, first, second),
+            Reference = () => e.Reference(x, y, rows, cols, t, first, second),
+            Tensor = peer?.Rows is { } call ? () => call(x, y, rows, cols, t, first, second) : null,
+        };
+    }
+
+    private static int[] Targets(int rows, int cols, Random r)
     {
         var t = new int[rows];
-        for (int i = 0; i < rows; i++) t[i] = r.Next(Classes);
+        for (int i = 0; i < rows; i++) t[i] = r.Next(cols);
         return t;
     }
 }

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
 using NeuroLite.Kernels;
 
 namespace NeuroLite.Bench.Suites;
@@ -59,8 +60,12 @@ public sealed class SimdPathsConfig : ManualConfig
     }
 
     /// <summary>The config of <c>bdn</c>: BenchmarkDotNet's default, plus the path jobs when <paramref name="allPaths"/>.</summary>
-    public static IConfig Create(bool allPaths) =>
-        allPaths ? ManualConfig.Create(DefaultConfig.Instance).AddJob([.. Jobs.Select(j => j.ToJob())]) : DefaultConfig.Instance;
+    public static IConfig Create(bool allPaths)
+    {
+        // Parameter columns as wide as the longest kernel-catalog name, which BenchmarkDotNet would cut at 20 characters.
+        var config = ManualConfig.Create(DefaultConfig.Instance).WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(48));
+        return allPaths ? config.AddJob([.. Jobs.Select(j => j.ToJob())]) : config;
+    }
 }
 
 /// <summary>Runs the benchmarks of a class (or of the assembly) once per SIMD path; see <see cref="SimdPathsConfig"/>.</summary>

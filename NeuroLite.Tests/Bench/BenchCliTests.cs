@@ -71,10 +71,11 @@ public class BenchCliTests
     [Test]
     public void Bdn_passes_its_arguments_through_and_keeps_paths_for_itself()
     {
-        var o = BenchOptions.Parse(["bdn", "--filter", "*Training*", "--paths", "--peer-results", "t.json", "--job", "short"]);
+        var o = BenchOptions.Parse(["bdn", "--filter", "*Training*", "--paths", "--peer-results", "t.json", "--kernels", "Tanh", "--job", "short"]);
         Assert.That(o.Error, Is.Null);
         Assert.That(o.Command, Is.EqualTo(BenchCommand.Bdn));
         Assert.That(o.AllPaths, Is.True);
+        Assert.That(o.KernelFilter, Is.EqualTo("Tanh"));
         Assert.That(o.PeerResultsPath, Is.EqualTo("t.json"));
         Assert.That(o.PassThrough, Is.EqualTo(new[] { "--filter", "*Training*", "--job", "short" }));
     }
@@ -176,7 +177,7 @@ public class BenchCliTests
     [TestCase("gemm", "--json", "--report", "--quick", "--filter")]
     [TestCase("train", "--json", "--report", "--quick", "--peer-results")]
     [TestCase("profile", "--network", "--json", "--quick")]
-    [TestCase("bdn", "--paths", "--peer-results")]
+    [TestCase("bdn", "--paths", "--kernels", "--peer-results")]
     [TestCase("ab", "<OLD>", "--workload <64|784|xor>", "--rounds", "--pairs", "--threads")]
     public void Each_command_has_a_generated_help_page_with_its_options(string command, params string[] words)
     {

@@ -8,8 +8,6 @@ namespace NeuroLite.Tests.Engine;
 /// </summary>
 public class BackwardRuleTests
 {
-    private static long Bits(double v) => BitConverter.DoubleToInt64Bits(v);
-
     [TestCase(false)]
     [TestCase(true)]
     public void A_tape_leaf_accumulates_over_two_sweeps_until_zeroed(bool eager)

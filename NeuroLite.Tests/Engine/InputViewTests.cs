@@ -9,16 +9,10 @@ namespace NeuroLite.Tests.Engine;
 /// </summary>
 public class InputViewTests
 {
-    private static double[] RandomValues(int seed, int n)
-    {
-        var rng = new Random(seed);
-        return [.. Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2 - 1)];
-    }
-
     [Test]
     public void A_view_gives_the_copied_inputs_forward_and_backward_bit_for_bit()
     {
-        double[] x = RandomValues(1, 16 * 24);
+        double[] x = Uniform(1, 16 * 24);
         int[] targets = [.. Enumerable.Range(0, 16).Select(i => i % 7)];
         var copied = new MLP(24, [13, 9], 7, seed: 3);
         var viewed = new MLP(24, [13, 9], 7, seed: 3);

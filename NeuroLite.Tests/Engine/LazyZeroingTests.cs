@@ -47,14 +47,6 @@ public class LazyZeroingTests
         }
     }
 
-    private static double[] RandomValues(int seed, int n, double scale = 1.0)
-    {
-        var r = new Random(seed);
-        var v = new double[n];
-        for (int i = 0; i < n; i++) v[i] = scale * (2 * r.NextDouble() - 1);
-        return v;
-    }
-
     private static Action MakeStep(Opt opt, IReadOnlyList<Tensor> ps) => opt switch
     {
         Opt.Adam => new Adam(ps, lr: 0.01).Step,
@@ -82,12 +74,12 @@ public class LazyZeroingTests
         for (int s = 0; s < 6; s++)
         {
             tape.Reset();
-            Tensor x = tape.Input(RandomValues(100 + s, batch * inputs), [batch, inputs]);
+            Tensor x = tape.Input(Uniform(100 + s, batch * inputs), [batch, inputs]);
             Tensor y = model.Forward(x);
             Tensor loss;
             if (small)
             {
-                loss = Loss.Mse(y, tape.Input(RandomValues(200 + s, batch), [batch, 1]));
+                loss = Loss.Mse(y, tape.Input(Uniform(200 + s, batch), [batch, 1]));
             }
             else
             {
@@ -131,7 +123,7 @@ public class LazyZeroingTests
     {
         var trace = new List<double[]>();
         var layer = new Layer(8, 8, Activation.Tanh, seed: 11);
-        Tensor v = Tensor.Parameter(RandomValues(12, 8 * 3), [8, 3], "V");
+        Tensor v = Tensor.Parameter(Uniform(12, 8 * 3), [8, 3], "V");
         Tensor[] ps = [layer.W, layer.B, v];
         Action step = MakeStep(opt, ps);
         using var tape = new Tape();
@@ -139,7 +131,7 @@ public class LazyZeroingTests
         for (int s = 0; s < 5; s++)
         {
             tape.Reset();
-            Tensor x = tape.Input(RandomValues(300 + s, 5 * 8), [5, 8]);
+            Tensor x = tape.Input(Uniform(300 + s, 5 * 8), [5, 8]);
             Tensor penalty = default;
             if (penaltyFirst) penalty = (layer.W * layer.W).Sum() * 0.01;
             Tensor h = layer.Forward(layer.Forward(x));
@@ -174,7 +166,7 @@ public class LazyZeroingTests
             for (int micro = 0; micro < 2; micro++)
             {
                 tape.Reset();
-                Tensor x = tape.Input(RandomValues(400 + 2 * s + micro, 16 * 24), [16, 24]);
+                Tensor x = tape.Input(Uniform(400 + 2 * s + micro, 16 * 24), [16, 24]);
                 int[] targets = new int[16];
                 for (int i = 0; i < 16; i++) targets[i] = (i + micro + s) % 7;
                 Tensor loss = Loss.SoftmaxCrossEntropy(model.Forward(x), targets);
@@ -207,7 +199,7 @@ public class LazyZeroingTests
         void Backward(MLP m, int seed)
         {
             tape.Reset();
-            Loss.SoftmaxCrossEntropy(m.Forward(tape.Input(RandomValues(seed, 16 * 24), [16, 24])), targets).Backward();
+            Loss.SoftmaxCrossEntropy(m.Forward(tape.Input(Uniform(seed, 16 * 24), [16, 24])), targets).Backward();
         }
 
         Backward(model, 70);
@@ -236,8 +228,8 @@ public class LazyZeroingTests
     {
         var trace = new List<double[]>();
         var layer = new Layer(6, 5, Activation.Tanh, seed: 21);
-        Tensor c = Tensor.Parameter(RandomValues(22, 5 * 2), [5, 2], "C");
-        Tensor d = Tensor.Parameter(RandomValues(23, 5 * 2), [5, 2], "D");
+        Tensor c = Tensor.Parameter(Uniform(22, 5 * 2), [5, 2], "C");
+        Tensor d = Tensor.Parameter(Uniform(23, 5 * 2), [5, 2], "D");
         Tensor[] ps = [layer.W, layer.B, c, d];
         Action step = MakeStep(opt, ps);
         using var tape = new Tape();
@@ -245,7 +237,7 @@ public class LazyZeroingTests
         for (int s = 0; s < 7; s++)
         {
             tape.Reset();
-            Tensor h = layer.Forward(tape.Input(RandomValues(500 + s, 4 * 6), [4, 6]));
+            Tensor h = layer.Forward(tape.Input(Uniform(500 + s, 4 * 6), [4, 6]));
             Tensor side = h.MatMul(d).Sum();
             Tensor loss = s < 2 ? h.MatMul(c).Pow(2).Mean() + side : h.Pow(2).Mean();
             if (s != 4) loss.Backward();
@@ -271,16 +263,16 @@ public class LazyZeroingTests
     private static List<double[]> TapeTrace()
     {
         var trace = new List<double[]>();
-        Tensor w = Tensor.Parameter(RandomValues(41, 6 * 5), [6, 5], "W");
-        Tensor b = Tensor.Parameter(RandomValues(42, 5), [5], "b");
+        Tensor w = Tensor.Parameter(Uniform(41, 6 * 5), [6, 5], "W");
+        Tensor b = Tensor.Parameter(Uniform(42, 5), [5], "b");
         using var tape = new Tape();
         using TapeScope scope = tape.Activate();
         var opt = new Sgd([w, b], lr: 0.1, momentum: 0.5);
         for (int s = 0; s < 3; s++)
         {
             tape.Reset();
-            Tensor x = tape.Variable(RandomValues(43 + s, 4 * 6), [4, 6]);
-            Tensor c = tape.Variable(RandomValues(50 + s, 5), [5]);
+            Tensor x = tape.Variable(Uniform(43 + s, 4 * 6), [4, 6]);
+            Tensor c = tape.Variable(Uniform(50 + s, 5), [5]);
             Tensor h = (x.MatMul(w) + b).Tanh();
             Tensor u = h * c - h / (c.Exp() + 1.0);
             Tensor v = u.Relu().Sum(axis: 1, keepDims: true) + x.Transpose().MatMul(h).Mean();
@@ -317,7 +309,7 @@ public class LazyZeroingTests
         foreach (Action clear in clears)
         {
             tape.Reset();
-            layer.Forward(tape.Input(RandomValues(9, 4 * 3), [4, 3])).Pow(2).Sum().Backward();
+            layer.Forward(tape.Input(Uniform(9, 4 * 3), [4, 3])).Pow(2).Sum().Backward();
             Assert.That(layer.W.GradToArray(), Has.Some.Not.EqualTo(0.0));
             clear();
             Assert.That(layer.W.GradAt(1, 1), Is.Zero);
@@ -352,7 +344,7 @@ public class LazyZeroingTests
         void Backward()
         {
             tape.Reset();
-            Loss.SoftmaxCrossEntropy(model.Forward(tape.Input(RandomValues(8, 6 * 4), [6, 4])), [0, 1, 2, 0, 1, 2]).Backward();
+            Loss.SoftmaxCrossEntropy(model.Forward(tape.Input(Uniform(8, 6 * 4), [6, 4])), [0, 1, 2, 0, 1, 2]).Backward();
         }
 
         Backward();
@@ -382,9 +374,9 @@ public class LazyZeroingTests
     public void GradCheck_passes_on_shared_linear_maps()
     {
         // GradCheck zeroes its parameters' gradients before each of its Backward() calls: the lazy path every time.
-        Tensor x = Tensor.Parameter(RandomValues(31, 3 * 4), [3, 4]);
-        Tensor w = Tensor.Parameter(RandomValues(32, 4 * 4), [4, 4]);
-        Tensor b = Tensor.Parameter(RandomValues(33, 4), [4]);
+        Tensor x = Tensor.Parameter(Uniform(31, 3 * 4), [3, 4]);
+        Tensor w = Tensor.Parameter(Uniform(32, 4 * 4), [4, 4]);
+        Tensor b = Tensor.Parameter(Uniform(33, 4), [4]);
         bool ok = GradCheck.Check(
             p => (Ops.Linear(Ops.Linear(p[0], p[1], p[2]).Tanh(), p[1], p[2]) + p[1].Sum() * 0.1).Sum(axis: 0),
             [x, w, b]);

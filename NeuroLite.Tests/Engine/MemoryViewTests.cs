@@ -11,8 +11,6 @@ namespace NeuroLite.Tests.Engine;
 /// </summary>
 public class MemoryViewTests
 {
-    private static long Bits(double x) => BitConverter.DoubleToInt64Bits(x);
-
     private static void AssertSameBits(ReadOnlySpan<double> got, ReadOnlySpan<double> expected, string what)
     {
         Assert.That(got.Length, Is.EqualTo(expected.Length), what);

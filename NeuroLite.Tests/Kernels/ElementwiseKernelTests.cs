@@ -9,56 +9,28 @@ namespace NeuroLite.Tests.Kernels;
 /// output sliced at offsets 0..3 of larger buffers (so nothing may be written outside the slice), in place, and
 /// with the argument checks that must throw before anything is written.
 /// </summary>
-/// <remarks>Each test loops over all kernels (one test node each), naming the kernel, size and offset when it fails.</remarks>
+/// <remarks>
+/// The kernels are the <see cref="MapEntry"/> entries of <see cref="KernelCatalog"/>. Each test loops over all of them
+/// (one test node each), naming the kernel, size and offset when it fails.
+/// </remarks>
 public class ElementwiseKernelTests
 {
-    /// <summary>(a, b, c): a and b are inputs, c is the output (and an input for accumulating kernels).</summary>
-    public delegate void Kernel(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c);
-
-    public sealed record KernelCase(string Name, Kernel Simd, Kernel Reference, int Inputs, double Scale = 4.0)
-    {
-        public override string ToString() => Name;
-    }
-
-    private const double S = 1.75; // a scalar operand
-
-    public static IEnumerable<KernelCase> Cases()
-    {
-        yield return new("Tanh", (a, _, c) => Unary.Tanh(a, c), (a, _, c) => Ref.Unary.Tanh(a, c), 1, 25);
-        yield return new("Exp", (a, _, c) => Unary.Exp(a, c), (a, _, c) => Ref.Unary.Exp(a, c), 1, 750);
-        yield return new("Log", (a, _, c) => Unary.Log(a, c), (a, _, c) => Ref.Unary.Log(a, c), 1, 1e6);
-        yield return new("Relu", (a, _, c) => Unary.Relu(a, c), (a, _, c) => Ref.Unary.Relu(a, c), 1);
-        yield return new("TanhBackward", (a, b, c) => Unary.TanhBackward(a, b, c), (a, b, c) => Ref.Unary.TanhBackward(a, b, c), 2);
-        yield return new("TanhBackward accumulate", (a, b, c) => Unary.TanhBackward(a, b, c, true), (a, b, c) => Ref.Unary.TanhBackward(a, b, c, true), 2);
-        yield return new("ReluBackward", (a, b, c) => Unary.ReluBackward(a, b, c), (a, b, c) => Ref.Unary.ReluBackward(a, b, c), 2);
-        yield return new("ReluBackward accumulate", (a, b, c) => Unary.ReluBackward(a, b, c, true), (a, b, c) => Ref.Unary.ReluBackward(a, b, c, true), 2);
-        yield return new("Add", (a, b, c) => Binary.Add(a, b, c), (a, b, c) => Ref.Binary.Add(a, b, c), 2);
-        yield return new("Subtract", (a, b, c) => Binary.Subtract(a, b, c), (a, b, c) => Ref.Binary.Subtract(a, b, c), 2);
-        yield return new("Multiply", (a, b, c) => Binary.Multiply(a, b, c), (a, b, c) => Ref.Binary.Multiply(a, b, c), 2);
-        yield return new("Divide", (a, b, c) => Binary.Divide(a, b, c), (a, b, c) => Ref.Binary.Divide(a, b, c), 2);
-        yield return new("Add span scalar", (a, _, c) => Binary.Add(a, S, c), (a, _, c) => Ref.Binary.Add(a, S, c), 1);
-        yield return new("Subtract span scalar", (a, _, c) => Binary.Subtract(a, S, c), (a, _, c) => Ref.Binary.Subtract(a, S, c), 1);
-        yield return new("Subtract scalar span", (a, _, c) => Binary.Subtract(S, a, c), (a, _, c) => Ref.Binary.Subtract(S, a, c), 1);
-        yield return new("Multiply span scalar", (a, _, c) => Binary.Multiply(a, S, c), (a, _, c) => Ref.Binary.Multiply(a, S, c), 1);
-        yield return new("Divide span scalar", (a, _, c) => Binary.Divide(a, S, c), (a, _, c) => Ref.Binary.Divide(a, S, c), 1);
-        yield return new("Divide scalar span", (a, _, c) => Binary.Divide(S, a, c), (a, _, c) => Ref.Binary.Divide(S, a, c), 1);
-        yield return new("MultiplyAdd", (a, b, c) => Binary.MultiplyAdd(a, b, c), (a, b, c) => Ref.Binary.MultiplyAdd(a, b, c), 2);
-        yield return new("Axpy", (a, _, c) => Binary.Axpy(-0.3, a, c), (a, _, c) => Ref.Binary.Axpy(-0.3, a, c), 1);
-    }
+    /// <summary>The element-wise entries of the kernel catalog: adding one there adds it to every sweep below.</summary>
+    internal static IEnumerable<MapEntry> Cases() => KernelCatalog.All.OfType<MapEntry>();
 
     [Test]
     public void Equals_reference_on_every_size_tail_and_offset()
     {
-        foreach (KernelCase k in Cases())
+        foreach (MapEntry k in Cases())
         foreach (int n in Sizes)
         {
-            double[] a = Values(n + 8, 1000 + n, k.Scale), b = Values(n + 8, 2000 + n), c0 = Values(n + 8, 3000 + n);
+            double[] a = Values(n + 8, 1000 + n, k.Sweep), b = Values(n + 8, 2000 + n), c0 = Values(n + 8, 3000 + n);
             foreach (var (ao, co) in OffsetPairs)
             {
                 int bo = 7 - ao;
                 var simd = (double[])c0.Clone();
                 var reference = (double[])c0.Clone();
-                k.Simd(a.AsSpan(ao, n), b.AsSpan(bo, n), simd.AsSpan(co, n));
+                k.Fast(a.AsSpan(ao, n), b.AsSpan(bo, n), simd.AsSpan(co, n));
                 k.Reference(a.AsSpan(ao, n), b.AsSpan(bo, n), reference.AsSpan(co, n));
                 int at = FirstDifference(simd, reference);
                 if (at >= 0)
@@ -78,20 +50,20 @@ public class ElementwiseKernelTests
         // Only the AVX2 and AVX-512 paths have that loop; elsewhere these sizes run the loop the small-size test already covers.
         if (!NeuroLite.Kernels.Elementwise.StreamingDriver.Applies(min))
             Assert.Ignore("no non-temporal loop on this path: " + Simd.Path);
-        foreach (KernelCase k in Cases())
+        foreach (MapEntry k in Cases())
         foreach (int n in new[] { min + 5 })
         {
-            double[] a = Values(n + 8, 6000 + n, k.Scale), b = Values(n + 8, 7000 + n), c0 = Values(n + 8, 8000 + n);
+            double[] a = Values(n + 8, 6000 + n, k.Sweep), b = Values(n + 8, 7000 + n), c0 = Values(n + 8, 8000 + n);
             foreach (int co in Offsets)
             {
                 var simd = (double[])c0.Clone();
                 var reference = (double[])c0.Clone();
-                k.Simd(a.AsSpan(1, n), b.AsSpan(2, n), simd.AsSpan(co, n));
+                k.Fast(a.AsSpan(1, n), b.AsSpan(2, n), simd.AsSpan(co, n));
                 k.Reference(a.AsSpan(1, n), b.AsSpan(2, n), reference.AsSpan(co, n));
                 Assert.That(FirstDifference(simd, reference), Is.EqualTo(-1), $"{k.Name}: n={n}, output offset {co}");
                 simd = (double[])a.Clone();
                 reference = (double[])a.Clone();
-                k.Simd(simd.AsSpan(co, n), b.AsSpan(0, n), simd.AsSpan(co, n));
+                k.Fast(simd.AsSpan(co, n), b.AsSpan(0, n), simd.AsSpan(co, n));
                 k.Reference(reference.AsSpan(co, n), b.AsSpan(0, n), reference.AsSpan(co, n));
                 Assert.That(FirstDifference(simd, reference), Is.EqualTo(-1), $"{k.Name} in place: n={n}, offset {co}");
             }
@@ -101,23 +73,23 @@ public class ElementwiseKernelTests
     [Test]
     public void Works_in_place()
     {
-        foreach (KernelCase k in Cases())
+        foreach (MapEntry k in Cases())
         foreach (int n in Sizes)
         {
-            double[] a = Values(n + 8, 4000 + n, k.Scale), b = Values(n + 8, 5000 + n);
+            double[] a = Values(n + 8, 4000 + n, k.Sweep), b = Values(n + 8, 5000 + n);
             foreach (int o in Offsets)
             {
                 // The output is the first input; for two-input kernels also the second.
                 var simd = (double[])a.Clone();
                 var reference = (double[])a.Clone();
-                k.Simd(simd.AsSpan(o, n), b.AsSpan(0, n), simd.AsSpan(o, n));
+                k.Fast(simd.AsSpan(o, n), b.AsSpan(0, n), simd.AsSpan(o, n));
                 k.Reference(reference.AsSpan(o, n), b.AsSpan(0, n), reference.AsSpan(o, n));
                 Assert.That(FirstDifference(simd, reference), Is.EqualTo(-1), $"{k.Name} in place on a, n={n}, offset {o}");
-                if (k.Inputs == 2)
+                if (k.Arity == 2)
                 {
                     simd = (double[])b.Clone();
                     reference = (double[])b.Clone();
-                    k.Simd(a.AsSpan(0, n), simd.AsSpan(o, n), simd.AsSpan(o, n));
+                    k.Fast(a.AsSpan(0, n), simd.AsSpan(o, n), simd.AsSpan(o, n));
                     k.Reference(a.AsSpan(0, n), reference.AsSpan(o, n), reference.AsSpan(o, n));
                     Assert.That(FirstDifference(simd, reference), Is.EqualTo(-1), $"{k.Name} in place on b, n={n}, offset {o}");
                 }
@@ -128,21 +100,21 @@ public class ElementwiseKernelTests
     [Test]
     public void Rejects_partial_overlap_and_mismatched_lengths_before_writing()
     {
-        foreach (KernelCase k in Cases())
+        foreach (MapEntry k in Cases())
         foreach (int n in new[] { 2, 5, 17, 64 })
         {
             double[] buffer = Values(n + 8, 6000 + n), other = Values(n + 8, 7000 + n);
             var before = (double[])buffer.Clone();
             var otherBefore = (double[])other.Clone();
             // Output shifted by one against the first input (and, for two inputs, against the second).
-            ThrowsArgument(() => k.Simd(buffer.AsSpan(0, n), other.AsSpan(0, n), buffer.AsSpan(1, n)), $"{k.Name} a/c overlap n={n}");
-            if (k.Inputs == 2)
-                ThrowsArgument(() => k.Simd(other.AsSpan(0, n), buffer.AsSpan(1, n), buffer.AsSpan(0, n)), $"{k.Name} b/c overlap n={n}");
+            ThrowsArgument(() => k.Fast(buffer.AsSpan(0, n), other.AsSpan(0, n), buffer.AsSpan(1, n)), $"{k.Name} a/c overlap n={n}");
+            if (k.Arity == 2)
+                ThrowsArgument(() => k.Fast(other.AsSpan(0, n), buffer.AsSpan(1, n), buffer.AsSpan(0, n)), $"{k.Name} b/c overlap n={n}");
             // Lengths that disagree.
-            ThrowsArgument(() => k.Simd(other.AsSpan(0, n), other.AsSpan(0, n), buffer.AsSpan(0, n + 1)), $"{k.Name} long output n={n}");
-            ThrowsArgument(() => k.Simd(other.AsSpan(0, n + 1), other.AsSpan(0, n + 1), buffer.AsSpan(0, n)), $"{k.Name} short output n={n}");
-            if (k.Inputs == 2)
-                ThrowsArgument(() => k.Simd(other.AsSpan(0, n), other.AsSpan(0, n + 1), buffer.AsSpan(0, n)), $"{k.Name} b longer n={n}");
+            ThrowsArgument(() => k.Fast(other.AsSpan(0, n), other.AsSpan(0, n), buffer.AsSpan(0, n + 1)), $"{k.Name} long output n={n}");
+            ThrowsArgument(() => k.Fast(other.AsSpan(0, n + 1), other.AsSpan(0, n + 1), buffer.AsSpan(0, n)), $"{k.Name} short output n={n}");
+            if (k.Arity == 2)
+                ThrowsArgument(() => k.Fast(other.AsSpan(0, n), other.AsSpan(0, n + 1), buffer.AsSpan(0, n)), $"{k.Name} b longer n={n}");
             Assert.That(FirstDifference(buffer, before), Is.EqualTo(-1), $"{k.Name} wrote before throwing, n={n}");
             Assert.That(FirstDifference(other, otherBefore), Is.EqualTo(-1), $"{k.Name} wrote an input, n={n}");
         }

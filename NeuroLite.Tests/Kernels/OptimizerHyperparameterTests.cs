@@ -14,10 +14,10 @@ public class OptimizerHyperparameterTests
     {
         var memory = new double[4 * N];
         for (int i = 0; i < memory.Length; i++) memory[i] = 0.5 + i;
-        long[] before = memory.Select(BitConverter.DoubleToInt64Bits).ToArray();
+        long[] before = Bits(memory);
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => step(memory.AsSpan(0, N), memory.AsSpan(N, N), memory.AsSpan(2 * N, N), memory.AsSpan(3 * N, N)))!;
         Assert.That(ex.ParamName, Is.EqualTo(name));
-        Assert.That(memory.Select(BitConverter.DoubleToInt64Bits).ToArray(), Is.EqualTo(before), "a buffer was written");
+        Assert.That(Bits(memory), Is.EqualTo(before), "a buffer was written");
     }
 
     [TestCase(double.NaN)]

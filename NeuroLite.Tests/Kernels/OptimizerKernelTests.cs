@@ -7,28 +7,13 @@ namespace NeuroLite.Tests.Kernels;
 /// <summary>The fused optimizer updates against their scalar references: bit for bit, every size and offset, several steps.</summary>
 public class OptimizerKernelTests
 {
-    /// <summary>(p, g, m, v, step): one update of p with g and up to two state buffers.</summary>
-    public delegate void Update(Span<double> p, Span<double> g, Span<double> m, Span<double> v, int step);
-
-    public sealed record UpdateCase(string Name, Update Simd, Update Reference)
-    {
-        public override string ToString() => Name;
-    }
-
-    public static IEnumerable<UpdateCase> Cases()
-    {
-        foreach (bool zero in new[] { false, true })
-        {
-            yield return new($"Sgd zero={zero}", (p, g, _, _, _) => Optimizer.Sgd(p, g, 0.01, zero), (p, g, _, _, _) => Ref.Optimizer.Sgd(p, g, 0.01, zero));
-            yield return new($"SgdMomentum zero={zero}", (p, g, m, _, _) => Optimizer.SgdMomentum(p, g, m, 0.01, 0.9, zero), (p, g, m, _, _) => Ref.Optimizer.SgdMomentum(p, g, m, 0.01, 0.9, zero));
-            yield return new($"Adam zero={zero}", (p, g, m, v, t) => Optimizer.Adam(p, g, m, v, 1e-3, 0.9, 0.999, 1e-8, t, zero), (p, g, m, v, t) => Ref.Optimizer.Adam(p, g, m, v, 1e-3, 0.9, 0.999, 1e-8, t, zero));
-        }
-    }
+    /// <summary>The optimizer entries of the kernel catalog (each with and without zeroing the gradients).</summary>
+    internal static IEnumerable<UpdateEntry> Cases() => KernelCatalog.All.OfType<UpdateEntry>();
 
     [Test]
     public void Equals_reference_on_every_size_and_offset_over_three_steps()
     {
-        foreach (UpdateCase k in Cases())
+        foreach (UpdateEntry k in Cases())
         foreach (int n in Sizes)
         foreach (int o in Offsets)
         {
@@ -38,7 +23,7 @@ public class OptimizerKernelTests
             for (int step = 1; step <= 3; step++)
             {
                 int go = 7 - o; // gradients sliced at another offset than the parameters
-                k.Simd(simd[0].AsSpan(o, n), simd[1].AsSpan(go, n), simd[2].AsSpan(o, n), simd[3].AsSpan(go, n), step);
+                k.Fast(simd[0].AsSpan(o, n), simd[1].AsSpan(go, n), simd[2].AsSpan(o, n), simd[3].AsSpan(go, n), step);
                 k.Reference(reference[0].AsSpan(o, n), reference[1].AsSpan(go, n), reference[2].AsSpan(o, n), reference[3].AsSpan(go, n), step);
                 for (int b = 0; b < 4; b++)
                 {

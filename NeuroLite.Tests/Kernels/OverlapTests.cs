@@ -10,18 +10,12 @@ namespace NeuroLite.Tests.Kernels;
 /// </summary>
 public class OverlapTests
 {
-    private static double[] Data(int n, int seed)
-    {
-        var rng = new Random(seed);
-        return Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
-    }
-
     private delegate void OnMemory(Span<double> memory);
 
     /// <summary>Runs <paramref name="call"/> on a fresh buffer and asserts it throws ArgumentException and leaves the buffer's bits unchanged.</summary>
     private static void Rejected(int length, OnMemory call, string what)
     {
-        double[] memory = Data(length, 7);
+        double[] memory = Uniform(7, length);
         long[] before = Bits(memory);
         Assert.Throws<ArgumentException>(() => call(memory), what);
         Assert.That(Bits(memory), Is.EqualTo(before), $"{what}: a buffer was written before the rejection");
@@ -76,7 +70,7 @@ public class OverlapTests
     [Test]
     public void Softmax_supports_exactly_the_documented_aliasing()
     {
-        double[] logits = Data(N, 3);
+        double[] logits = Uniform(3, N);
         var expectedP = new double[N];
         var expectedLoss = new double[Rows];
         R.SoftmaxCrossEntropy.Forward(logits, Rows, Cols, Targets, expectedP, expectedLoss);
@@ -100,7 +94,7 @@ public class OverlapTests
         targets.Clear();
         long[] before = Bits(memory);
         var probs = new double[N];
-        var logits = Data(N, 1);
+        var logits = Uniform(1, N);
         try
         {
             K.SoftmaxCrossEntropy.Forward(logits, Rows, Cols, System.Runtime.InteropServices.MemoryMarshal.Cast<double, int>(memory.AsSpan(N, Rows))[..Rows], probs, memory.AsSpan(N, Rows));

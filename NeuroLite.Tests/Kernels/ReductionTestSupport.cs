@@ -4,13 +4,13 @@ namespace NeuroLite.Tests.Kernels;
 internal static class ReductionTestSupport
 {
     /// <summary>Unit roundoff of binary64.</summary>
-    public const double U = 1.0 / (1L << 53);
+    public const double U = NeuroLite.Kernels.KernelCatalog.U;
 
     /// <summary>0..70 (every tail of every unroll), then just around the 128/256/1024 unroll and block widths.</summary>
     public static readonly int[] Sizes = [.. Enumerable.Range(0, 71), 127, 128, 129, 255, 256, 257, 1023, 1024, 1025];
 
     /// <summary>γ_k = k·u / (1 − k·u).</summary>
-    public static double Gamma(int k) => k * U / (1 - k * U);
+    public static double Gamma(int k) => NeuroLite.Kernels.KernelCatalog.Gamma(k);
 
     /// <summary>A buffer of <paramref name="offset"/> + <paramref name="n"/> + 3 elements filled from <paramref name="fill"/>; returns the array and the slice start.</summary>
     public static double[] Buffer(int n, int offset, Func<double> fill)
@@ -42,9 +42,6 @@ internal static class ReductionTestSupport
 
     /// <summary>Small integers: every summation order is exact, so reordered sums must equal the reference bitwise.</summary>
     public static Func<double> Integers(Random rng) => () => rng.Next(-8, 9);
-
-    /// <summary>True when both are NaN or both have the same bits.</summary>
-    public static bool Same(double x, double y) => (double.IsNaN(x) && double.IsNaN(y)) || BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y);
 
     /// <summary>Asserts element-wise bit equality (any NaN matches any NaN) and reports the first difference.</summary>
     public static void AssertSame(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, string what)

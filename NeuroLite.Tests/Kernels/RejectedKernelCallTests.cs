@@ -72,8 +72,8 @@ public class RejectedKernelCallTests
         var memory = new double[N];
         var rng = new Random(5);
         for (int i = 0; i < N; i++) memory[i] = rng.NextDouble() - 0.25;
-        long[] before = memory.Select(BitConverter.DoubleToInt64Bits).ToArray();
+        long[] before = Bits(memory);
         Assert.That(() => call(memory), Throws.InstanceOf<ArgumentException>());
-        Assert.That(memory.Select(BitConverter.DoubleToInt64Bits).ToArray(), Is.EqualTo(before));
+        Assert.That(Bits(memory), Is.EqualTo(before));
     }
 }

@@ -1,1 +1,2 @@
 global using static NeuroLite.Tests.TestBits;
+global using static NeuroLite.Tests.TestData;
