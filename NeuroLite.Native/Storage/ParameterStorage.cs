@@ -9,12 +9,13 @@ namespace NeuroLite;
 /// Both buffers are 64-byte aligned (<see cref="AlignedBuffer"/>), rented from <see cref="TensorPool"/>.
 /// </summary>
 /// <remarks>
-/// Zeroing is lazy: an optimizer step or ZeroGrad only marks the gradient stale (logically zero; the buffer keeps
-/// old numbers). The first backward rule of a later Backward() that writes it overwrites the buffer instead of
-/// adding to it (the weight GEMM and the bias reduction with accumulate: false; any other rule through
-/// <see cref="Grad"/>, which clears first), and every reader goes through <see cref="Grad"/>, which writes the zeros
-/// when the gradient is still stale. On a 784-256-256-10 net that saves a 2.1 MB store stream per step and the read of
-/// the zeros by the accumulating GEMMs; the numbers are the same bits, since the kernels compute 0 + x as x.
+/// Zeroing is lazy (<see cref="LazyGradient"/>): an optimizer step or ZeroGrad only marks the gradient stale
+/// (logically zero; the buffer keeps old numbers). The first backward rule of a later Backward() that writes it
+/// overwrites the buffer instead of adding to it (the weight GEMM and the bias reduction with accumulate: false; any
+/// other rule through <see cref="Grad"/>, which clears first), and every reader goes through <see cref="Grad"/>, which
+/// writes the zeros when the gradient is still stale. On a 784-256-256-10 net that saves a 2.1 MB store stream per
+/// step and the read of the zeros by the accumulating GEMMs; the numbers are the same bits, since the kernels compute
+/// 0 + x as x.
 /// </remarks>
 internal sealed class ParameterStorage
 {
@@ -25,13 +26,9 @@ internal sealed class ParameterStorage
     private static readonly PriorityQueue<int, int> s_freeIds = new();
     private static int s_nextId;
 
-    // The pre-lazy behaviour (zeros written at every step and ZeroGrad, and Backward() clearing every tape gradient it
-    // reaches before its sweep), per thread: tests compare both bit for bit.
-    [ThreadStatic] private static bool t_eagerZeroing;
-
     private AlignedBuffer _value;
     private AlignedBuffer _grad;
-    private bool _gradStale;
+    private LazyGradient _gradient;
     private bool _disposed;
 
     public ParameterStorage(ReadOnlySpan<double> values, ReadOnlySpan<int> shape, string? label)
@@ -39,7 +36,9 @@ internal sealed class ParameterStorage
         Shape = shape.ToArray();
         _value = TensorPool.Rent(values.Length, zeroed: false);
         values.CopyTo(_value.Span);
-        _grad = TensorPool.Rent(values.Length, zeroed: true);
+        // A new gradient is zero and live (its zeros written), as PyTorch's accumulate-from-zero starts.
+        _grad = TensorPool.Rent(values.Length, zeroed: false);
+        _gradient.Read(_grad.Span, LazyGradient.Accumulating);
         Label = label;
         Id = TakeId();
     }
@@ -87,13 +86,6 @@ internal sealed class ParameterStorage
         lock (s_idLock) s_freeIds.Enqueue(id, id);
     }
 
-    /// <summary>When set (on this thread), zeroing writes zeros at once, as before lazy zeroing (also for the tape's gradients); for tests.</summary>
-    internal static bool EagerZeroing
-    {
-        get => t_eagerZeroing;
-        set => t_eagerZeroing = value;
-    }
-
     /// <summary>A process-wide index, unique among live parameters (reused after one is collected); each tape maps it to this parameter's leaf node through a plain array.</summary>
     public int Id { get; }
 
@@ -134,43 +126,22 @@ internal sealed class ParameterStorage
     public Span<double> Grad
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get
-        {
-            if (_gradStale) Materialize();
-            return _grad.Span;
-        }
+        get => _gradient.Read(_grad.Span, LazyGradient.Accumulating);
     }
 
-    /// <summary>True while the gradient is logically zero but its buffer still holds older numbers.</summary>
-    public bool GradStale => _gradStale;
+    /// <summary>True while the gradient is logically zero but its buffer may still hold older numbers.</summary>
+    public bool GradIsZero => _gradient.IsZero(LazyGradient.Accumulating);
 
     public string? Label { get; set; }
 
-    /// <summary>
-    /// The buffer for a backward rule that can either overwrite or add: <paramref name="accumulate"/> is false when
-    /// the gradient was stale, and the caller must then write every element (the gradient is no longer stale).
-    /// </summary>
-    public Span<double> GradForWrite(out bool accumulate)
-    {
-        accumulate = !_gradStale;
-        _gradStale = false;
-        return _grad.Span;
-    }
+    /// <summary>The buffer for a backward rule that can either overwrite or add (see <see cref="LazyGradient.Write"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<double> GradForWrite(out bool accumulate) => _gradient.Write(_grad.Span, LazyGradient.Accumulating, out accumulate);
 
-    /// <summary>Makes the gradient zero: marks it stale, or writes the zeros in <see cref="EagerZeroing"/> mode.</summary>
-    public void ZeroGrad()
-    {
-        if (t_eagerZeroing) _grad.Span.Clear();
-        else _gradStale = true;
-    }
+    /// <summary>The gradient for an optimizer step, which zeroes it (see <see cref="LazyGradient.Take"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<double> TakeGrad() => _gradient.Take(_grad.Span, LazyGradient.Accumulating);
 
-    /// <summary>Marks the gradient stale after an optimizer kernel ran with zeroGradients: false.</summary>
-    public void MarkZeroed() => _gradStale = true;
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Materialize()
-    {
-        _grad.Span.Clear();
-        _gradStale = false;
-    }
+    /// <summary>Makes the gradient zero (lazily: the buffer is not written).</summary>
+    public void ZeroGrad() => _gradient.MarkZero();
 }

@@ -61,15 +61,13 @@ public sealed class Sgd : IDisposable
     public void Step()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        // The zeros are not written (see ParameterStorage): the next Backward overwrites the stale gradients.
-        bool eager = ParameterStorage.EagerZeroing;
+        // TakeGrad leaves each gradient stale rather than writing zeros (see LazyGradient).
         for (int k = 0; k < _parameters.Length; k++)
         {
             ParameterStorage p = _parameters[k];
             p.ThrowIfDisposed();
-            if (Momentum != 0) Optimizer.SgdMomentum(p.Value, p.Grad, _velocity[k].Span, LearningRate, Momentum, zeroGradients: eager);
-            else Optimizer.Sgd(p.Value, p.Grad, LearningRate, zeroGradients: eager);
-            if (!eager) p.MarkZeroed();
+            if (Momentum != 0) Optimizer.SgdMomentum(p.Value, p.TakeGrad(), _velocity[k].Span, LearningRate, Momentum, zeroGradients: false);
+            else Optimizer.Sgd(p.Value, p.TakeGrad(), LearningRate, zeroGradients: false);
         }
     }
 
@@ -156,14 +154,12 @@ public sealed class Adam : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         int t = ++StepCount;
-        // The zeros are not written (see ParameterStorage): the next Backward overwrites the stale gradients.
-        bool eager = ParameterStorage.EagerZeroing;
+        // TakeGrad leaves each gradient stale rather than writing zeros (see LazyGradient).
         for (int k = 0; k < _parameters.Length; k++)
         {
             ParameterStorage p = _parameters[k];
             p.ThrowIfDisposed();
-            Optimizer.Adam(p.Value, p.Grad, _m[k].Span, _v[k].Span, LearningRate, Beta1, Beta2, Epsilon, t, zeroGradients: eager);
-            if (!eager) p.MarkZeroed();
+            Optimizer.Adam(p.Value, p.TakeGrad(), _m[k].Span, _v[k].Span, LearningRate, Beta1, Beta2, Epsilon, t, zeroGradients: false);
         }
     }
 
@@ -219,8 +215,6 @@ public static class Optim
         t.Check();
         ParameterStorage p = t.ParameterOrNull ?? throw new ArgumentException(
             $"SgdStep updates parameters (Tensor.Parameter, Layer.W/B); got a tape tensor of shape {Shapes.Format(t.ShapeUnchecked)}.", nameof(t));
-        bool eager = ParameterStorage.EagerZeroing;
-        Optimizer.Sgd(p.Value, p.Grad, lr, zeroGradients: eager);
-        if (!eager) p.MarkZeroed();
+        Optimizer.Sgd(p.Value, p.TakeGrad(), lr, zeroGradients: false);
     }
 }
