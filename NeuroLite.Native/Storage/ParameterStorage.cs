@@ -6,7 +6,9 @@ namespace NeuroLite;
 /// <summary>
 /// The storage behind a parameter tensor: value and gradient buffers owned by a module (not by a tape), so they
 /// survive <see cref="Tape.Reset"/>. Ops read the value in place and Backward() accumulates into the gradient.
-/// Both buffers are 64-byte aligned (<see cref="AlignedBuffer"/>), rented from <see cref="TensorPool"/>.
+/// Both buffers are 64-byte aligned (<see cref="AlignedBuffer"/>) and come from <see cref="TensorPool"/>: a
+/// standalone parameter (<see cref="Tensor.Parameter(ReadOnlySpan{double}, ReadOnlySpan{int}, string?)"/>) rents its
+/// own, a module's parameters are views of its <see cref="ParameterSlab"/>.
 /// </summary>
 /// <remarks>
 /// Zeroing is lazy (<see cref="LazyGradient"/>): an optimizer step or ZeroGrad only marks the gradient stale
@@ -29,6 +31,8 @@ internal sealed class ParameterStorage
     private AlignedBuffer _value;
     private AlignedBuffer _grad;
     private LazyGradient _gradient;
+    private readonly ParameterSlab? _slab;
+    private readonly int _offset;
     private bool _disposed;
 
     public ParameterStorage(ReadOnlySpan<double> values, ReadOnlySpan<int> shape, string? label)
@@ -43,10 +47,25 @@ internal sealed class ParameterStorage
         Id = TakeId();
     }
 
+    /// <summary>A view of <paramref name="slab"/> at <paramref name="offset"/> (made by <see cref="ParameterSlab.Add"/>); both views hold zeros.</summary>
+    public ParameterStorage(ParameterSlab slab, int offset, AlignedBuffer value, AlignedBuffer grad, ReadOnlySpan<int> shape, string? label)
+    {
+        Shape = shape.ToArray();
+        _slab = slab;
+        _offset = offset;
+        _value = value;
+        _grad = grad;
+        // The slab was rented zeroed: the gradient's zeros are written, so it is live.
+        _gradient.Write(_grad.Span, LazyGradient.Accumulating, out _);
+        Label = label;
+        Id = TakeId();
+    }
+
     /// <summary>
-    /// Returns both buffers to the pool (its module was disposed); every later use throws. Only an explicit dispose
-    /// returns them: the finalizer gives back the id alone, since a span or pinned pointer taken from a parameter can
-    /// outlive the last reference to the parameter itself, and must then keep reading this parameter's numbers.
+    /// Returns both buffers to the pool (its module was disposed; a slab goes back with the last of its parameters);
+    /// every later use throws. Only an explicit dispose returns them: the finalizer gives back the id alone, since a
+    /// span or pinned pointer taken from a parameter can outlive the last reference to the parameter itself, and must
+    /// then keep reading this parameter's numbers.
     /// </summary>
     public void Dispose()
     {
@@ -54,9 +73,31 @@ internal sealed class ParameterStorage
         _disposed = true;
         AlignedBuffer value = _value, grad = _grad;
         _value = _grad = default;
+        if (_slab is { } slab)
+        {
+            slab.Release();
+            return;
+        }
         TensorPool.Return(value);
         TensorPool.Return(grad);
     }
+
+    /// <summary>
+    /// True when <paramref name="next"/>'s value and gradient follow this parameter's in the same slab, with only the
+    /// zero padding of alignment between: an optimizer may then step both with one kernel call over
+    /// <see cref="ValueRun"/> and <see cref="GradRun"/>.
+    /// </summary>
+    public bool IsFollowedBy(ParameterStorage next) =>
+        _slab is not null && ReferenceEquals(_slab, next._slab) && next._offset == _offset + ParameterSlab.Room(_value.Length);
+
+    /// <summary>
+    /// <paramref name="length"/> doubles of values from this parameter's first one on: this parameter and those that
+    /// follow it in its slab (<see cref="IsFollowedBy"/>), with the padding between them. Not checked for a dispose.
+    /// </summary>
+    public Span<double> ValueRun(int length) => _value.Array.AsSpan(_value.Start, length);
+
+    /// <summary>As <see cref="ValueRun"/> for the gradients; the caller takes each one first (<see cref="TakeGrad"/>).</summary>
+    public Span<double> GradRun(int length) => _grad.Array.AsSpan(_grad.Start, length);
 
     /// <summary>True once <see cref="Dispose"/> returned the buffers.</summary>
     public bool IsDisposed => _disposed;

@@ -71,11 +71,10 @@ public class AlignmentTests
             AssertAligned(ps[k].Grad, $"gradient of parameter {k}");
             var storage = ps[k].ParameterOrNull!;
             AssertAligned(storage.GradForWrite(out _), $"gradient buffer of parameter {k}");
-            (AlignedBuffer m, AlignedBuffer v) = adam.Moments(k);
-            AssertAligned(m.Span, $"Adam m of parameter {k}");
-            AssertAligned(v.Span, $"Adam v of parameter {k}");
-            Assert.That(m.Length, Is.EqualTo(ps[k].Length));
-            AssertAligned(sgd.Velocity(k).Span, $"SGD velocity of parameter {k}");
+            AssertAligned(adam.FirstMoment(k), $"Adam m of parameter {k}");
+            AssertAligned(adam.SecondMoment(k), $"Adam v of parameter {k}");
+            Assert.That(adam.FirstMoment(k).Length, Is.EqualTo(ps[k].Length));
+            AssertAligned(sgd.Velocity(k), $"SGD velocity of parameter {k}");
         }
         int leaf = tape.Resolve(ps[0]);
         AssertAligned(tape.Value(leaf), "a parameter's value as the tape hands it to kernels");

@@ -202,14 +202,39 @@ public class TensorPoolTests
         Assert.That(TensorPool.RetainedBuffers, Is.Zero);
         adam.Dispose();
         sgd.Dispose();
-        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(6), "2 moments and 1 velocity per parameter");
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(3), "a slab of each moment and one of velocity, for both parameters");
         layer.Dispose();
         layer.Dispose();
-        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(10), "and value and gradient per parameter, once");
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(5), "and the value and gradient slabs, once");
 
         var again = new Layer(3, 5, seed: 1);
-        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(6), "the new layer's four buffers came from the pool");
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(3), "the new layer's two slabs came from the pool");
         Assert.That(again.W.Grad.ContainsAnyExcept(0.0), Is.False, "a pooled gradient starts at zero");
+        again.Dispose();
+    }
+
+    [Test]
+    public void An_mlp_shares_one_pair_of_slabs_which_goes_back_with_its_last_layer()
+    {
+        var model = new MLP(4, [6, 5], 3, seed: 2);
+        double[][] values = [.. model.Parameters().Select(p => p.ToArray())];
+        model.Layers[1].Dispose();
+        Assert.That(TensorPool.RetainedBuffers, Is.Zero, "the other layers still use the slabs");
+        Assert.Throws<ObjectDisposedException>(() => _ = model.Layers[1].W.Data.Length);
+        for (int k = 0; k < 2; k++)
+            Assert.That(model.Layers[0].Parameters()[k].ToArray(), Is.EqualTo(values[k]), "a live layer's numbers are untouched");
+        model.Dispose();
+        model.Dispose();
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(2), "one value slab and one gradient slab, returned once");
+        Assert.That(TensorPool.HasDuplicates(), Is.False);
+
+        var again = new MLP(4, [6, 5], 3, seed: 2);
+        Assert.That(TensorPool.RetainedBuffers, Is.Zero, "both slabs were rented again");
+        for (int k = 0; k < values.Length; k++)
+        {
+            Assert.That(again.Parameters()[k].ToArray(), Is.EqualTo(values[k]), $"parameter {k}: the same seed gives the same values");
+            Assert.That(again.Parameters()[k].GradToArray(), Is.All.EqualTo(0.0), $"parameter {k}: a pooled gradient starts at zero");
+        }
         again.Dispose();
     }
 }
