@@ -18,11 +18,17 @@ internal sealed class ParameterSlab
     private int _top;
     private int _tenants;
 
+    /// <summary>Where in a 4 KiB page the value slab starts (see <see cref="TensorPool.RentPhased"/>).</summary>
+    public const int ValuePhase = 0;
+
+    /// <summary>Where in a 4 KiB page the gradient slab starts: 1 KiB from the values, and from an optimizer's state (<see cref="ParameterRuns"/>).</summary>
+    public const int GradPhase = 1024;
+
     /// <summary>Rents both slabs, zeroed, for parameters of the given element counts (see <see cref="Room"/>).</summary>
     public ParameterSlab(int length)
     {
-        _values = TensorPool.Rent(length, zeroed: true);
-        _grads = TensorPool.Rent(length, zeroed: true);
+        _values = TensorPool.RentPhased(length, ValuePhase, zeroed: true);
+        _grads = TensorPool.RentPhased(length, GradPhase, zeroed: true);
     }
 
     /// <summary>The doubles a parameter of <paramref name="length"/> elements takes in a slab, its padding included.</summary>

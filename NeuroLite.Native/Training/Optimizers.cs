@@ -39,7 +39,7 @@ public sealed class Sgd : IDisposable
         Momentum = momentum;
         _parameters = ParameterList.From(parameters);
         _runs = new ParameterRuns(_parameters);
-        if (momentum != 0) _velocity = TensorPool.Rent(_runs.StateLength, zeroed: true);
+        if (momentum != 0) _velocity = TensorPool.RentPhased(_runs.StateLength, ParameterRuns.FirstStatePhase, zeroed: true);
     }
 
     /// <summary>The learning rate (may be changed between steps).</summary>
@@ -122,8 +122,8 @@ public sealed class Adam : IDisposable
         Epsilon = epsilon;
         _parameters = ParameterList.From(parameters);
         _runs = new ParameterRuns(_parameters);
-        _m = TensorPool.Rent(_runs.StateLength, zeroed: true);
-        _v = TensorPool.Rent(_runs.StateLength, zeroed: true);
+        _m = TensorPool.RentPhased(_runs.StateLength, ParameterRuns.FirstStatePhase, zeroed: true);
+        _v = TensorPool.RentPhased(_runs.StateLength, ParameterRuns.SecondStatePhase, zeroed: true);
     }
 
     /// <summary>The learning rate (may be changed between steps).</summary>

@@ -51,6 +51,12 @@ internal sealed class ParameterRuns
         StateLength = (int)top;
     }
 
+    /// <summary>Where in a 4 KiB page the first state slab (Adam's m, SGD's velocity) starts, apart from the parameter slabs' phases.</summary>
+    public const int FirstStatePhase = 2048;
+
+    /// <summary>Where in a 4 KiB page the second state slab (Adam's v) starts.</summary>
+    public const int SecondStatePhase = 3072;
+
     /// <summary>The number of runs: the kernel calls a step makes.</summary>
     public int Count => _length.Length;
 

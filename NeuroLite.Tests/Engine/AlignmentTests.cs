@@ -80,6 +80,32 @@ public class AlignmentTests
         AssertAligned(tape.Value(leaf), "a parameter's value as the tape hands it to kernels");
     }
 
+    private static unsafe int PagePhase(ReadOnlySpan<double> span) =>
+        (int)((nuint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(span)) % 4096);
+
+    [Test]
+    public void A_models_streams_start_1_KiB_apart_within_a_4_KiB_page_whatever_the_pool_holds(
+        [Values(false, true)] bool reused)
+    {
+        if (reused)
+        {
+            // Buffers of the very sizes asked for, back in the pool, so the slabs come from wherever those lie.
+            var warm = new MLP(7, [13], 5, seed: 1);
+            new Adam(warm.Parameters()).Dispose();
+            warm.Dispose();
+        }
+        var model = new MLP(7, [13], 5, seed: 1);
+        var adam = new Adam(model.Parameters());
+        var sgd = new Sgd(model.Parameters(), lr: 0.1, momentum: 0.9);
+        ReadOnlySpan<double> w0 = model.Parameters()[0].Data;
+        Assert.That(PagePhase(w0), Is.EqualTo(ParameterSlab.ValuePhase), "values");
+        Assert.That(PagePhase(model.Parameters()[0].Grad), Is.EqualTo(ParameterSlab.GradPhase), "gradients");
+        Assert.That(PagePhase(adam.FirstMoment(0)), Is.EqualTo(ParameterRuns.FirstStatePhase), "Adam m");
+        Assert.That(PagePhase(adam.SecondMoment(0)), Is.EqualTo(ParameterRuns.SecondStatePhase), "Adam v");
+        Assert.That(PagePhase(sgd.Velocity(0)), Is.EqualTo(ParameterRuns.FirstStatePhase), "SGD velocity");
+        model.Dispose();
+    }
+
     [Test]
     public void Aligned_buffers_start_aligned_at_every_size_and_round_up_to_whole_lines()
     {
