@@ -207,25 +207,30 @@ internal sealed class StepParts
         }
 
         // The optimizer makes one call over the whole model: its parameters lie back to back in one slab, each W and b
-        // padded to a 64-byte boundary, and its state slabs match (see ParameterRuns).
+        // padded to a 64-byte boundary, and its state slabs match, each slab at its own phase in a 4 KiB page (see
+        // ParameterRuns and TensorPool.RentPhased).
         long room = 0;
         for (int l = 0; l < layers; l++) room += ParameterSlab.Room((long)s[l] * s[l + 1]) + ParameterSlab.Room(s[l + 1]);
         int total = (int)room;
-        double[] values = Fill(total, 0.1), grads = Fill(total, 1e-3);
+        AlignedBuffer values = TensorPool.RentPhased(total, ParameterSlab.ValuePhase, zeroed: false);
+        AlignedBuffer grads = TensorPool.RentPhased(total, ParameterSlab.GradPhase, zeroed: false);
+        Fill(total, 0.1).CopyTo(values.Span);
+        Fill(total, 1e-3).CopyTo(grads.Span);
         string what = $"all {layers} layers as one run ({total} doubles)";
         if (net.Classify)
         {
-            double[] m = new double[total], v = new double[total];
+            AlignedBuffer m = TensorPool.RentPhased(total, ParameterRuns.FirstStatePhase, zeroed: true);
+            AlignedBuffer v = TensorPool.RentPhased(total, ParameterRuns.SecondStatePhase, zeroed: true);
             int t = 0;
             parts.Add(new($"Adam, {what}", "optimizer", 0, () =>
             {
                 t = t == int.MaxValue ? 1 : t + 1;
-                Optimizer.Adam(values, grads, m, v, 1e-9, 0.9, 0.999, 1e-8, t);
+                Optimizer.Adam(values.Span, grads.Span, m.Span, v.Span, 1e-9, 0.9, 0.999, 1e-8, t);
             }));
         }
         else
         {
-            parts.Add(new($"SGD, {what}", "optimizer", 0, () => Optimizer.Sgd(values, grads, 1e-12)));
+            parts.Add(new($"SGD, {what}", "optimizer", 0, () => Optimizer.Sgd(values.Span, grads.Span, 1e-12)));
         }
         All = parts;
     }
