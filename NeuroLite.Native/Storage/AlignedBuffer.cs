@@ -62,10 +62,6 @@ internal readonly struct AlignedBuffer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int RoundUp(int n) => (n + Doubles - 1) & ~(Doubles - 1);
 
-    /// <summary>True when the span's first element sits on a 64-byte boundary (for tests and assertions).</summary>
-    public static unsafe bool IsAligned(ReadOnlySpan<double> span) =>
-        (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(span)) % Alignment == 0;
-
     /// <summary>The index of the array's first 64-byte-aligned element. The array is pinned, so its address, and with it the start, never changes.</summary>
     internal static unsafe int StartOf(double[] array)
     {

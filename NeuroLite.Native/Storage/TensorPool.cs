@@ -180,41 +180,6 @@ public static class TensorPool
         }
     }
 
-    /// <summary>How many times the pool holds this very array now (for tests: never more than once).</summary>
-    internal static int CountOf(double[] array)
-    {
-        lock (s_lock)
-        {
-            int n = 0;
-            for (int k = 0; k < s_count; k++)
-                if (ReferenceEquals(s_entries[k].Array, array)) n++;
-            return n;
-        }
-    }
-
-    /// <summary>True if the pool holds some array twice (for tests: a double return would hand one array to two tenants).</summary>
-    internal static bool HasDuplicates()
-    {
-        lock (s_lock)
-        {
-            var seen = new HashSet<double[]>(ReferenceEqualityComparer.Instance);
-            foreach (Entry e in s_entries.AsSpan(0, s_count))
-                if (!seen.Add(e.Array)) return true;
-            return false;
-        }
-    }
-
-    /// <summary>The sum of retained array sizes recomputed from the entries (for tests: the books must balance).</summary>
-    internal static long RecountBytes()
-    {
-        lock (s_lock)
-        {
-            long b = 0;
-            foreach (Entry e in s_entries.AsSpan(0, s_count)) b += (long)e.Array.Length * sizeof(double);
-            return b;
-        }
-    }
-
     // Under the lock: the index of the first entry whose capacity is at least n (s_count if none).
     private static int FirstAtLeast(int n)
     {

@@ -90,11 +90,6 @@ public sealed class Sgd : IDisposable
         _velocity = default;
     }
 
-    /// <summary>The kernel calls a step makes (one per run of parameters; for tests).</summary>
-    internal int Runs => _runs.Count;
-
-    /// <summary>The velocity of parameter <paramref name="k"/> (empty without momentum; for tests).</summary>
-    internal Span<double> Velocity(int k) => _velocity.Array is null ? default : _velocity.Slice(_runs.StateOf(k), _parameters[k].Value.Length);
 }
 
 /// <summary>Adam (Kingma and Ba) with PyTorch's defaults and bias correction.</summary>
@@ -184,14 +179,6 @@ public sealed class Adam : IDisposable
         _m = _v = default;
     }
 
-    /// <summary>The kernel calls a step makes (one per run of parameters; for tests).</summary>
-    internal int Runs => _runs.Count;
-
-    /// <summary>The first moment of parameter <paramref name="k"/> (for tests).</summary>
-    internal Span<double> FirstMoment(int k) => _m.Slice(_runs.StateOf(k), _parameters[k].Value.Length);
-
-    /// <summary>The second moment of parameter <paramref name="k"/> (for tests).</summary>
-    internal Span<double> SecondMoment(int k) => _v.Slice(_runs.StateOf(k), _parameters[k].Value.Length);
 }
 
 /// <summary>One-call optimizer steps in the seed's style.</summary>

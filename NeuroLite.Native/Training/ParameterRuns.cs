@@ -15,8 +15,6 @@ internal sealed class ParameterRuns
     private readonly int[] _first;
     private readonly int[] _length;
     private readonly int[] _state;
-    // Each parameter's offset in the state slabs.
-    private readonly int[] _stateOf;
 
     public ParameterRuns(ParameterStorage[] parameters)
     {
@@ -24,19 +22,14 @@ internal sealed class ParameterRuns
         var first = new List<int>();
         var length = new List<int>();
         var state = new List<int>();
-        _stateOf = new int[parameters.Length];
         long top = 0;
         for (int k = 0; k < parameters.Length;)
         {
             // Each parameter of the run starts where the one before it ends, rounded up as in its slab.
             long start = 0;
-            _stateOf[k] = (int)top;
             int j = k + 1;
             for (; j < parameters.Length && parameters[j - 1].IsFollowedBy(parameters[j]); j++)
-            {
                 start += ParameterSlab.Room(parameters[j - 1].Value.Length);
-                _stateOf[j] = (int)(top + start);
-            }
             long span = start + parameters[j - 1].Value.Length;
             first.Add(k);
             length.Add((int)span);
@@ -83,10 +76,4 @@ internal sealed class ParameterRuns
         state = _state[r];
         return _parameters[k].ValueRun(length);
     }
-
-    /// <summary>The length of run <paramref name="r"/>, in doubles.</summary>
-    public int Length(int r) => _length[r];
-
-    /// <summary>Parameter <paramref name="k"/>'s offset in the state slabs.</summary>
-    public int StateOf(int k) => _stateOf[k];
 }
