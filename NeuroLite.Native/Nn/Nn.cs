@@ -66,6 +66,8 @@ public sealed partial class Layer : IDisposable
         CheckActivation(activation, nameof(activation));
         if ((long)inFeatures * outFeatures > Kernels.Shapes.MaxElements)
             throw new ArgumentException($"Layer({inFeatures}, {outFeatures}): the weight of shape ({inFeatures}, {outFeatures}) would hold {(long)inFeatures * outFeatures} elements; NeuroLite tensors hold at most {Kernels.Shapes.MaxElements} (2^30).", nameof(outFeatures));
+        if (Room(inFeatures, outFeatures) > ParameterSlab.MaxLength)
+            throw new ArgumentException($"Layer({inFeatures}, {outFeatures}): W and b together would hold {Room(inFeatures, outFeatures)} doubles, more than one array can ({ParameterSlab.MaxLength}).", nameof(outFeatures));
     }
 
     /// <summary>Throws for a value outside the enum (a cast integer): the forward and backward passes would disagree on it.</summary>
@@ -165,6 +167,7 @@ public sealed partial class MLP : IDisposable
             int next = k < hiddenSizes.Length ? hiddenSizes[k] : outFeatures;
             if ((long)previous * next > Kernels.Shapes.MaxElements)
                 throw new ArgumentException($"MLP: the layer {previous} → {next} would have a weight of {(long)previous * next} elements; NeuroLite tensors hold at most {Kernels.Shapes.MaxElements} (2^30).", k < hiddenSizes.Length ? nameof(hiddenSizes) : nameof(outFeatures));
+            Layer.Check(previous, next, Activation.None);
             previous = next;
         }
         int[] sizes = [inFeatures, .. hiddenSizes, outFeatures];

@@ -34,8 +34,8 @@ internal sealed class ParameterSlab
     /// <summary>The doubles a parameter of <paramref name="length"/> elements takes in a slab, its padding included.</summary>
     public static long Room(long length) => (length + AlignedBuffer.Doubles - 1) & ~(long)(AlignedBuffer.Doubles - 1);
 
-    /// <summary>The most doubles one slab can hold (an array's limit less the alignment padding in front).</summary>
-    public static long MaxLength => Array.MaxLength - (AlignedBuffer.Doubles - 1);
+    /// <summary>The most doubles one slab can hold: an array's limit less the room a phased start takes (<see cref="TensorPool.RentPhased"/>).</summary>
+    public static long MaxLength => Array.MaxLength - 4096 / sizeof(double);
 
     /// <summary>
     /// The next parameter, of the given shape, carved from both slabs: its values are zero until the caller writes

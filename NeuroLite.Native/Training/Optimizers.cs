@@ -89,7 +89,6 @@ public sealed class Sgd : IDisposable
         TensorPool.Return(_velocity);
         _velocity = default;
     }
-
 }
 
 /// <summary>Adam (Kingma and Ba) with PyTorch's defaults and bias correction.</summary>
