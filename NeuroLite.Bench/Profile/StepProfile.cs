@@ -206,29 +206,31 @@ internal sealed class StepParts
             }
         }
 
-        for (int l = 0; l < layers; l++)
+        // The optimizer makes one call over the whole model: its parameters lie back to back in one slab, each W and b
+        // padded to a 64-byte boundary, and its state slabs match, each slab at its own phase in a 4 KiB page (see
+        // ParameterRuns and TensorPool.RentPhased).
+        long room = 0;
+        for (int l = 0; l < layers; l++) room += ParameterSlab.Room((long)s[l] * s[l + 1]) + ParameterSlab.Room(s[l + 1]);
+        int total = (int)room;
+        AlignedBuffer values = TensorPool.RentPhased(total, ParameterSlab.ValuePhase, zeroed: false);
+        AlignedBuffer grads = TensorPool.RentPhased(total, ParameterSlab.GradPhase, zeroed: false);
+        Fill(total, 0.1).CopyTo(values.Span);
+        Fill(total, 1e-3).CopyTo(grads.Span);
+        string what = $"all {layers} layers as one run ({total} doubles)";
+        if (net.Classify)
         {
-            int fanIn = s[l], fanOut = s[l + 1];
-            double[] wl = w[l], bl = b[l], gw = Fill(wl.Length, 1e-3), gb = Fill(bl.Length, 1e-3);
-            if (net.Classify)
+            AlignedBuffer m = TensorPool.RentPhased(total, ParameterRuns.FirstStatePhase, zeroed: true);
+            AlignedBuffer v = TensorPool.RentPhased(total, ParameterRuns.SecondStatePhase, zeroed: true);
+            int t = 0;
+            parts.Add(new($"Adam, {what}", "optimizer", 0, () =>
             {
-                double[] mw = new double[wl.Length], vw = new double[wl.Length], mb = new double[bl.Length], vb = new double[bl.Length];
-                int t = 0;
-                parts.Add(new($"Adam L{l + 1} ({fanIn}x{fanOut} + {fanOut})", "optimizer", 0, () =>
-                {
-                    t = t == int.MaxValue ? 1 : t + 1;
-                    Optimizer.Adam(wl, gw, mw, vw, 1e-9, 0.9, 0.999, 1e-8, t);
-                    Optimizer.Adam(bl, gb, mb, vb, 1e-9, 0.9, 0.999, 1e-8, t);
-                }));
-            }
-            else
-            {
-                parts.Add(new($"SGD L{l + 1} ({fanIn}x{fanOut} + {fanOut})", "optimizer", 0, () =>
-                {
-                    Optimizer.Sgd(wl, gw, 1e-12);
-                    Optimizer.Sgd(bl, gb, 1e-12);
-                }));
-            }
+                t = t == int.MaxValue ? 1 : t + 1;
+                Optimizer.Adam(values.Span, grads.Span, m.Span, v.Span, 1e-9, 0.9, 0.999, 1e-8, t);
+            }));
+        }
+        else
+        {
+            parts.Add(new($"SGD, {what}", "optimizer", 0, () => Optimizer.Sgd(values.Span, grads.Span, 1e-12)));
         }
         All = parts;
     }

@@ -69,8 +69,8 @@ internal unsafe struct Node
     public Activation Activation;
     /// <summary>The Backward() stamp that last reached this node (reachability mark).</summary>
     public int Visit;
-    /// <summary>The Backward() stamp for which this node's gradient region is valid.</summary>
-    public int GradStamp;
+    /// <summary>Whether the gradient region holds this node's gradient or is logically zero (see <see cref="Tape.Grad"/>).</summary>
+    public LazyGradient Gradient;
     public OpKind Op;
     public byte Rank;
     public bool NeedsGrad;

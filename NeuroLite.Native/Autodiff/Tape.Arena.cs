@@ -57,7 +57,10 @@ public sealed partial class Tape
     private void ThrowArenaFull(long length) => throw new InvalidOperationException(
         $"The tape's arena holds {_top} doubles and cannot take {length} more: its limit is {MaxArena}. Reset the tape between iterations.");
 
-    /// <summary>The number of ints of the side-arena in use (class targets); for tests.</summary>
+    /// <summary>
+    /// The number of ints of the side-arena in use (class targets). Only the tests read it: a rejected op must give back
+    /// what it pushed (<see cref="PopInts"/>), and nothing else can see whether it did.
+    /// </summary>
     internal int IntsUsed => _intTop;
 
     /// <summary>Gives back the side-arena from <paramref name="offset"/> on: the undo of a <see cref="PushInts"/> whose op was then rejected.</summary>

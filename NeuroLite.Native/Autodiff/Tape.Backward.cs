@@ -4,11 +4,30 @@ using NeuroLite.Kernels;
 
 namespace NeuroLite;
 
-// The backward sweep and the gradient regions it reads and writes, with lazy zeroing (see docs/ARCHITECTURE.md):
-// a gradient whose stamp is stale is logically zero, and the first rule to reach it clears or overwrites it.
+// The backward sweep and the gradient regions it reads and writes, with lazy zeroing (LazyGradient, see
+// docs/ARCHITECTURE.md): a node's gradient belongs to one Backward() stamp, or accumulates for a leaf, and the first
+// rule to reach a stale one clears or overwrites it.
 public sealed partial class Tape
 {
-    internal int Stamp => _stamp;
+    /// <summary>
+    /// The epoch of node <paramref name="n"/>'s gradient (<see cref="LazyGradient"/>). A tape leaf that receives a
+    /// gradient accumulates over Backward() calls until zeroed, as a parameter does; any other node's gradient belongs
+    /// to the latest Backward(), so each sweep's new stamp makes it stale.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Epoch(ref Node n) => n.Op == OpKind.Leaf && n.NeedsGrad ? LazyGradient.Accumulating : _stamp;
+
+    /// <summary>
+    /// A tape node's gradient region. A view's region is reserved here, on first request: only a public read or a root
+    /// asks for it, never a backward rule (a view needs no gradient), so no rule holds an arena span that a growth here
+    /// would leave behind.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Span<double> GradRegion(ref Node n)
+    {
+        if (n.Offset < 0) n.Offset = Reserve(n.Length);
+        return _grads.Slice(n.Offset, n.Length);
+    }
 
     /// <summary>
     /// The gradient of node <paramref name="i"/>, zeros written first if it is stale: a parameter's after a step or
@@ -20,35 +39,7 @@ public sealed partial class Tape
     {
         ref Node n = ref _nodes[i];
         if (n.Ext is { } p) return p.Grad;
-        if (n.GradStamp != _stamp) return StaleGrad(ref n);
-        return _grads.Slice(n.Offset, n.Length);
-    }
-
-    /// <summary>
-    /// True for a tape leaf that receives a gradient and already has one in this generation: like a parameter, it
-    /// accumulates over Backward() calls until zeroed, so a new stamp does not make it stale.
-    /// </summary>
-    private static bool Accumulates(ref Node n) => n.Op == OpKind.Leaf && n.NeedsGrad && n.GradStamp >= 0;
-
-    private Span<double> StaleGrad(ref Node n)
-    {
-        if (!Accumulates(ref n)) return ClearGrad(ref n);
-        n.GradStamp = _stamp;
-        return _grads.Slice(n.Offset, n.Length);
-    }
-
-    /// <summary>
-    /// Clears a tape node's gradient and marks it valid for the current Backward(). A view's region is reserved here,
-    /// on first request: only a public read or a root asks for it, never a backward rule (a view needs no gradient),
-    /// so no rule holds an arena span that a growth here would leave behind.
-    /// </summary>
-    private Span<double> ClearGrad(ref Node n)
-    {
-        if (n.Offset < 0) n.Offset = Reserve(n.Length);
-        Span<double> g = _grads.Slice(n.Offset, n.Length);
-        g.Clear();
-        n.GradStamp = _stamp;
-        return g;
+        return n.Gradient.Read(GradRegion(ref n), Epoch(ref n));
     }
 
     /// <summary>
@@ -61,19 +52,22 @@ public sealed partial class Tape
     {
         ref Node n = ref _nodes[i];
         if (n.Ext is { } p) return p.GradForWrite(out accumulate);
-        if (n.GradStamp != _stamp)
-        {
-            // Stale: logically zero, so the caller overwrites it (a view's region is reserved first, see ClearGrad);
-            // a leaf's gradient from an earlier Backward() is not stale, it is added to.
-            accumulate = Accumulates(ref n);
-            if (n.Offset < 0) n.Offset = Reserve(n.Length);
-            n.GradStamp = _stamp;
-        }
-        else
-        {
-            accumulate = true;
-        }
-        return _grads.Slice(n.Offset, n.Length);
+        return n.Gradient.Write(GradRegion(ref n), Epoch(ref n), out accumulate);
+    }
+
+    /// <summary>True while node <paramref name="i"/>'s gradient is logically zero; writes nothing (for the graph drawing).</summary>
+    internal bool GradIsZero(int i)
+    {
+        ref Node n = ref _nodes[i];
+        return n.Ext is { } p ? p.GradIsZero : n.Gradient.IsZero(Epoch(ref n));
+    }
+
+    /// <summary>Makes node <paramref name="i"/>'s gradient zero (lazily: nothing is written).</summary>
+    internal void ZeroGrad(int i)
+    {
+        ref Node n = ref _nodes[i];
+        if (n.Ext is { } p) p.ZeroGrad();
+        else n.Gradient.MarkZero();
     }
 
     /// <summary>
@@ -85,8 +79,8 @@ public sealed partial class Tape
     internal unsafe void Backward(int root, ReadOnlySpan<double> seed)
     {
         CheckOwner();
-        bool eager = ParameterStorage.EagerZeroing;
-        int stamp = ++_stamp;
+        // Stamps stay in [1, Accumulating): 0 marks a zeroed gradient and Accumulating a leaf's epoch.
+        int stamp = _stamp = _stamp >= LazyGradient.Accumulating - 1 ? 1 : _stamp + 1;
         ref Node r = ref _nodes[root];
         r.Visit = stamp;
         int pending = 1;
@@ -97,7 +91,6 @@ public sealed partial class Tape
             if (n.Visit != stamp) continue;
             pending--;
             low = i;
-            if (eager && n.Ext is null && !Accumulates(ref n)) ClearGrad(ref n);
             if (n.Op == OpKind.Leaf) continue;
             if (n.A >= 0) pending += Mark(n.A, stamp);
             if (n.B >= 0) pending += Mark(n.B, stamp);

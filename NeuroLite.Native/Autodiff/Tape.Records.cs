@@ -68,7 +68,7 @@ public sealed partial class Tape
         n.Constant = 0;
         n.Activation = Activation.None;
         n.Visit = -1;
-        n.GradStamp = -1;
+        n.Gradient = default;
         n.KeepDims = false;
         if (n.Label is not null) n.Label = null;
         if (n.Data is not null) n.Data = null;

@@ -29,7 +29,8 @@ public sealed partial class Tape : IDisposable
     private Node[] _nodes;
     private int _count;
     private int _generation;
-    private int _stamp;
+    // The latest Backward()'s stamp, from 1 (see LazyGradient).
+    private int _stamp = 1;
     private AlignedBuffer _scratch;
     // Parameter id -> its leaf node in the current generation (an array, not a dictionary: the hot path is one load).
     private int[] _paramNode = [];

@@ -308,7 +308,7 @@ public readonly partial struct Tensor : IEquatable<Tensor>
     {
         Tape? t = Check();
         if (t is null) Param.ZeroGrad();
-        else t.Grad(Index).Clear();
+        else t.ZeroGrad(Index);
     }
 
     internal ParameterStorage? ParameterOrNull => Owner as ParameterStorage;

@@ -23,7 +23,7 @@ public readonly partial struct Tensor
         if (t is null)
         {
             ParameterStorage p = Param;
-            string grad = p.Value.Length == 1 ? (p.GradStale ? "0" : GraphDot.Number(p.Grad[0])) : "";
+            string grad = p.Value.Length == 1 ? (p.GradIsZero ? "0" : GraphDot.Number(p.Grad[0])) : "";
             GraphDot.ValueNode(sb, "p", p.Label, p.Shape, p.Value, grad, parameter: true);
             return sb.Append("}\n").ToString();
         }
@@ -72,11 +72,9 @@ internal static class GraphDot
     private static string GradText(Tape t, ref Node n, int i)
     {
         if (n.Length != 1) return "";
-        if (n.Ext is { } p) return p.GradStale ? "0" : Number(p.Grad[0]);
-        if (!n.NeedsGrad) return "none";
-        // Written by the latest Backward(), or a leaf's gradient accumulated by earlier ones (reading it only renews its stamp).
-        bool written = n.GradStamp == t.Stamp || (n.Op == OpKind.Leaf && n.GradStamp >= 0);
-        return written ? Number(t.Grad(i)[0]) : "0";
+        if (n.Ext is null && !n.NeedsGrad) return "none";
+        // Written by the latest Backward(), or a leaf's gradient accumulated by earlier ones (reading it then writes nothing).
+        return t.GradIsZero(i) ? "0" : Number(t.Grad(i)[0]);
     }
 
     public static void ValueNode(StringBuilder sb, string id, string? label, ReadOnlySpan<int> shape, ReadOnlySpan<double> value, string grad, bool parameter)

@@ -236,8 +236,8 @@ public sealed partial class MLP
     private static MLP FromFile(SafetensorsFile file)
     {
         (int[] sizes, Activation[] activations) = ModelFiles.Describe(file, "MLP");
-        var layers = new Layer[activations.Length];
-        for (int k = 0; k < layers.Length; k++) layers[k] = new Layer(sizes[k], sizes[k + 1], activations[k]);
+        for (int k = 0; k < activations.Length; k++) Layer.Check(sizes[k], sizes[k + 1], activations[k]);
+        Layer[] layers = Layer.Stack(sizes, activations, seed: 0);
         var model = new MLP(layers);
         ModelFiles.LoadInto(file, "MLP", layers, model.Prefixes);
         return model;

@@ -1,5 +1,3 @@
-using CommunityToolkit.HighPerformance.Buffers;
-
 namespace NeuroLite;
 
 /// <summary>The activation a <see cref="Layer"/> applies after its affine map.</summary>
@@ -17,8 +15,10 @@ public enum Activation
 
 /// <summary>
 /// A dense layer as in the seed: <c>activation(x @ W + b)</c> with W (in×out) Xavier-uniform, U(−√(6/(in+out)), +√(6/(in+out))),
-/// and b (out,) zero. Seeded: one seed gives the same weights on every run. <see cref="Dispose"/> returns the
-/// parameters' buffers to <see cref="TensorPool"/>; a layer never disposed leaves them to the GC.
+/// and b (out,) zero. Seeded: one seed gives the same weights on every run. W and b lie back to back in one slab of
+/// values and one of gradients (shared with the other layers of an <see cref="MLP"/>). <see cref="Dispose"/> returns
+/// the parameters' buffers to <see cref="TensorPool"/> (a shared slab once every layer on it is disposed); a layer
+/// never disposed leaves them to the GC.
 /// </summary>
 public sealed partial class Layer : IDisposable
 {
@@ -28,33 +28,46 @@ public sealed partial class Layer : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or <paramref name="activation"/> is not a defined <see cref="NeuroLite.Activation"/>.</exception>
     /// <exception cref="ArgumentException">The weight (in × out) would exceed <see cref="Kernels.Shapes.MaxElements"/> elements.</exception>
     public Layer(int inFeatures, int outFeatures, Activation activation = Activation.Tanh, int seed = 0)
-        : this(inFeatures, outFeatures, activation, new Rng(seed))
     {
+        Check(inFeatures, outFeatures, activation);
+        var rng = new Rng(seed);
+        (InFeatures, OutFeatures, Activation) = (inFeatures, outFeatures, activation);
+        (W, B) = Init(inFeatures, outFeatures, new ParameterSlab((int)Room(inFeatures, outFeatures)), ref rng);
+        _parameters = [W, B];
     }
 
-    private Layer(int inFeatures, int outFeatures, Activation activation, Rng rng)
+    private Layer(int inFeatures, int outFeatures, Activation activation, ParameterSlab slab, ref Rng rng)
+    {
+        (InFeatures, OutFeatures, Activation) = (inFeatures, outFeatures, activation);
+        (W, B) = Init(inFeatures, outFeatures, slab, ref rng);
+        _parameters = [W, B];
+    }
+
+    /// <summary>The doubles a layer's W and b take in a parameter slab.</summary>
+    private static long Room(int inFeatures, int outFeatures) =>
+        ParameterSlab.Room((long)inFeatures * outFeatures) + ParameterSlab.Room(outFeatures);
+
+    /// <summary>W (Xavier-uniform, drawn from <paramref name="rng"/>) and b (zero), carved from <paramref name="slab"/> in that order.</summary>
+    private static (Tensor W, Tensor B) Init(int inFeatures, int outFeatures, ParameterSlab slab, ref Rng rng)
+    {
+        double limit = Math.Sqrt(6.0 / (inFeatures + outFeatures));
+        ParameterStorage w = slab.Add(inFeatures * outFeatures, [inFeatures, outFeatures], "W");
+        Span<double> ws = w.Value;
+        for (int k = 0; k < ws.Length; k++) ws[k] = (2.0 * rng.NextDouble() - 1.0) * limit;
+        ParameterStorage b = slab.Add(outFeatures, [outFeatures], "b");
+        return (new Tensor(w), new Tensor(b));
+    }
+
+    /// <summary>The checks of the public constructor, for every way a layer is made.</summary>
+    internal static void Check(int inFeatures, int outFeatures, Activation activation)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
         CheckActivation(activation, nameof(activation));
         if ((long)inFeatures * outFeatures > Kernels.Shapes.MaxElements)
             throw new ArgumentException($"Layer({inFeatures}, {outFeatures}): the weight of shape ({inFeatures}, {outFeatures}) would hold {(long)inFeatures * outFeatures} elements; NeuroLite tensors hold at most {Kernels.Shapes.MaxElements} (2^30).", nameof(outFeatures));
-        InFeatures = inFeatures;
-        OutFeatures = outFeatures;
-        Activation = activation;
-        double limit = Math.Sqrt(6.0 / (inFeatures + outFeatures));
-        // The initial values are scratch, copied into the parameters' pooled buffers: rented, not allocated, so a
-        // model built per request allocates no weight-sized array.
-        using (SpanOwner<double> w = SpanOwner<double>.Allocate(inFeatures * outFeatures))
-        {
-            Span<double> ws = w.Span;
-            for (int k = 0; k < ws.Length; k++) ws[k] = (2.0 * rng.NextDouble() - 1.0) * limit;
-            W = Tensor.Parameter(ws, [inFeatures, outFeatures], "W");
-        }
-        using (SpanOwner<double> zeros = SpanOwner<double>.Allocate(outFeatures, AllocationMode.Clear))
-            B = Tensor.Parameter(zeros.Span, [outFeatures], "b");
-        _parameters = [W, B];
-        Rng = rng;
+        if (Room(inFeatures, outFeatures) > ParameterSlab.MaxLength)
+            throw new ArgumentException($"Layer({inFeatures}, {outFeatures}): W and b together would hold {Room(inFeatures, outFeatures)} doubles, more than one array can ({ParameterSlab.MaxLength}).", nameof(outFeatures));
     }
 
     /// <summary>Throws for a value outside the enum (a cast integer): the forward and backward passes would disagree on it.</summary>
@@ -64,14 +77,29 @@ public sealed partial class Layer : IDisposable
             throw new ArgumentOutOfRangeException(name, activation, $"{(int)activation} is not a defined Activation (None, Tanh or Relu).");
     }
 
-    internal static Layer Create(int inFeatures, int outFeatures, Activation activation, ref Rng rng)
+    /// <summary>
+    /// The layers sizes[0] → sizes[1] → … with the given activations, their weights drawn in order from one generator,
+    /// all parameters in one slab (or, for a model too large for one array, in as few slabs as hold it, each layer whole
+    /// in one), so an optimizer steps them with one kernel call. The caller has validated the sizes.
+    /// </summary>
+    internal static Layer[] Stack(ReadOnlySpan<int> sizes, ReadOnlySpan<Activation> activations, int seed)
     {
-        var layer = new Layer(inFeatures, outFeatures, activation, rng);
-        rng = layer.Rng;
-        return layer;
+        var rng = new Rng(seed);
+        var layers = new Layer[activations.Length];
+        for (int k = 0; k < layers.Length;)
+        {
+            long room = Room(sizes[k], sizes[k + 1]);
+            int end = k + 1;
+            while (end < layers.Length && room + Room(sizes[end], sizes[end + 1]) <= ParameterSlab.MaxLength)
+            {
+                room += Room(sizes[end], sizes[end + 1]);
+                end++;
+            }
+            var slab = new ParameterSlab((int)room);
+            for (; k < end; k++) layers[k] = new Layer(sizes[k], sizes[k + 1], activations[k], slab, ref rng);
+        }
+        return layers;
     }
-
-    private Rng Rng { get; }
 
     /// <summary>The input width.</summary>
     public int InFeatures { get; }
@@ -112,8 +140,10 @@ public sealed partial class Layer : IDisposable
 
 /// <summary>
 /// A multi-layer perceptron as in the seed: hidden layers with <c>hiddenActivation</c> (tanh by default) and a
-/// linear output layer. All layers draw from one generator seeded with <c>seed</c>. <see cref="Dispose"/> returns the
-/// parameters' buffers to <see cref="TensorPool"/>; a network never disposed leaves them to the GC.
+/// linear output layer. All layers draw from one generator seeded with <c>seed</c>. Every layer's W and b lie back to
+/// back in one slab of values and one of gradients, so an optimizer over <see cref="Parameters"/> steps the whole
+/// model with one kernel call. <see cref="Dispose"/> returns the slabs to <see cref="TensorPool"/>; a network never
+/// disposed leaves them to the GC.
 /// </summary>
 public sealed partial class MLP : IDisposable
 {
@@ -137,17 +167,14 @@ public sealed partial class MLP : IDisposable
             int next = k < hiddenSizes.Length ? hiddenSizes[k] : outFeatures;
             if ((long)previous * next > Kernels.Shapes.MaxElements)
                 throw new ArgumentException($"MLP: the layer {previous} → {next} would have a weight of {(long)previous * next} elements; NeuroLite tensors hold at most {Kernels.Shapes.MaxElements} (2^30).", k < hiddenSizes.Length ? nameof(hiddenSizes) : nameof(outFeatures));
+            Layer.Check(previous, next, Activation.None);
             previous = next;
         }
-        var rng = new Rng(seed);
-        _layers = new Layer[hiddenSizes.Length + 1];
-        int width = inFeatures;
-        for (int k = 0; k < hiddenSizes.Length; k++)
-        {
-            _layers[k] = Layer.Create(width, hiddenSizes[k], hiddenActivation, ref rng);
-            width = hiddenSizes[k];
-        }
-        _layers[^1] = Layer.Create(width, outFeatures, Activation.None, ref rng);
+        int[] sizes = [inFeatures, .. hiddenSizes, outFeatures];
+        var activations = new Activation[hiddenSizes.Length + 1];
+        activations.AsSpan(0, hiddenSizes.Length).Fill(hiddenActivation);
+        activations[^1] = Activation.None;
+        _layers = Layer.Stack(sizes, activations, seed);
         _parameters = new Tensor[_layers.Length * 2];
         for (int k = 0; k < _layers.Length; k++)
         {

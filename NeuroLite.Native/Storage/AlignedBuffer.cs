@@ -38,7 +38,7 @@ internal readonly struct AlignedBuffer
     /// <summary>The pinned array; element <see cref="Start"/> is aligned. Null for a default (empty) buffer.</summary>
     public double[] Array { get; }
 
-    /// <summary>The index of the first aligned element (0 to 7).</summary>
+    /// <summary>The index of the first usable element, an aligned one (0 to 7 from the pool; further in for a view).</summary>
     public int Start { get; }
 
     /// <summary>The number of usable doubles from <see cref="Start"/>.</summary>
@@ -62,12 +62,8 @@ internal readonly struct AlignedBuffer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int RoundUp(int n) => (n + Doubles - 1) & ~(Doubles - 1);
 
-    /// <summary>True when the span's first element sits on a 64-byte boundary (for tests and assertions).</summary>
-    public static unsafe bool IsAligned(ReadOnlySpan<double> span) =>
-        (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(span)) % Alignment == 0;
-
-    // The array is pinned, so the address, and with it the start, never changes.
-    private static unsafe int StartOf(double[] array)
+    /// <summary>The index of the array's first 64-byte-aligned element. The array is pinned, so its address, and with it the start, never changes.</summary>
+    internal static unsafe int StartOf(double[] array)
     {
         nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
         return (int)((Alignment - address % Alignment) % Alignment / sizeof(double));

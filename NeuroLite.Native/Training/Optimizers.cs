@@ -23,7 +23,8 @@ internal static class ParameterList
 public sealed class Sgd : IDisposable
 {
     private readonly ParameterStorage[] _parameters;
-    private readonly AlignedBuffer[] _velocity;
+    private readonly ParameterRuns _runs;
+    private AlignedBuffer _velocity;
     private double _lr;
     private bool _disposed;
 
@@ -37,9 +38,8 @@ public sealed class Sgd : IDisposable
         Validate.UnitInterval(momentum);
         Momentum = momentum;
         _parameters = ParameterList.From(parameters);
-        _velocity = new AlignedBuffer[_parameters.Length];
-        if (momentum != 0)
-            for (int k = 0; k < _parameters.Length; k++) _velocity[k] = TensorPool.Rent(_parameters[k].Value.Length, zeroed: true);
+        _runs = new ParameterRuns(_parameters);
+        if (momentum != 0) _velocity = TensorPool.RentPhased(_runs.StateLength, ParameterRuns.FirstStatePhase, zeroed: true);
     }
 
     /// <summary>The learning rate (may be changed between steps).</summary>
@@ -57,19 +57,21 @@ public sealed class Sgd : IDisposable
     /// <summary>The momentum factor μ (0: plain SGD).</summary>
     public double Momentum { get; }
 
-    /// <summary>Updates every parameter from its gradient, then zeroes the gradients.</summary>
+    /// <summary>
+    /// Updates every parameter from its gradient, then zeroes the gradients. Parameters that lie back to back in a
+    /// module's slab, in this optimizer's order, are stepped by one kernel call (see <see cref="ParameterRuns"/>).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The optimizer or one of its parameters was disposed (nothing is updated).</exception>
     public void Step()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        // The zeros are not written (see ParameterStorage): the next Backward overwrites the stale gradients.
-        bool eager = ParameterStorage.EagerZeroing;
-        for (int k = 0; k < _parameters.Length; k++)
+        _runs.ThrowIfAnyDisposed();
+        // Taking the gradients leaves them stale rather than writing zeros (see LazyGradient).
+        for (int r = 0; r < _runs.Count; r++)
         {
-            ParameterStorage p = _parameters[k];
-            p.ThrowIfDisposed();
-            if (Momentum != 0) Optimizer.SgdMomentum(p.Value, p.Grad, _velocity[k].Span, LearningRate, Momentum, zeroGradients: eager);
-            else Optimizer.Sgd(p.Value, p.Grad, LearningRate, zeroGradients: eager);
-            if (!eager) p.MarkZeroed();
+            Span<double> values = _runs.Take(r, out Span<double> grads, out int state);
+            if (Momentum != 0) Optimizer.SgdMomentum(values, grads, _velocity.Slice(state, values.Length), LearningRate, Momentum, zeroGradients: false);
+            else Optimizer.Sgd(values, grads, LearningRate, zeroGradients: false);
         }
     }
 
@@ -79,28 +81,23 @@ public sealed class Sgd : IDisposable
         foreach (ParameterStorage p in _parameters) p.ZeroGrad();
     }
 
-    /// <summary>Returns the velocity buffers to <see cref="TensorPool"/>; a later <see cref="Step"/> throws <see cref="ObjectDisposedException"/>. The parameters are not affected.</summary>
+    /// <summary>Returns the velocity buffer to <see cref="TensorPool"/>; a later <see cref="Step"/> throws <see cref="ObjectDisposedException"/>. The parameters are not affected.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        for (int k = 0; k < _velocity.Length; k++)
-        {
-            TensorPool.Return(_velocity[k]);
-            _velocity[k] = default;
-        }
+        TensorPool.Return(_velocity);
+        _velocity = default;
     }
-
-    /// <summary>The velocity of parameter <paramref name="k"/> (empty without momentum; for tests).</summary>
-    internal AlignedBuffer Velocity(int k) => _velocity[k];
 }
 
 /// <summary>Adam (Kingma and Ba) with PyTorch's defaults and bias correction.</summary>
 public sealed class Adam : IDisposable
 {
     private readonly ParameterStorage[] _parameters;
-    private readonly AlignedBuffer[] _m;
-    private readonly AlignedBuffer[] _v;
+    private readonly ParameterRuns _runs;
+    private AlignedBuffer _m;
+    private AlignedBuffer _v;
     private double _lr;
     private bool _disposed;
 
@@ -118,13 +115,9 @@ public sealed class Adam : IDisposable
         Validate.Positive(epsilon);
         Epsilon = epsilon;
         _parameters = ParameterList.From(parameters);
-        _m = new AlignedBuffer[_parameters.Length];
-        _v = new AlignedBuffer[_parameters.Length];
-        for (int k = 0; k < _parameters.Length; k++)
-        {
-            _m[k] = TensorPool.Rent(_parameters[k].Value.Length, zeroed: true);
-            _v[k] = TensorPool.Rent(_parameters[k].Value.Length, zeroed: true);
-        }
+        _runs = new ParameterRuns(_parameters);
+        _m = TensorPool.RentPhased(_runs.StateLength, ParameterRuns.FirstStatePhase, zeroed: true);
+        _v = TensorPool.RentPhased(_runs.StateLength, ParameterRuns.SecondStatePhase, zeroed: true);
     }
 
     /// <summary>The learning rate (may be changed between steps).</summary>
@@ -151,19 +144,21 @@ public sealed class Adam : IDisposable
     /// <summary>The number of steps taken so far.</summary>
     public int StepCount { get; private set; }
 
-    /// <summary>Updates every parameter from its gradient, then zeroes the gradients.</summary>
+    /// <summary>
+    /// Updates every parameter from its gradient, then zeroes the gradients. Parameters that lie back to back in a
+    /// module's slab, in this optimizer's order, are stepped by one kernel call (see <see cref="ParameterRuns"/>).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The optimizer or one of its parameters was disposed (nothing is updated).</exception>
     public void Step()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        _runs.ThrowIfAnyDisposed();
         int t = ++StepCount;
-        // The zeros are not written (see ParameterStorage): the next Backward overwrites the stale gradients.
-        bool eager = ParameterStorage.EagerZeroing;
-        for (int k = 0; k < _parameters.Length; k++)
+        // Taking the gradients leaves them stale rather than writing zeros (see LazyGradient).
+        for (int r = 0; r < _runs.Count; r++)
         {
-            ParameterStorage p = _parameters[k];
-            p.ThrowIfDisposed();
-            Optimizer.Adam(p.Value, p.Grad, _m[k].Span, _v[k].Span, LearningRate, Beta1, Beta2, Epsilon, t, zeroGradients: eager);
-            if (!eager) p.MarkZeroed();
+            Span<double> values = _runs.Take(r, out Span<double> grads, out int state);
+            Optimizer.Adam(values, grads, _m.Slice(state, values.Length), _v.Slice(state, values.Length), LearningRate, Beta1, Beta2, Epsilon, t, zeroGradients: false);
         }
     }
 
@@ -178,16 +173,11 @@ public sealed class Adam : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        for (int k = 0; k < _m.Length; k++)
-        {
-            TensorPool.Return(_m[k]);
-            TensorPool.Return(_v[k]);
-            _m[k] = _v[k] = default;
-        }
+        TensorPool.Return(_m);
+        TensorPool.Return(_v);
+        _m = _v = default;
     }
 
-    /// <summary>The first and second moments of parameter <paramref name="k"/> (for tests).</summary>
-    internal (AlignedBuffer M, AlignedBuffer V) Moments(int k) => (_m[k], _v[k]);
 }
 
 /// <summary>One-call optimizer steps in the seed's style.</summary>
@@ -195,32 +185,58 @@ public static class Optim
 {
     /// <summary>
     /// The seed's <c>sgd_step(model.parameters(), lr)</c>: p −= lr·grad for each parameter, then its gradient is
-    /// zeroed (which is why the seed's XOR loop never calls zero_grad). Allocates nothing for a list or array.
+    /// zeroed (which is why the seed's XOR loop never calls zero_grad). Every element is checked before any is
+    /// updated; parameters that lie back to back in a module's slab are stepped by one kernel call. Allocates nothing.
     /// </summary>
-    /// <exception cref="ArgumentException">An element is not a parameter.</exception>
+    /// <exception cref="ArgumentException">An element is not a parameter (nothing is updated).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="lr"/> is NaN, infinite or negative (nothing is updated).</exception>
     public static void SgdStep(IReadOnlyList<Tensor> parameters, double lr)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Validate.LearningRate(lr);
-        for (int k = 0; k < parameters.Count; k++) Step(parameters[k], lr);
+        int count = parameters.Count;
+        for (int k = 0; k < count; k++) Storage(parameters[k], nameof(parameters));
+        for (int k = 0; k < count;)
+        {
+            ParameterStorage head = Storage(parameters[k], nameof(parameters)), last = head;
+            long start = 0;
+            int j = k + 1;
+            for (ParameterStorage next; j < count && last.IsFollowedBy(next = Storage(parameters[j], nameof(parameters))); j++)
+            {
+                start += ParameterSlab.Room(last.Value.Length);
+                last = next;
+            }
+            // Taking the gradients leaves them stale rather than writing zeros (see LazyGradient).
+            for (int i = k; i < j; i++) Storage(parameters[i], nameof(parameters)).TakeGrad();
+            int length = (int)(start + last.Value.Length);
+            Optimizer.Sgd(head.ValueRun(length), head.GradRun(length), lr, zeroGradients: false);
+            k = j;
+        }
     }
 
-    /// <summary>As <see cref="SgdStep(IReadOnlyList{Tensor}, double)"/> for any sequence of parameters.</summary>
+    /// <summary>As <see cref="SgdStep(IReadOnlyList{Tensor}, double)"/> for any sequence of parameters (one kernel call per parameter unless it is a list).</summary>
+    /// <exception cref="ArgumentException">An element is not a parameter (the elements before it are updated).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lr"/> is NaN, infinite or negative (nothing is updated).</exception>
     public static void SgdStep(IEnumerable<Tensor> parameters, double lr)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        if (parameters is IReadOnlyList<Tensor> list)
+        {
+            SgdStep(list, lr);
+            return;
+        }
         Validate.LearningRate(lr);
-        foreach (Tensor p in parameters) Step(p, lr);
+        foreach (Tensor t in parameters)
+        {
+            ParameterStorage p = Storage(t, nameof(parameters));
+            Optimizer.Sgd(p.Value, p.TakeGrad(), lr, zeroGradients: false);
+        }
     }
 
-    private static void Step(in Tensor t, double lr)
+    private static ParameterStorage Storage(in Tensor t, string name)
     {
         t.Check();
-        ParameterStorage p = t.ParameterOrNull ?? throw new ArgumentException(
-            $"SgdStep updates parameters (Tensor.Parameter, Layer.W/B); got a tape tensor of shape {Shapes.Format(t.ShapeUnchecked)}.", nameof(t));
-        bool eager = ParameterStorage.EagerZeroing;
-        Optimizer.Sgd(p.Value, p.Grad, lr, zeroGradients: eager);
-        if (!eager) p.MarkZeroed();
+        return t.ParameterOrNull ?? throw new ArgumentException(
+            $"SgdStep updates parameters (Tensor.Parameter, Layer.W/B); got a tape tensor of shape {Shapes.Format(t.ShapeUnchecked)}.", name);
     }
 }

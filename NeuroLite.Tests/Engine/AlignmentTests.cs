@@ -60,8 +60,6 @@ public class AlignmentTests
     public void Parameters_and_optimizer_state_are_64_byte_aligned()
     {
         var model = new MLP(5, [3, 7], 3, seed: 1);
-        var adam = new Adam(model.Parameters());
-        var sgd = new Sgd(model.Parameters(), lr: 0.1, momentum: 0.9);
         using var tape = new Tape();
         Loss.SoftmaxCrossEntropy(model.Forward(tape.Input(new double[4 * 5], [4, 5])), [0, 1, 2, 0]).Backward();
         IReadOnlyList<Tensor> ps = model.Parameters();
@@ -71,14 +69,53 @@ public class AlignmentTests
             AssertAligned(ps[k].Grad, $"gradient of parameter {k}");
             var storage = ps[k].ParameterOrNull!;
             AssertAligned(storage.GradForWrite(out _), $"gradient buffer of parameter {k}");
-            (AlignedBuffer m, AlignedBuffer v) = adam.Moments(k);
-            AssertAligned(m.Span, $"Adam m of parameter {k}");
-            AssertAligned(v.Span, $"Adam v of parameter {k}");
-            Assert.That(m.Length, Is.EqualTo(ps[k].Length));
-            AssertAligned(sgd.Velocity(k).Span, $"SGD velocity of parameter {k}");
         }
         int leaf = tape.Resolve(ps[0]);
         AssertAligned(tape.Value(leaf), "a parameter's value as the tape hands it to kernels");
+    }
+
+    private static unsafe int PagePhase(ReadOnlySpan<double> span) =>
+        (int)((nuint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(span)) % 4096);
+
+    [Test]
+    public void A_models_slabs_start_1_KiB_apart_within_a_4_KiB_page_whatever_the_pool_holds([Values(false, true)] bool reused)
+    {
+        if (reused)
+        {
+            // Buffers of the very sizes asked for, back in the pool, so the slabs come from wherever those lie.
+            new MLP(7, [13], 5, seed: 1).Dispose();
+        }
+        var model = new MLP(7, [13], 5, seed: 1);
+        Assert.That(PagePhase(model.Parameters()[0].Data), Is.EqualTo(ParameterSlab.ValuePhase), "values");
+        Assert.That(PagePhase(model.Parameters()[0].Grad), Is.EqualTo(ParameterSlab.GradPhase), "gradients");
+        model.Dispose();
+    }
+
+    /// <summary>
+    /// An optimizer's state is one slab per moment (<see cref="TensorPool.RentPhased"/>) with each run of parameters at
+    /// the offset its plan gives: a multiple of 8 doubles, so every run starts aligned; each parameter inside a run
+    /// keeps its distance from the run's start, a multiple of 8 too.
+    /// </summary>
+    [Test]
+    public void Optimizer_state_offsets_keep_every_run_aligned()
+    {
+        var model = new MLP(5, [3, 7], 3, seed: 1);
+        IReadOnlyList<Tensor> ps = model.Parameters();
+        foreach (Tensor[] order in new[] { ps.ToArray(), ps.Reverse().ToArray(), [ps[2], ps[3], Tensor.Parameter([1.0, 2.0, 3.0]), ps[0]] })
+        {
+            var runs = new ParameterRuns(ParameterList.From(order));
+            int end = 0;
+            for (int r = 0; r < runs.Count; r++)
+            {
+                Span<double> values = runs.Take(r, out Span<double> grads, out int state);
+                Assert.That(state % AlignedBuffer.Doubles, Is.Zero, $"run {r}");
+                Assert.That(state, Is.GreaterThanOrEqualTo(end), $"run {r} overlaps the one before");
+                AssertAligned(values, $"values of run {r}");
+                AssertAligned(grads, $"gradients of run {r}");
+                end = state + values.Length;
+            }
+            Assert.That(runs.StateLength, Is.GreaterThanOrEqualTo(end));
+        }
     }
 
     [Test]

@@ -3,106 +3,85 @@ namespace NeuroLite.Tests.Engine;
 /// <summary>
 /// One rule for Backward(), PyTorch's: leaves (parameters and tape leaves that receive a gradient) accumulate until
 /// zeroed; a second sweep of the same recording is allowed and adds its gradient again; op results and inputs hold
-/// only the latest Backward()'s gradient. Checked for tape leaves, parameters and graphs that mix them, in the lazy
-/// and the eager zeroing modes alike.
+/// only the latest Backward()'s gradient. Checked for tape leaves, parameters and graphs that mix them, lazily and
+/// with every zero written (<see cref="WrittenZeros"/>) alike.
 /// </summary>
 public class BackwardRuleTests
 {
     [TestCase(false)]
     [TestCase(true)]
-    public void A_tape_leaf_accumulates_over_two_sweeps_until_zeroed(bool eager)
+    public void A_tape_leaf_accumulates_over_two_sweeps_until_zeroed(bool written)
     {
-        ParameterStorage.EagerZeroing = eager;
-        try
-        {
-            using var tape = new Tape();
-            Tensor x = tape.Variable([1.5, -2.0, 0.25], [3], "x");
-            Tensor sq = x * x;
-            Tensor y = sq.Sum();
-            y.Backward();
-            double[] once = x.GradToArray();
-            Assert.That(once, Is.EqualTo(new[] { 3.0, -4.0, 0.5 }), "2x");
-            y.Backward();
-            Assert.That(x.GradToArray(), Is.EqualTo(new[] { 6.0, -8.0, 1.0 }), "the second sweep adds 2x again");
-            Assert.That(sq.GradToArray(), Is.EqualTo(new[] { 1.0, 1.0, 1.0 }), "an op result holds the latest sweep's gradient only");
-            Assert.That(y.GradItem, Is.EqualTo(1.0));
+        using var tape = new Tape();
+        Tensor x = tape.Variable([1.5, -2.0, 0.25], [3], "x");
+        Tensor sq = x * x;
+        Tensor y = sq.Sum();
+        WrittenZeros.Backward(y, written);
+        double[] once = x.GradToArray();
+        Assert.That(once, Is.EqualTo(new[] { 3.0, -4.0, 0.5 }), "2x");
+        WrittenZeros.Backward(y, written);
+        Assert.That(x.GradToArray(), Is.EqualTo(new[] { 6.0, -8.0, 1.0 }), "the second sweep adds 2x again");
+        Assert.That(sq.GradToArray(), Is.EqualTo(new[] { 1.0, 1.0, 1.0 }), "an op result holds the latest sweep's gradient only");
+        Assert.That(y.GradItem, Is.EqualTo(1.0));
 
-            x.ZeroGrad();
-            Assert.That(x.GradToArray(), Is.All.EqualTo(0.0));
-            y.Backward();
-            Assert.That(x.GradToArray(), Is.EqualTo(once));
-        }
-        finally
+        x.ZeroGrad();
+        Assert.That(x.GradToArray(), Is.All.EqualTo(0.0), "a read after ZeroGrad sees zeros (and writes them, lazily)");
+        WrittenZeros.Backward(y, written);
+        Assert.That(x.GradToArray(), Is.EqualTo(once));
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void A_parameter_accumulates_the_same_way(bool written)
+    {
+        using var tape = new Tape();
+        Tensor w = Tensor.Parameter([1.5, -2.0, 0.25], [3], "w");
+        using (tape.Activate())
         {
-            ParameterStorage.EagerZeroing = false;
+            Tensor y = (w * w).Sum();
+            WrittenZeros.Backward(y, written);
+            WrittenZeros.Backward(y, written);
+            Assert.That(w.GradToArray(), Is.EqualTo(new[] { 6.0, -8.0, 1.0 }));
+            w.ZeroGrad();
+            if (written) WrittenZeros.Write([w]);
+            WrittenZeros.Backward(y, written);
+            Assert.That(w.GradToArray(), Is.EqualTo(new[] { 3.0, -4.0, 0.5 }));
         }
     }
 
     [TestCase(false)]
     [TestCase(true)]
-    public void A_parameter_accumulates_the_same_way(bool eager)
+    public void A_mixed_graph_gives_its_leaves_and_parameters_the_same_sums(bool written)
     {
-        ParameterStorage.EagerZeroing = eager;
-        try
-        {
-            using var tape = new Tape();
-            Tensor w = Tensor.Parameter([1.5, -2.0, 0.25], [3], "w");
-            using (tape.Activate())
-            {
-                Tensor y = (w * w).Sum();
-                y.Backward();
-                y.Backward();
-                Assert.That(w.GradToArray(), Is.EqualTo(new[] { 6.0, -8.0, 1.0 }));
-                w.ZeroGrad();
-                y.Backward();
-                Assert.That(w.GradToArray(), Is.EqualTo(new[] { 3.0, -4.0, 0.5 }));
-            }
-        }
-        finally
-        {
-            ParameterStorage.EagerZeroing = false;
-        }
-    }
+        var model = new MLP(3, [4], 2, seed: 5);
+        using var tape = new Tape();
+        Tensor x = tape.Variable([0.5, -1.0, 2.0, 1.5, 0.0, -0.5], [2, 3], "x");
+        Tensor input = tape.Input([1.0, 2.0, 3.0, 4.0], [2, 2], "target");
+        Tensor loss = Loss.Mse(model.Forward(x), input);
+        WrittenZeros.Backward(loss, written);
+        double[] x1 = x.GradToArray();
+        double[] w1 = model.Layers[0].W.GradToArray();
+        WrittenZeros.Backward(loss, written);
+        double[] x2 = x.GradToArray();
+        double[] w2 = model.Layers[0].W.GradToArray();
+        for (int k = 0; k < x1.Length; k++) Assert.That(Bits(x2[k]), Is.EqualTo(Bits(x1[k] + x1[k])), $"x.grad[{k}]");
+        for (int k = 0; k < w1.Length; k++) Assert.That(Bits(w2[k]), Is.EqualTo(Bits(w1[k] + w1[k])), $"W.grad[{k}]");
+        Assert.That(input.GradToArray(), Is.All.EqualTo(0.0), "an input receives no gradient, however many sweeps");
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public void A_mixed_graph_gives_its_leaves_and_parameters_the_same_sums(bool eager)
-    {
-        ParameterStorage.EagerZeroing = eager;
-        try
-        {
-            var model = new MLP(3, [4], 2, seed: 5);
-            using var tape = new Tape();
-            Tensor x = tape.Variable([0.5, -1.0, 2.0, 1.5, 0.0, -0.5], [2, 3], "x");
-            Tensor input = tape.Input([1.0, 2.0, 3.0, 4.0], [2, 2], "target");
-            Tensor loss = Loss.Mse(model.Forward(x), input);
-            loss.Backward();
-            double[] x1 = x.GradToArray();
-            double[] w1 = model.Layers[0].W.GradToArray();
-            loss.Backward();
-            double[] x2 = x.GradToArray();
-            double[] w2 = model.Layers[0].W.GradToArray();
-            for (int k = 0; k < x1.Length; k++) Assert.That(Bits(x2[k]), Is.EqualTo(Bits(x1[k] + x1[k])), $"x.grad[{k}]");
-            for (int k = 0; k < w1.Length; k++) Assert.That(Bits(w2[k]), Is.EqualTo(Bits(w1[k] + w1[k])), $"W.grad[{k}]");
-            Assert.That(input.GradToArray(), Is.All.EqualTo(0.0), "an input receives no gradient, however many sweeps");
-
-            // Two roots sharing the leaf and the parameters add up too.
-            x.ZeroGrad();
-            foreach (Tensor p in model.Parameters()) p.ZeroGrad();
-            Tensor a = model.Forward(x).Sum();
-            Tensor b = (model.Forward(x) * 3.0).Sum();
-            a.Backward();
-            b.Backward();
-            double[] both = x.GradToArray();
-            x.ZeroGrad();
-            (model.Forward(x).Sum() * 4.0).Backward();
-            double[] once = x.GradToArray();
-            for (int k = 0; k < both.Length; k++) Assert.That(both[k], Is.EqualTo(once[k]).Within(1e-12), $"x.grad[{k}]: 1 + 3 times = 4 times");
-        }
-        finally
-        {
-            ParameterStorage.EagerZeroing = false;
-        }
+        // Two roots sharing the leaf and the parameters add up too.
+        x.ZeroGrad();
+        foreach (Tensor p in model.Parameters()) p.ZeroGrad();
+        if (written) WrittenZeros.Write([x, .. model.Parameters()]);
+        Tensor a = model.Forward(x).Sum();
+        Tensor b = (model.Forward(x) * 3.0).Sum();
+        WrittenZeros.Backward(a, written);
+        WrittenZeros.Backward(b, written);
+        double[] both = x.GradToArray();
+        x.ZeroGrad();
+        if (written) WrittenZeros.Write([x]);
+        WrittenZeros.Backward(model.Forward(x).Sum() * 4.0, written);
+        double[] once = x.GradToArray();
+        for (int k = 0; k < both.Length; k++) Assert.That(both[k], Is.EqualTo(once[k]).Within(1e-12), $"x.grad[{k}]: 1 + 3 times = 4 times");
     }
 
     [Test]

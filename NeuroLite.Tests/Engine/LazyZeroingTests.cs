@@ -1,11 +1,12 @@
 namespace NeuroLite.Tests.Engine;
 
 /// <summary>
-/// Lazy zeroing of parameter gradients (an optimizer step or ZeroGrad marks a gradient stale; the next Backward()
-/// overwrites it) against the eager zeros it replaced (<see cref="ParameterStorage.EagerZeroing"/>): every scenario
-/// runs twice from the same seed, once each way, and the losses, gradients and parameter values of every step must be
-/// the same bits. The scenarios avoid reading gradients after a step unless that is what they test, since a read
-/// writes the zeros and would send the next Backward() down the accumulating path.
+/// Lazy zeroing (an optimizer step or ZeroGrad marks a gradient stale, a new Backward() makes the tape's op results
+/// stale, and the first rule to write one overwrites it) against gradients accumulated onto zeros actually written
+/// (<see cref="WrittenZeros"/>: each gradient read after every step, and every op result given written zeros before
+/// its rules run): every scenario runs twice from the same seed, once each way, and the losses, gradients and
+/// parameter values of every step must be the same bits. The lazy runs avoid reading gradients after a step unless
+/// that is what they test, since a read writes the zeros and would send the next Backward() down the accumulating path.
 /// </summary>
 public class LazyZeroingTests
 {
@@ -17,43 +18,40 @@ public class LazyZeroingTests
         SeedSgdStep,
     }
 
-    private static List<double[]> Run(bool eager, Func<List<double[]>> scenario)
+    /// <summary>Runs <paramref name="scenario"/> with written zeros (the reference) and lazily, and compares the traces bit for bit.</summary>
+    private static void AssertSameBits(Func<bool, List<double[]>> scenario)
     {
-        bool old = ParameterStorage.EagerZeroing;
-        ParameterStorage.EagerZeroing = eager;
-        try
+        List<double[]> written = scenario(true);
+        List<double[]> lazy = scenario(false);
+        Assert.That(lazy, Has.Count.EqualTo(written.Count));
+        for (int i = 0; i < written.Count; i++)
         {
-            return scenario();
-        }
-        finally
-        {
-            ParameterStorage.EagerZeroing = old;
-        }
-    }
-
-    private static void AssertSameBits(Func<List<double[]>> scenario)
-    {
-        List<double[]> eager = Run(true, scenario);
-        List<double[]> lazy = Run(false, scenario);
-        Assert.That(lazy, Has.Count.EqualTo(eager.Count));
-        for (int i = 0; i < eager.Count; i++)
-        {
-            Assert.That(lazy[i], Has.Length.EqualTo(eager[i].Length), $"trace entry {i}");
-            for (int j = 0; j < eager[i].Length; j++)
+            Assert.That(lazy[i], Has.Length.EqualTo(written[i].Length), $"trace entry {i}");
+            for (int j = 0; j < written[i].Length; j++)
             {
-                if (BitConverter.DoubleToInt64Bits(lazy[i][j]) != BitConverter.DoubleToInt64Bits(eager[i][j]))
-                    Assert.Fail($"trace entry {i}, element {j}: lazy {lazy[i][j]:R} vs eager {eager[i][j]:R}");
+                if (BitConverter.DoubleToInt64Bits(lazy[i][j]) != BitConverter.DoubleToInt64Bits(written[i][j]))
+                    Assert.Fail($"trace entry {i}, element {j}: lazy {lazy[i][j]:R} vs written zeros {written[i][j]:R}");
             }
         }
     }
 
-    private static Action MakeStep(Opt opt, IReadOnlyList<Tensor> ps) => opt switch
+    /// <summary>The optimizer's step; with <paramref name="written"/>, followed by a read of every gradient, which writes its zeros.</summary>
+    private static Action MakeStep(Opt opt, IReadOnlyList<Tensor> ps, bool written)
     {
-        Opt.Adam => new Adam(ps, lr: 0.01).Step,
-        Opt.Sgd => new Sgd(ps, lr: 0.05).Step,
-        Opt.SgdMomentum => new Sgd(ps, lr: 0.05, momentum: 0.9).Step,
-        _ => () => Optim.SgdStep(ps, 0.05),
-    };
+        Action step = opt switch
+        {
+            Opt.Adam => new Adam(ps, lr: 0.01).Step,
+            Opt.Sgd => new Sgd(ps, lr: 0.05).Step,
+            Opt.SgdMomentum => new Sgd(ps, lr: 0.05, momentum: 0.9).Step,
+            _ => () => Optim.SgdStep(ps, 0.05),
+        };
+        if (!written) return step;
+        return () =>
+        {
+            step();
+            WrittenZeros.Write(ps);
+        };
+    }
 
     private static void Record(List<double[]> trace, IReadOnlyList<Tensor> ps, bool grads)
     {
@@ -64,11 +62,11 @@ public class LazyZeroingTests
     /// Training steps of an MLP with softmax cross-entropy: loss and gradients after each Backward(), values after
     /// each step. 16-wide batches of 24-40-32-7 run the packed GEMM; 4 rows of 2-4-1 (mse) the direct one.
     /// </summary>
-    private static List<double[]> MlpTrace(Opt opt, Activation hidden, bool small, bool readGradsAfterStep)
+    private static List<double[]> MlpTrace(bool written, Opt opt, Activation hidden, bool small, bool readGradsAfterStep)
     {
         var trace = new List<double[]>();
         var model = small ? new MLP(2, [4], 1, hidden, seed: 5) : new MLP(24, [40, 32], 7, hidden, seed: 3);
-        Action step = MakeStep(opt, model.Parameters());
+        Action step = MakeStep(opt, model.Parameters(), written);
         int batch = small ? 4 : 16, inputs = small ? 2 : 24;
         using var tape = new Tape();
         for (int s = 0; s < 6; s++)
@@ -87,7 +85,7 @@ public class LazyZeroingTests
                 for (int i = 0; i < batch; i++) targets[i] = (i * 5 + s) % 7;
                 loss = Loss.SoftmaxCrossEntropy(y, targets);
             }
-            loss.Backward();
+            WrittenZeros.Backward(loss, written);
             trace.Add([loss.Item]);
             Record(trace, model.Parameters(), grads: true);
             step();
@@ -103,29 +101,29 @@ public class LazyZeroingTests
     }
 
     [Test]
-    public void Mlp_training_is_bitwise_equal_to_eager_zeroing(
+    public void Mlp_training_is_bitwise_equal_to_written_zeros(
         [Values] Opt opt, [Values(Activation.Tanh, Activation.Relu)] Activation hidden, [Values(false, true)] bool small)
     {
-        AssertSameBits(() => MlpTrace(opt, hidden, small, readGradsAfterStep: false));
+        AssertSameBits(written => MlpTrace(written, opt, hidden, small, readGradsAfterStep: false));
     }
 
     [Test]
     public void Gradients_read_right_after_a_step_are_zero_and_training_continues_bitwise([Values] Opt opt)
     {
-        AssertSameBits(() => MlpTrace(opt, Activation.Tanh, small: false, readGradsAfterStep: true));
+        AssertSameBits(written => MlpTrace(written, opt, Activation.Tanh, small: false, readGradsAfterStep: true));
     }
 
     /// <summary>
     /// One (8×8) weight and its bias used twice through Layer (Linear: GEMM and bias reduction), W again in a matmul and
     /// in an element-wise penalty, created before or after the products (so its rule runs last or first).
     /// </summary>
-    private static List<double[]> SharedTrace(bool penaltyFirst, Opt opt)
+    private static List<double[]> SharedTrace(bool written, bool penaltyFirst, Opt opt)
     {
         var trace = new List<double[]>();
         var layer = new Layer(8, 8, Activation.Tanh, seed: 11);
         Tensor v = Tensor.Parameter(Uniform(12, 8 * 3), [8, 3], "V");
         Tensor[] ps = [layer.W, layer.B, v];
-        Action step = MakeStep(opt, ps);
+        Action step = MakeStep(opt, ps, written);
         using var tape = new Tape();
         using TapeScope scope = tape.Activate();
         for (int s = 0; s < 5; s++)
@@ -138,7 +136,7 @@ public class LazyZeroingTests
             Tensor z = h.MatMul(layer.W).MatMul(v);
             if (!penaltyFirst) penalty = (layer.W * layer.W).Sum() * 0.01;
             Tensor loss = z.Pow(2).Mean() + penalty;
-            loss.Backward();
+            WrittenZeros.Backward(loss, written);
             trace.Add([loss.Item]);
             Record(trace, ps, grads: true);
             step();
@@ -148,18 +146,18 @@ public class LazyZeroingTests
     }
 
     [Test]
-    public void Shared_weights_used_several_times_are_bitwise_equal_to_eager_zeroing(
+    public void Shared_weights_used_several_times_are_bitwise_equal_to_written_zeros(
         [Values(false, true)] bool penaltyFirst, [Values(Opt.Adam, Opt.SgdMomentum)] Opt opt)
     {
-        AssertSameBits(() => SharedTrace(penaltyFirst, opt));
+        AssertSameBits(written => SharedTrace(written, penaltyFirst, opt));
     }
 
     /// <summary>Gradient accumulation: two Backward() calls (two tapes' worth of graphs) per optimizer step.</summary>
-    private static List<double[]> AccumulationTrace(Opt opt)
+    private static List<double[]> AccumulationTrace(bool written, Opt opt)
     {
         var trace = new List<double[]>();
         var model = new MLP(24, [40], 7, seed: 4);
-        Action step = MakeStep(opt, model.Parameters());
+        Action step = MakeStep(opt, model.Parameters(), written);
         using var tape = new Tape();
         for (int s = 0; s < 4; s++)
         {
@@ -170,7 +168,7 @@ public class LazyZeroingTests
                 int[] targets = new int[16];
                 for (int i = 0; i < 16; i++) targets[i] = (i + micro + s) % 7;
                 Tensor loss = Loss.SoftmaxCrossEntropy(model.Forward(x), targets);
-                loss.Backward();
+                WrittenZeros.Backward(loss, written);
                 trace.Add([loss.Item]);
             }
             Record(trace, model.Parameters(), grads: true);
@@ -181,15 +179,15 @@ public class LazyZeroingTests
     }
 
     [Test]
-    public void Accumulation_over_two_backward_calls_is_bitwise_equal_to_eager_zeroing([Values(Opt.Adam, Opt.Sgd)] Opt opt)
+    public void Accumulation_over_two_backward_calls_is_bitwise_equal_to_written_zeros([Values(Opt.Adam, Opt.Sgd)] Opt opt)
     {
-        AssertSameBits(() => AccumulationTrace(opt));
+        AssertSameBits(written => AccumulationTrace(written, opt));
     }
 
     [Test]
     public void Backward_after_a_step_matches_a_fresh_copy_whose_gradients_are_real_zeros()
     {
-        // Independent of the eager mode: the trained model's stale gradients hold old numbers, the copy's hold zeros
+        // The trained model's stale gradients hold old numbers, the copy's hold zeros
         // (new buffers), so its Backward() accumulates 0 + P where the trained one overwrites with P.
         var model = new MLP(24, [40, 32], 7, seed: 6);
         var opt = new Adam(model.Parameters(), lr: 0.01);
@@ -205,7 +203,7 @@ public class LazyZeroingTests
         Backward(model, 70);
         opt.Step();
         var storage = (ParameterStorage)model.Parameters()[0].ParameterOrNull!;
-        Assert.That(storage.GradStale, Is.True, "the step marks the gradient stale");
+        Assert.That(storage.GradIsZero, Is.True, "the step marks the gradient stale");
         for (int k = 0; k < copy.Parameters().Count; k++) copy.Parameters()[k].CopyFrom(model.Parameters()[k].Data);
         for (int pass = 0; pass < 2; pass++)
         {
@@ -224,14 +222,14 @@ public class LazyZeroingTests
     /// A parameter that Backward() reaches in the first steps only, then stands in a branch the root does not reach,
     /// then sees a step with no Backward() at all: Adam and momentum SGD keep moving it with g = 0.
     /// </summary>
-    private static List<double[]> UnreachedTrace(Opt opt)
+    private static List<double[]> UnreachedTrace(bool written, Opt opt)
     {
         var trace = new List<double[]>();
         var layer = new Layer(6, 5, Activation.Tanh, seed: 21);
         Tensor c = Tensor.Parameter(Uniform(22, 5 * 2), [5, 2], "C");
         Tensor d = Tensor.Parameter(Uniform(23, 5 * 2), [5, 2], "D");
         Tensor[] ps = [layer.W, layer.B, c, d];
-        Action step = MakeStep(opt, ps);
+        Action step = MakeStep(opt, ps, written);
         using var tape = new Tape();
         using TapeScope scope = tape.Activate();
         for (int s = 0; s < 7; s++)
@@ -240,7 +238,7 @@ public class LazyZeroingTests
             Tensor h = layer.Forward(tape.Input(Uniform(500 + s, 4 * 6), [4, 6]));
             Tensor side = h.MatMul(d).Sum();
             Tensor loss = s < 2 ? h.MatMul(c).Pow(2).Mean() + side : h.Pow(2).Mean();
-            if (s != 4) loss.Backward();
+            if (s != 4) WrittenZeros.Backward(loss, written);
             trace.Add([loss.Item, side.Item]);
             step();
             Record(trace, ps, grads: false);
@@ -251,16 +249,16 @@ public class LazyZeroingTests
     }
 
     [Test]
-    public void Parameters_that_backward_does_not_reach_are_bitwise_equal_to_eager_zeroing([Values] Opt opt)
+    public void Parameters_that_backward_does_not_reach_are_bitwise_equal_to_written_zeros([Values] Opt opt)
     {
-        AssertSameBits(() => UnreachedTrace(opt));
+        AssertSameBits(written => UnreachedTrace(written, opt));
     }
 
     /// <summary>
     /// Tape gradients (variables and intermediates) through most ops, three Backward() calls on one graph (again from
     /// the loss, then from an intermediate that does not reach the loss's nodes), then a step, over several resets.
     /// </summary>
-    private static List<double[]> TapeTrace()
+    private static List<double[]> TapeTrace(bool written)
     {
         var trace = new List<double[]>();
         Tensor w = Tensor.Parameter(Uniform(41, 6 * 5), [6, 5], "W");
@@ -279,21 +277,22 @@ public class LazyZeroingTests
             Tensor r = (2.0 - v.Reshape(2, 2)).Pow(2.0);
             Tensor loss = r.Sum() + (h.Pow(2.0).Mean(axis: 0) + 1.0).Log().Sum() + Loss.Mse(u, h * 0.5);
             Tensor[] all = [x, c, h, u, v, r, loss, w, b];
-            loss.Backward();
+            WrittenZeros.Backward(loss, written);
             Record(trace, all, grads: true);
-            loss.Backward();
+            WrittenZeros.Backward(loss, written);
             Record(trace, all, grads: true);
-            v.Backward([1.0, -2.0, 0.5, 3.0]);
+            WrittenZeros.Backward(v, [1.0, -2.0, 0.5, 3.0], written);
             Record(trace, all, grads: true);
             Assert.That(r.GradToArray(), Is.All.EqualTo(0.0), "a node the latest Backward() did not reach");
             opt.Step();
+            if (written) WrittenZeros.Write([w, b]);
             Record(trace, [w, b], grads: false);
         }
         return trace;
     }
 
     [Test]
-    public void Tape_gradients_are_bitwise_equal_to_eager_clearing()
+    public void Tape_gradients_are_bitwise_equal_to_written_zeros()
     {
         AssertSameBits(TapeTrace);
     }
@@ -350,24 +349,19 @@ public class LazyZeroingTests
         Backward();
         double[] before = model.Parameters()[0].GradToArray();
         opt.Step();
-        Assert.That(w.GradStale, Is.True);
+        Assert.That(w.GradIsZero, Is.True);
         Assert.That(w.GradForWrite(out bool accumulate).ToArray(), Is.EqualTo(before), "no zeros written by the step");
         Assert.That(accumulate, Is.False);
-        w.MarkZeroed();
+        w.ZeroGrad();
         Backward();
-        Assert.That(w.GradStale, Is.False);
+        Assert.That(w.GradIsZero, Is.False);
 
-        ParameterStorage.EagerZeroing = true;
-        try
-        {
-            opt.Step();
-            Assert.That(w.GradStale, Is.False);
-            Assert.That(w.GradForWrite(out _).ToArray(), Is.All.EqualTo(0.0), "eager mode writes the zeros");
-        }
-        finally
-        {
-            ParameterStorage.EagerZeroing = false;
-        }
+        opt.Step();
+        Assert.That(w.GradIsZero, Is.True);
+        Assert.That(model.Parameters()[0].GradToArray(), Is.All.EqualTo(0.0), "a read sees zeros");
+        Assert.That(w.GradIsZero, Is.False, "and wrote them");
+        Assert.That(w.GradForWrite(out accumulate).ToArray(), Is.All.EqualTo(0.0));
+        Assert.That(accumulate, Is.True, "so the next writer adds to them");
     }
 
     [Test]

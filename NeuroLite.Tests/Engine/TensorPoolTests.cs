@@ -31,6 +31,26 @@ public class TensorPoolTests
 
     private static unsafe nint Address(ReadOnlySpan<double> span) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(span));
 
+    private static bool IsAligned(ReadOnlySpan<double> span) => Address(span) % AlignedBuffer.Alignment == 0;
+
+    /// <summary>
+    /// Rents every buffer the pool holds back out (smallest first) and checks the books: each rent is served from the
+    /// pool, the arrays are distinct (a double return would hand one array to two tenants) and their sizes add up to
+    /// <see cref="TensorPool.RetainedBytes"/>. Returns the arrays; the pool is empty afterwards.
+    /// </summary>
+    private static List<double[]> Drain()
+    {
+        int count = TensorPool.RetainedBuffers;
+        long bytes = TensorPool.RetainedBytes, misses = TensorPool.Misses;
+        var arrays = new List<double[]>();
+        for (int k = 0; k < count; k++) arrays.Add(TensorPool.Rent(1, zeroed: false, anyLarger: true).Array);
+        Assert.That(TensorPool.Misses, Is.EqualTo(misses), "every retained buffer was rented back out");
+        Assert.That(TensorPool.RetainedBuffers, Is.Zero);
+        Assert.That(arrays.Distinct(ReferenceEqualityComparer.Instance).Count(), Is.EqualTo(count), "no array is held twice");
+        Assert.That(arrays.Sum(a => (long)a.Length * sizeof(double)), Is.EqualTo(bytes), "the retained bytes add up");
+        return arrays;
+    }
+
     [Test]
     public void Rented_buffers_are_aligned_exact_and_do_not_overlap()
     {
@@ -43,7 +63,7 @@ public class TensorPoolTests
             {
                 AlignedBuffer b = TensorPool.Rent(n, zeroed: round == 1);
                 Assert.That(b.Length, Is.EqualTo(n));
-                Assert.That(AlignedBuffer.IsAligned(b.Span), Is.True, $"{n} doubles, round {round}");
+                Assert.That(IsAligned(b.Span), Is.True, $"{n} doubles, round {round}");
                 if (round == 1) Assert.That(b.Span.ContainsAnyExcept(0.0), Is.False, "a zeroed rent is zero even if its last tenant was not");
                 held.Add(b);
             }
@@ -86,20 +106,37 @@ public class TensorPoolTests
     }
 
     [Test]
+    public void Phased_buffers_start_aligned_at_their_phase_and_go_back_whole(
+        [Values(0, 64, 1024, 2048, 3072, 4032)] int phase, [Values(1, 7, 8, 9, 1000)] int length)
+    {
+        AlignedBuffer b = TensorPool.RentPhased(length, phase, zeroed: true);
+        Assert.That((int)(Address(b.Span) % 4096), Is.EqualTo(phase));
+        Assert.That(b.Span.Length, Is.EqualTo(length));
+        Assert.That(b.Span.ContainsAnyExcept(0.0), Is.False);
+        Assert.That(b.Capacity, Is.GreaterThanOrEqualTo(length));
+        TensorPool.Return(b);
+        AlignedBuffer again = TensorPool.Rent(length + 4096 / sizeof(double) - AlignedBuffer.Doubles, zeroed: false);
+        Assert.That(again.Array, Is.SameAs(b.Array), "filed under its whole capacity, from its first aligned element");
+        Assert.That(IsAligned(again.Span), Is.True, "the next tenant's start");
+    }
+
+    [Test]
     public void The_bounds_hold_and_trim_empties_the_pool()
     {
         TensorPool.MaxRetainedBuffers = 2;
         AlignedBuffer[] b = [TensorPool.Rent(64, false), TensorPool.Rent(64, false), TensorPool.Rent(64, false)];
         foreach (AlignedBuffer x in b) TensorPool.Return(x);
         Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(2));
-        Assert.That(TensorPool.RetainedBytes, Is.EqualTo(TensorPool.RecountBytes()));
+        foreach (double[] a in Drain()) TensorPool.Return(new AlignedBuffer(a, AlignedBuffer.StartOf(a), 1));
 
         TensorPool.MaxRetainedBuffers = 100;
         TensorPool.MaxRetainedBytes = 10_000;
         Assert.That(TensorPool.RetainedBytes, Is.LessThanOrEqualTo(10_000), "lowering the bound trims at once");
         AlignedBuffer big = TensorPool.Rent(2000, false); // 16 kB: over the byte bound
+        long before = TensorPool.RetainedBytes;
         TensorPool.Return(big);
-        Assert.That(TensorPool.CountOf(big.Array), Is.Zero, "a buffer beyond the byte bound is left to the GC");
+        Assert.That(TensorPool.RetainedBytes, Is.EqualTo(before), "a buffer beyond the byte bound is left to the GC");
+        Assert.That(Drain(), Does.Not.Contain(big.Array));
 
         TensorPool.Trim();
         Assert.That((TensorPool.RetainedBuffers, TensorPool.RetainedBytes), Is.EqualTo((0, 0L)));
@@ -127,7 +164,7 @@ public class TensorPoolTests
                 {
                     int n = 1 + rng.Next(3000);
                     AlignedBuffer b = TensorPool.Rent(n, zeroed: false, anyLarger: rng.Next(2) == 0);
-                    if (!AlignedBuffer.IsAligned(b.Span)) failures.Enqueue($"thread {id}: unaligned buffer");
+                    if (!IsAligned(b.Span)) failures.Enqueue($"thread {id}: unaligned buffer");
                     double stamp = id * 1e6 + r;
                     b.Span.Fill(stamp);
                     held.Enqueue((b, stamp));
@@ -151,8 +188,7 @@ public class TensorPoolTests
         long allocated = TensorPool.Misses - misses0;
         Assert.That(TensorPool.Hits - hits0 + allocated, Is.EqualTo((long)Threads * Rounds), "every rent was served once");
         Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(allocated), "every array ever allocated came back, and only once");
-        Assert.That(TensorPool.RetainedBytes, Is.EqualTo(TensorPool.RecountBytes()));
-        Assert.That(TensorPool.HasDuplicates(), Is.False);
+        Drain();
     }
 
     [Test]
@@ -202,14 +238,39 @@ public class TensorPoolTests
         Assert.That(TensorPool.RetainedBuffers, Is.Zero);
         adam.Dispose();
         sgd.Dispose();
-        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(6), "2 moments and 1 velocity per parameter");
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(3), "a slab of each moment and one of velocity, for both parameters");
         layer.Dispose();
         layer.Dispose();
-        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(10), "and value and gradient per parameter, once");
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(5), "and the value and gradient slabs, once");
 
         var again = new Layer(3, 5, seed: 1);
-        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(6), "the new layer's four buffers came from the pool");
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(3), "the new layer's two slabs came from the pool");
         Assert.That(again.W.Grad.ContainsAnyExcept(0.0), Is.False, "a pooled gradient starts at zero");
+        again.Dispose();
+    }
+
+    [Test]
+    public void An_mlp_shares_one_pair_of_slabs_which_goes_back_with_its_last_layer()
+    {
+        var model = new MLP(4, [6, 5], 3, seed: 2);
+        double[][] values = [.. model.Parameters().Select(p => p.ToArray())];
+        model.Layers[1].Dispose();
+        Assert.That(TensorPool.RetainedBuffers, Is.Zero, "the other layers still use the slabs");
+        Assert.Throws<ObjectDisposedException>(() => _ = model.Layers[1].W.Data.Length);
+        for (int k = 0; k < 2; k++)
+            Assert.That(model.Layers[0].Parameters()[k].ToArray(), Is.EqualTo(values[k]), "a live layer's numbers are untouched");
+        model.Dispose();
+        model.Dispose();
+        Assert.That(TensorPool.RetainedBuffers, Is.EqualTo(2), "one value slab and one gradient slab, returned once");
+        foreach (double[] a in Drain()) TensorPool.Return(new AlignedBuffer(a, AlignedBuffer.StartOf(a), 1));
+
+        var again = new MLP(4, [6, 5], 3, seed: 2);
+        Assert.That(TensorPool.RetainedBuffers, Is.Zero, "both slabs were rented again");
+        for (int k = 0; k < values.Length; k++)
+        {
+            Assert.That(again.Parameters()[k].ToArray(), Is.EqualTo(values[k]), $"parameter {k}: the same seed gives the same values");
+            Assert.That(again.Parameters()[k].GradToArray(), Is.All.EqualTo(0.0), $"parameter {k}: a pooled gradient starts at zero");
+        }
         again.Dispose();
     }
 }
