@@ -26,17 +26,17 @@ internal readonly unsafe struct GemmAvx512Kernel : IGemmMicroKernel
     public static int Nc => 4032;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, double* a, double* b, double* c, nint ldc, bool add) =>
-        GemmAvx512Tiles.Tile<Rows8, Vectors3, PackedA>(kc, a, 8, 0, 0, b, 24, c, ldc, add, 24);
+    public static void Run(int kc, double* a, double* b, double* c, nint ldc, bool add, double* bias) =>
+        GemmAvx512Tiles.Tile<Rows8, Vectors3, PackedA>(kc, a, 8, 0, 0, b, 24, c, ldc, add, bias, 24);
 
-    public static bool RunEdge(int kc, double* a, double* b, double* c, nint ldc, bool add, int rows, int cols)
+    public static bool RunEdge(int kc, double* a, double* b, double* c, nint ldc, bool add, double* bias, int rows, int cols)
     {
         if (GemmAvx512Tiles.ColumnsFit(cols))
         {
-            GemmAvx512Tiles.ColumnsTile(kc, a, 8, b, 24, c, ldc, add, rows, cols);
+            GemmAvx512Tiles.ColumnsTile(kc, a, 8, b, 24, c, ldc, add, bias, rows, cols);
             return true;
         }
-        GemmAvx512Tiles.Dispatch<PackedA>(kc, a, 8, 0, 0, b, 24, c, ldc, add, rows, cols);
+        GemmAvx512Tiles.Dispatch<PackedA>(kc, a, 8, 0, 0, b, 24, c, ldc, add, bias, rows, cols);
         return true;
     }
 
@@ -53,13 +53,13 @@ internal readonly unsafe struct GemmAvx512Kernel : IGemmMicroKernel
     /// Outputs at most 48 wide (n = 10: the last layer of a classifier) read A where it lies: each A value is used by
     /// only one or two column slivers, so packing A would cost about as much as the multiply.
     /// </summary>
-    public static void RunDirectA(int kc, double* a, nint ars, nint aps, double* b, double* c, nint ldc, bool add, int rows, int cols)
+    public static void RunDirectA(int kc, double* a, nint ars, nint aps, double* b, double* c, nint ldc, bool add, double* bias, int rows, int cols)
     {
         // A stored transposed has a depth's rows side by side: 9-12 columns then run as column vectors.
         if (ars == 1 && GemmAvx512Tiles.ColumnsFit(cols))
-            GemmAvx512Tiles.ColumnsTile(kc, a, aps, b, 24, c, ldc, add, rows, cols);
+            GemmAvx512Tiles.ColumnsTile(kc, a, aps, b, 24, c, ldc, add, bias, rows, cols);
         else
-            GemmAvx512Tiles.Dispatch<InPlaceA>(kc, a, aps, ars, aps, b, 24, c, ldc, add, rows, cols);
+            GemmAvx512Tiles.Dispatch<InPlaceA>(kc, a, aps, ars, aps, b, 24, c, ldc, add, bias, rows, cols);
     }
 
     public static bool HasDirectB => true;
@@ -69,15 +69,15 @@ internal readonly unsafe struct GemmAvx512Kernel : IGemmMicroKernel
     /// it would cost a copy of B for nothing. One or two rows take 48 columns at once (6 or 12 FMA chains; 3 or 6 would
     /// leave the FMA pipes waiting on latency).
     /// </summary>
-    public static int RunRowsDirectB(int kc, double* a, double* b, nint ldb, double* c, nint ldc, bool add, int rows, int cols)
+    public static int RunRowsDirectB(int kc, double* a, double* b, nint ldb, double* c, nint ldc, bool add, double* bias, int rows, int cols)
     {
         if (rows <= 2 && cols >= 48)
         {
-            if (rows == 1) GemmAvx512Tiles.Wide<Rows1>(kc, a, 8, b, ldb, c, ldc, add);
-            else GemmAvx512Tiles.Wide<Rows2>(kc, a, 8, b, ldb, c, ldc, add);
+            if (rows == 1) GemmAvx512Tiles.Wide<Rows1>(kc, a, 8, b, ldb, c, ldc, add, bias);
+            else GemmAvx512Tiles.Wide<Rows2>(kc, a, 8, b, ldb, c, ldc, add, bias);
             return 48;
         }
-        GemmAvx512Tiles.Dispatch<PackedA>(kc, a, 8, 0, 0, b, ldb, c, ldc, add, rows, 24);
+        GemmAvx512Tiles.Dispatch<PackedA>(kc, a, 8, 0, 0, b, ldb, c, ldc, add, bias, rows, 24);
         return 24;
     }
 }
@@ -93,50 +93,50 @@ internal static unsafe class GemmAvx512Tiles
 
     /// <summary><see cref="Columns{TCols}"/> for 9…12 columns.</summary>
     [SkipLocalsInit] // Columns writes every column of the tile it later reads
-    public static void ColumnsTile(int kc, double* a, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, int rows, int cols)
+    public static void ColumnsTile(int kc, double* a, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, double* bias, int rows, int cols)
     {
         // The transpose buffer comes from here: a stackalloc in the kernel itself makes the JIT keep its
         // accumulators in memory.
         double* tile = stackalloc double[8 * 12];
         switch (cols)
         {
-            case 9: Columns<Columns9>(kc, a, aps, b, ldb, c, ldc, add, rows, tile); break;
-            case 10: Columns<Columns10>(kc, a, aps, b, ldb, c, ldc, add, rows, tile); break;
-            case 11: Columns<Columns11>(kc, a, aps, b, ldb, c, ldc, add, rows, tile); break;
-            default: Columns<Rows12>(kc, a, aps, b, ldb, c, ldc, add, rows, tile); break;
+            case 9: Columns<Columns9>(kc, a, aps, b, ldb, c, ldc, add, bias, rows, tile); break;
+            case 10: Columns<Columns10>(kc, a, aps, b, ldb, c, ldc, add, bias, rows, tile); break;
+            case 11: Columns<Columns11>(kc, a, aps, b, ldb, c, ldc, add, bias, rows, tile); break;
+            default: Columns<Rows12>(kc, a, aps, b, ldb, c, ldc, add, bias, rows, tile); break;
         }
     }
 
     /// <summary>A tile of <paramref name="rows"/> (1…12) by <paramref name="cols"/> (1…24) columns.</summary>
-    public static void Dispatch<TA>(int kc, double* a, nint aStep, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, int rows, int cols)
+    public static void Dispatch<TA>(int kc, double* a, nint aStep, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, double* bias, int rows, int cols)
         where TA : struct, IGemmConstant
     {
         switch (rows)
         {
-            case 1: ByVectors<Rows1, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
-            case 2: ByVectors<Rows2, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
-            case 3: ByVectors<Rows3, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
-            case 4: ByVectors<Rows4, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
-            case 5: ByVectors<Rows5, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
-            case 6: ByVectors<Rows6, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
-            case 7: ByVectors<Rows7, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
-            case 8: ByVectors<Rows8, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
-            case 9: ByVectors<Rows9, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
-            case 10: ByVectors<Rows10, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
-            case 11: ByVectors<Rows11, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
-            default: ByVectors<Rows12, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
+            case 1: ByVectors<Rows1, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+            case 2: ByVectors<Rows2, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+            case 3: ByVectors<Rows3, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+            case 4: ByVectors<Rows4, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+            case 5: ByVectors<Rows5, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+            case 6: ByVectors<Rows6, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+            case 7: ByVectors<Rows7, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+            case 8: ByVectors<Rows8, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+            case 9: ByVectors<Rows9, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+            case 10: ByVectors<Rows10, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+            case 11: ByVectors<Rows11, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+            default: ByVectors<Rows12, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
         }
     }
 
-    private static void ByVectors<TRows, TA>(int kc, double* a, nint aStep, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, int cols)
+    private static void ByVectors<TRows, TA>(int kc, double* a, nint aStep, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, double* bias, int cols)
         where TRows : struct, IGemmConstant
         where TA : struct, IGemmConstant
     {
         switch ((cols + 7) >> 3)
         {
-            case 1: Tile<TRows, Vectors1, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
-            case 2: Tile<TRows, Vectors2, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
-            default: Tile<TRows, Vectors3, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, cols); break;
+            case 1: Tile<TRows, Vectors1, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+            case 2: Tile<TRows, Vectors2, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+            default: Tile<TRows, Vectors3, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
         }
     }
 
@@ -148,7 +148,7 @@ internal static unsafe class GemmAvx512Tiles
     /// aps further). B rows must hold 8·vectors readable values (a zero-padded sliver, or whole vectors in place).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile<TRows, TVectors, TA>(int kc, double* a, nint aStep, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, int cols)
+    public static void Tile<TRows, TVectors, TA>(int kc, double* a, nint aStep, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, double* bias, int cols)
         where TRows : struct, IGemmConstant
         where TVectors : struct, IGemmConstant
         where TA : struct, IGemmConstant
@@ -270,18 +270,18 @@ internal static unsafe class GemmAvx512Tiles
         // The last column vector holds cols − 8·(vectors − 1) valid lanes; the rest are neither read nor written.
         Vector512<double> mask = Vector512.LessThan(Vector512.Create(0L, 1, 2, 3, 4, 5, 6, 7), Vector512.Create((long)(cols - 8 * (vectors - 1)))).AsDouble();
         bool full = cols == 8 * vectors;
-        StoreRow<TVectors>(c + 0 * ldc, c0a, c0b, c0c, add, full, mask);
-        if (rows > 1) StoreRow<TVectors>(c + 1 * ldc, c1a, c1b, c1c, add, full, mask);
-        if (rows > 2) StoreRow<TVectors>(c + 2 * ldc, c2a, c2b, c2c, add, full, mask);
-        if (rows > 3) StoreRow<TVectors>(c + 3 * ldc, c3a, c3b, c3c, add, full, mask);
-        if (rows > 4) StoreRow<TVectors>(c + 4 * ldc, c4a, c4b, c4c, add, full, mask);
-        if (rows > 5) StoreRow<TVectors>(c + 5 * ldc, c5a, c5b, c5c, add, full, mask);
-        if (rows > 6) StoreRow<TVectors>(c + 6 * ldc, c6a, c6b, c6c, add, full, mask);
-        if (rows > 7) StoreRow<TVectors>(c + 7 * ldc, c7a, c7b, c7c, add, full, mask);
-        if (rows > 8) StoreRow<TVectors>(c + 8 * ldc, c8a, c8b, c8c, add, full, mask);
-        if (rows > 9) StoreRow<TVectors>(c + 9 * ldc, c9a, c9b, c9c, add, full, mask);
-        if (rows > 10) StoreRow<TVectors>(c + 10 * ldc, c10a, c10b, c10c, add, full, mask);
-        if (rows > 11) StoreRow<TVectors>(c + 11 * ldc, c11a, c11b, c11c, add, full, mask);
+        StoreRow<TVectors>(c + 0 * ldc, c0a, c0b, c0c, add, bias, full, mask);
+        if (rows > 1) StoreRow<TVectors>(c + 1 * ldc, c1a, c1b, c1c, add, bias, full, mask);
+        if (rows > 2) StoreRow<TVectors>(c + 2 * ldc, c2a, c2b, c2c, add, bias, full, mask);
+        if (rows > 3) StoreRow<TVectors>(c + 3 * ldc, c3a, c3b, c3c, add, bias, full, mask);
+        if (rows > 4) StoreRow<TVectors>(c + 4 * ldc, c4a, c4b, c4c, add, bias, full, mask);
+        if (rows > 5) StoreRow<TVectors>(c + 5 * ldc, c5a, c5b, c5c, add, bias, full, mask);
+        if (rows > 6) StoreRow<TVectors>(c + 6 * ldc, c6a, c6b, c6c, add, bias, full, mask);
+        if (rows > 7) StoreRow<TVectors>(c + 7 * ldc, c7a, c7b, c7c, add, bias, full, mask);
+        if (rows > 8) StoreRow<TVectors>(c + 8 * ldc, c8a, c8b, c8c, add, bias, full, mask);
+        if (rows > 9) StoreRow<TVectors>(c + 9 * ldc, c9a, c9b, c9c, add, bias, full, mask);
+        if (rows > 10) StoreRow<TVectors>(c + 10 * ldc, c10a, c10b, c10c, add, bias, full, mask);
+        if (rows > 11) StoreRow<TVectors>(c + 11 * ldc, c11a, c11b, c11c, add, bias, full, mask);
     }
 
     /// <summary>
@@ -293,7 +293,7 @@ internal static unsafe class GemmAvx512Tiles
     /// (8×12 doubles), transposed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Columns<TCols>(int kc, double* a, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, int rows, double* tile)
+    public static void Columns<TCols>(int kc, double* a, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, double* bias, int rows, double* tile)
         where TCols : struct, IGemmConstant
     {
         int cols = TCols.Value;
@@ -332,7 +332,14 @@ internal static unsafe class GemmAvx512Tiles
         if (cols > 11) Vector512.Store(t11, tile + 88);
         for (int r = 0; r < rows; r++, c += ldc)
         {
-            if (add)
+            if (bias != null)
+            {
+                if (add)
+                    for (int j = 0; j < cols; j++) c[j] = c[j] + tile[8 * j + r] + bias[j];
+                else
+                    for (int j = 0; j < cols; j++) c[j] = tile[8 * j + r] + bias[j];
+            }
+            else if (add)
                 for (int j = 0; j < cols; j++) c[j] += tile[8 * j + r];
             else
                 for (int j = 0; j < cols; j++) c[j] = tile[8 * j + r];
@@ -344,7 +351,7 @@ internal static unsafe class GemmAvx512Tiles
     /// arithmetic with enough FMA chains for one or two rows.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Wide<TRows>(int kc, double* a, nint aStep, double* b, nint ldb, double* c, nint ldc, bool add)
+    public static void Wide<TRows>(int kc, double* a, nint aStep, double* b, nint ldb, double* c, nint ldc, bool add, double* bias)
         where TRows : struct, IGemmConstant
     {
         int rows = TRows.Value;
@@ -375,33 +382,36 @@ internal static unsafe class GemmAvx512Tiles
             b += ldb;
         }
         Vector512<double> none = default;
-        StoreRow<Vectors3>(c, c00, c01, c02, add, full: true, none);
-        StoreRow<Vectors3>(c + 24, c03, c04, c05, add, full: true, none);
+        double* bias24 = bias == null ? null : bias + 24;
+        StoreRow<Vectors3>(c, c00, c01, c02, add, bias, full: true, none);
+        StoreRow<Vectors3>(c + 24, c03, c04, c05, add, bias24, full: true, none);
         if (rows > 1)
         {
-            StoreRow<Vectors3>(c + ldc, c10, c11, c12, add, full: true, none);
-            StoreRow<Vectors3>(c + ldc + 24, c13, c14, c15, add, full: true, none);
+            StoreRow<Vectors3>(c + ldc, c10, c11, c12, add, bias, full: true, none);
+            StoreRow<Vectors3>(c + ldc + 24, c13, c14, c15, add, bias24, full: true, none);
         }
     }
 
     /// <summary>
     /// One row of a tile into C (or added to it): the leading vectors whole, the last one whole or, when not
     /// <paramref name="full"/>, through <paramref name="mask"/> (masked lanes are neither read nor written, so nothing
-    /// past the end of C is touched).
+    /// past the end of C or of the bias is touched). With a <paramref name="bias"/>, its values are added last.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TVectors>(double* c, Vector512<double> x0, Vector512<double> x1, Vector512<double> x2, bool add, bool full, Vector512<double> mask)
+    private static void StoreRow<TVectors>(double* c, Vector512<double> x0, Vector512<double> x1, Vector512<double> x2, bool add, double* bias, bool full, Vector512<double> mask)
         where TVectors : struct, IGemmConstant
     {
         int vectors = TVectors.Value;
         if (vectors > 1)
         {
             if (add) x0 += Vector512.Load(c);
+            if (bias != null) x0 += Vector512.Load(bias);
             Vector512.Store(x0, c);
         }
         if (vectors > 2)
         {
             if (add) x1 += Vector512.Load(c + 8);
+            if (bias != null) x1 += Vector512.Load(bias + 8);
             Vector512.Store(x1, c + 8);
         }
         Vector512<double> last = vectors == 1 ? x0 : vectors == 2 ? x1 : x2;
@@ -409,11 +419,13 @@ internal static unsafe class GemmAvx512Tiles
         if (full)
         {
             if (add) last += Vector512.Load(end);
+            if (bias != null) last += Vector512.Load(bias + 8 * (vectors - 1));
             Vector512.Store(last, end);
         }
         else
         {
             if (add) last += Avx512F.MaskLoad(end, mask, Vector512<double>.Zero);
+            if (bias != null) last += Avx512F.MaskLoad(bias + 8 * (vectors - 1), mask, Vector512<double>.Zero);
             Avx512F.MaskStore(end, mask, last);
         }
     }
