@@ -30,6 +30,13 @@ internal static unsafe class GemmEpilogue
     /// <summary>Applies <paramref name="activation"/> in place to <paramref name="rows"/> rows of <paramref name="cols"/> elements, <paramref name="ldc"/> apart.</summary>
     public static void Activate(GemmActivation activation, double* c, nint ldc, int rows, int cols)
     {
+        // A tile as wide as C (n = 1, or n = 10 in one column tile) is one run of rows·cols elements: whole vectors
+        // instead of a short tail per row.
+        if (cols == ldc)
+        {
+            cols *= rows;
+            rows = 1;
+        }
         if (activation == GemmActivation.Tanh) Apply<TanhOperator>(c, ldc, rows, cols);
         else if (activation == GemmActivation.Relu) Apply<ReluOperator>(c, ldc, rows, cols);
     }
