@@ -132,6 +132,17 @@ internal static unsafe class GemmAvx512Tiles
         where TRows : struct, IGemmConstant
         where TA : struct, IGemmConstant
     {
+        // 1-4, 9-12 or 17-20 columns: the last vector a ymm (rows up to 8, the kernel's MR).
+        if ((cols & 7) is >= 1 and <= 4 && TRows.Value <= 8)
+        {
+            switch (cols >> 3)
+            {
+                case 0: TileHalf<TRows, Vectors0, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+                case 1: TileHalf<TRows, Vectors1, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+                default: TileHalf<TRows, Vectors2, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
+            }
+            return;
+        }
         switch ((cols + 7) >> 3)
         {
             case 1: Tile<TRows, Vectors1, TA>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols); break;
@@ -282,6 +293,156 @@ internal static unsafe class GemmAvx512Tiles
         if (rows > 9) StoreRow<TVectors>(c + 9 * ldc, c9a, c9b, c9c, add, bias, full, mask);
         if (rows > 10) StoreRow<TVectors>(c + 10 * ldc, c10a, c10b, c10c, add, bias, full, mask);
         if (rows > 11) StoreRow<TVectors>(c + 11 * ldc, c11a, c11b, c11c, add, bias, full, mask);
+    }
+
+    /// <summary>
+    /// <see cref="Tile{TRows, TVectors, TA}"/> for 8·<typeparamref name="TFull"/> + 1…4 columns (1-4, 9-12, 17-20): the
+    /// last column vector is a ymm of 4 lanes instead of a zmm with 4-7 idle ones. Zen 4 runs a zmm FMA on both 256-bit
+    /// pipes and a ymm FMA on one, so 10 columns cost 3 pipe slots per row and depth instead of 4 (n = 10, the last
+    /// layer of a classifier, and its backward products). Each element gets the same FMA chain (p ascending), then
+    /// the same add of C and of the bias, so the same bits as in any other tile. <typeparamref name="TRows"/> ≤ 8.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TileHalf<TRows, TFull, TA>(int kc, double* a, nint aStep, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, double* bias, int cols)
+        where TRows : struct, IGemmConstant
+        where TFull : struct, IGemmConstant
+        where TA : struct, IGemmConstant
+    {
+        int rows = TRows.Value, full = TFull.Value;
+        bool inPlace = TA.Value == 1;
+        nint o1 = inPlace ? 1 * ars : 1, o2 = inPlace ? 2 * ars : 2, o3 = inPlace ? 3 * ars : 3, o4 = inPlace ? 4 * ars : 4, o5 = inPlace ? 5 * ars : 5, o6 = inPlace ? 6 * ars : 6, o7 = inPlace ? 7 * ars : 7;
+        for (int r = 0; r < rows && ldc >= 256; r++)
+        {
+            double* row = c + r * ldc;
+            Sse.Prefetch0(row);
+            if (full > 1) Sse.Prefetch0(row + 8);
+            Sse.Prefetch0(row + 8 * full + 3);
+        }
+        double* bh = b + 8 * full;
+        Vector512<double> c0a = default, c0b = default;
+        Vector256<double> h0 = default;
+        Vector512<double> c1a = default, c1b = default;
+        Vector256<double> h1 = default;
+        Vector512<double> c2a = default, c2b = default;
+        Vector256<double> h2 = default;
+        Vector512<double> c3a = default, c3b = default;
+        Vector256<double> h3 = default;
+        Vector512<double> c4a = default, c4b = default;
+        Vector256<double> h4 = default;
+        Vector512<double> c5a = default, c5b = default;
+        Vector256<double> h5 = default;
+        Vector512<double> c6a = default, c6b = default;
+        Vector256<double> h6 = default;
+        Vector512<double> c7a = default, c7b = default;
+        Vector256<double> h7 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<double> b0 = full > 0 ? Vector512.Load(b) : default;
+            Vector512<double> b1 = full > 1 ? Vector512.Load(b + 8) : default;
+            Vector256<double> bq = Vector256.Load(bh);
+            {
+                Vector512<double> x0 = Vector512.Create(a[0]);
+                if (full > 0) c0a = Avx512F.FusedMultiplyAdd(x0, b0, c0a);
+                if (full > 1) c0b = Avx512F.FusedMultiplyAdd(x0, b1, c0b);
+                h0 = Fma.MultiplyAdd(x0.GetLower(), bq, h0);
+            }
+            if (rows > 1)
+            {
+                Vector512<double> x1 = Vector512.Create(a[o1]);
+                if (full > 0) c1a = Avx512F.FusedMultiplyAdd(x1, b0, c1a);
+                if (full > 1) c1b = Avx512F.FusedMultiplyAdd(x1, b1, c1b);
+                h1 = Fma.MultiplyAdd(x1.GetLower(), bq, h1);
+            }
+            if (rows > 2)
+            {
+                Vector512<double> x2 = Vector512.Create(a[o2]);
+                if (full > 0) c2a = Avx512F.FusedMultiplyAdd(x2, b0, c2a);
+                if (full > 1) c2b = Avx512F.FusedMultiplyAdd(x2, b1, c2b);
+                h2 = Fma.MultiplyAdd(x2.GetLower(), bq, h2);
+            }
+            if (rows > 3)
+            {
+                Vector512<double> x3 = Vector512.Create(a[o3]);
+                if (full > 0) c3a = Avx512F.FusedMultiplyAdd(x3, b0, c3a);
+                if (full > 1) c3b = Avx512F.FusedMultiplyAdd(x3, b1, c3b);
+                h3 = Fma.MultiplyAdd(x3.GetLower(), bq, h3);
+            }
+            if (rows > 4)
+            {
+                Vector512<double> x4 = Vector512.Create(a[o4]);
+                if (full > 0) c4a = Avx512F.FusedMultiplyAdd(x4, b0, c4a);
+                if (full > 1) c4b = Avx512F.FusedMultiplyAdd(x4, b1, c4b);
+                h4 = Fma.MultiplyAdd(x4.GetLower(), bq, h4);
+            }
+            if (rows > 5)
+            {
+                Vector512<double> x5 = Vector512.Create(a[o5]);
+                if (full > 0) c5a = Avx512F.FusedMultiplyAdd(x5, b0, c5a);
+                if (full > 1) c5b = Avx512F.FusedMultiplyAdd(x5, b1, c5b);
+                h5 = Fma.MultiplyAdd(x5.GetLower(), bq, h5);
+            }
+            if (rows > 6)
+            {
+                Vector512<double> x6 = Vector512.Create(a[o6]);
+                if (full > 0) c6a = Avx512F.FusedMultiplyAdd(x6, b0, c6a);
+                if (full > 1) c6b = Avx512F.FusedMultiplyAdd(x6, b1, c6b);
+                h6 = Fma.MultiplyAdd(x6.GetLower(), bq, h6);
+            }
+            if (rows > 7)
+            {
+                Vector512<double> x7 = Vector512.Create(a[o7]);
+                if (full > 0) c7a = Avx512F.FusedMultiplyAdd(x7, b0, c7a);
+                if (full > 1) c7b = Avx512F.FusedMultiplyAdd(x7, b1, c7b);
+                h7 = Fma.MultiplyAdd(x7.GetLower(), bq, h7);
+            }
+            a += inPlace ? aps : aStep;
+            b += ldb;
+            bh += ldb;
+        }
+        // The ymm holds cols − 8·full valid lanes (1…4); the rest are neither read nor written.
+        Vector256<double> mask = Vector256.LessThan(Vector256.Create(0L, 1, 2, 3), Vector256.Create((long)(cols - 8 * full))).AsDouble();
+        bool whole = cols == 8 * full + 4;
+        StoreHalfRow<TFull>(c + 0 * ldc, c0a, c0b, h0, add, bias, whole, mask);
+        if (rows > 1) StoreHalfRow<TFull>(c + 1 * ldc, c1a, c1b, h1, add, bias, whole, mask);
+        if (rows > 2) StoreHalfRow<TFull>(c + 2 * ldc, c2a, c2b, h2, add, bias, whole, mask);
+        if (rows > 3) StoreHalfRow<TFull>(c + 3 * ldc, c3a, c3b, h3, add, bias, whole, mask);
+        if (rows > 4) StoreHalfRow<TFull>(c + 4 * ldc, c4a, c4b, h4, add, bias, whole, mask);
+        if (rows > 5) StoreHalfRow<TFull>(c + 5 * ldc, c5a, c5b, h5, add, bias, whole, mask);
+        if (rows > 6) StoreHalfRow<TFull>(c + 6 * ldc, c6a, c6b, h6, add, bias, whole, mask);
+        if (rows > 7) StoreHalfRow<TFull>(c + 7 * ldc, c7a, c7b, h7, add, bias, whole, mask);
+    }
+
+    /// <summary>One row of a <see cref="TileHalf{TRows, TFull, TA}"/> into C, as <see cref="StoreRow{TVectors}"/> does: the zmm vectors whole, the ymm whole or through <paramref name="mask"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreHalfRow<TFull>(double* c, Vector512<double> x0, Vector512<double> x1, Vector256<double> h, bool add, double* bias, bool whole, Vector256<double> mask)
+        where TFull : struct, IGemmConstant
+    {
+        int full = TFull.Value;
+        if (full > 0)
+        {
+            if (add) x0 += Vector512.Load(c);
+            if (bias != null) x0 += Vector512.Load(bias);
+            Vector512.Store(x0, c);
+        }
+        if (full > 1)
+        {
+            if (add) x1 += Vector512.Load(c + 8);
+            if (bias != null) x1 += Vector512.Load(bias + 8);
+            Vector512.Store(x1, c + 8);
+        }
+        double* end = c + 8 * full;
+        if (whole)
+        {
+            if (add) h += Vector256.Load(end);
+            if (bias != null) h += Vector256.Load(bias + 8 * full);
+            Vector256.Store(h, end);
+        }
+        else
+        {
+            if (add) h += Avx512F.VL.MaskLoad(end, mask, Vector256<double>.Zero);
+            if (bias != null) h += Avx512F.VL.MaskLoad(bias + 8 * full, mask, Vector256<double>.Zero);
+            Avx512F.VL.MaskStore(end, mask, h);
+        }
     }
 
     /// <summary>
@@ -440,6 +601,9 @@ internal readonly struct Rows12 : IGemmConstant { public static int Value => 12;
 internal readonly struct Columns9 : IGemmConstant { public static int Value => 9; }
 internal readonly struct Columns10 : IGemmConstant { public static int Value => 10; }
 internal readonly struct Columns11 : IGemmConstant { public static int Value => 11; }
+
+/// <summary>No whole zmm column vector (a <see cref="GemmAvx512Tiles.TileHalf{TRows, TFull, TA}"/> of 1…4 columns).</summary>
+internal readonly struct Vectors0 : IGemmConstant { public static int Value => 0; }
 
 /// <summary>One zmm column vector (1…8 columns) per row.</summary>
 internal readonly struct Vectors1 : IGemmConstant { public static int Value => 1; }
