@@ -55,11 +55,32 @@ internal readonly unsafe struct GemmAvx512Kernel : IGemmMicroKernel
     /// </summary>
     public static void RunDirectA(int kc, double* a, nint ars, nint aps, double* b, double* c, nint ldc, bool add, double* bias, int rows, int cols)
     {
+        // Full tiles straight to their code: short depths (k = 10, the backward G·Wᵀ of a classifier's last layer) spend
+        // a good part of a tile's time outside the k loop.
+        if (rows == 8 && cols == 24)
+            GemmAvx512Tiles.Tile<Rows8, Vectors3, InPlaceA>(kc, a, aps, ars, aps, b, 24, c, ldc, add, bias, 24);
         // A stored transposed has a depth's rows side by side: 9-12 columns then run as column vectors.
-        if (ars == 1 && GemmAvx512Tiles.ColumnsFit(cols))
+        else if (ars == 1 && GemmAvx512Tiles.ColumnsFit(cols))
             GemmAvx512Tiles.ColumnsTile(kc, a, aps, b, 24, c, ldc, add, bias, rows, cols);
         else
             GemmAvx512Tiles.Dispatch<InPlaceA>(kc, a, aps, ars, aps, b, 24, c, ldc, add, bias, rows, cols);
+    }
+
+    public static bool HasColumn => true;
+
+    /// <summary>
+    /// n = 1 (a regression net's last layer, and its weight gradient). A stored transposed has a depth's rows side by
+    /// side: 32 rows at once in four zmm accumulators whose lanes are rows, one broadcast of b per depth, every lane
+    /// useful (a row tile would use one lane in eight). A stored by rows: eight rows' sums as scalar FMA chains, which
+    /// Zen 4 runs two per cycle where the row tile ran one zmm FMA per row and depth. Each element gets the same FMA
+    /// chain (p ascending) and the same adds of C and of the bias as in any other tile.
+    /// </summary>
+    public static void RunColumn(int kc, double* a, nint ars, nint aps, double* b, nint ldb, double* c, bool add, double* bias, int rows)
+    {
+        if (ars == 1)
+            GemmAvx512Tiles.ColumnLanes(kc, a, aps, b, ldb, c, add, bias, rows);
+        else
+            GemmAvx512Tiles.ColumnChains(kc, a, ars, aps, b, ldb, c, add, bias, rows);
     }
 
     public static bool HasDirectB => true;
@@ -446,6 +467,125 @@ internal static unsafe class GemmAvx512Tiles
     }
 
     /// <summary>
+    /// A column of C (n = 1) from A with a depth's rows side by side (row r, depth q at a[q·aps + r]): 32 rows at once,
+    /// then 8, then the last 1-7 through a mask.
+    /// </summary>
+    public static void ColumnLanes(int kc, double* a, nint aps, double* b, nint ldb, double* c, bool add, double* bias, int rows)
+    {
+        int r = 0;
+        for (; r + 32 <= rows; r += 32)
+            Lanes<Lanes32>(kc, a + r, aps, b, ldb, c + r, add, bias, 32);
+        for (; r + 8 <= rows; r += 8)
+            Lanes<Lanes8>(kc, a + r, aps, b, ldb, c + r, add, bias, 8);
+        if (r < rows)
+            Lanes<Lanes8>(kc, a + r, aps, b, ldb, c + r, add, bias, rows - r);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> rows of a column (32 when <typeparamref name="TGroups"/> is <see cref="Lanes32"/>: four
+    /// vectors; else 1…8): c[i] (=, or +=) Σ_q a[q·aps + i]·b[q·ldb], one FMA per q in ascending order per element,
+    /// then the bias. Lanes past <paramref name="count"/> are neither read nor written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Lanes<TGroups>(int kc, double* a, nint aps, double* b, nint ldb, double* c, bool add, double* bias, int count)
+        where TGroups : struct, IGemmConstant
+    {
+        bool four = TGroups.Value == 32;
+        Vector512<double> mask = Vector512.LessThan(Vector512.Create(0L, 1, 2, 3, 4, 5, 6, 7), Vector512.Create((long)count)).AsDouble();
+        Vector512<double> s0 = default, s1 = default, s2 = default, s3 = default;
+        for (int q = 0; q < kc; q++)
+        {
+            Vector512<double> x = Vector512.Create(b[0]);
+            if (four)
+            {
+                s0 = Avx512F.FusedMultiplyAdd(Vector512.Load(a), x, s0);
+                s1 = Avx512F.FusedMultiplyAdd(Vector512.Load(a + 8), x, s1);
+                s2 = Avx512F.FusedMultiplyAdd(Vector512.Load(a + 16), x, s2);
+                s3 = Avx512F.FusedMultiplyAdd(Vector512.Load(a + 24), x, s3);
+            }
+            else
+                s0 = Avx512F.FusedMultiplyAdd(Avx512F.MaskLoad(a, mask, Vector512<double>.Zero), x, s0);
+            a += aps;
+            b += ldb;
+        }
+        Vector512<double> beta = bias != null ? Vector512.Create(bias[0]) : default;
+        if (four)
+        {
+            StoreLanes(c, s0, add, bias != null, beta);
+            StoreLanes(c + 8, s1, add, bias != null, beta);
+            StoreLanes(c + 16, s2, add, bias != null, beta);
+            StoreLanes(c + 24, s3, add, bias != null, beta);
+        }
+        else if (count == 8)
+            StoreLanes(c, s0, add, bias != null, beta);
+        else
+        {
+            if (add) s0 += Avx512F.MaskLoad(c, mask, Vector512<double>.Zero);
+            if (bias != null) s0 += beta;
+            Avx512F.MaskStore(c, mask, s0);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreLanes(double* c, Vector512<double> s, bool add, bool hasBias, Vector512<double> beta)
+    {
+        if (add) s += Vector512.Load(c);
+        if (hasBias) s += beta;
+        Vector512.Store(s, c);
+    }
+
+    /// <summary>
+    /// A column of C (n = 1) from A stored by rows (row r, depth q at a[r·ars + q·aps]): eight rows' sums at a time
+    /// as scalar FMA chains (eight chains cover the FMA latency at two per cycle), then the last 1-7 rows one by one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ColumnChains(int kc, double* a, nint ars, nint aps, double* b, nint ldb, double* c, bool add, double* bias, int rows)
+    {
+        int r = 0;
+        for (; r + 8 <= rows; r += 8, a += 8 * ars, c += 8)
+        {
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+            double* ap = a;
+            double* bp = b;
+            for (int q = 0; q < kc; q++)
+            {
+                double x = *bp;
+                s0 = Math.FusedMultiplyAdd(ap[0], x, s0);
+                s1 = Math.FusedMultiplyAdd(ap[ars], x, s1);
+                s2 = Math.FusedMultiplyAdd(ap[2 * ars], x, s2);
+                s3 = Math.FusedMultiplyAdd(ap[3 * ars], x, s3);
+                s4 = Math.FusedMultiplyAdd(ap[4 * ars], x, s4);
+                s5 = Math.FusedMultiplyAdd(ap[5 * ars], x, s5);
+                s6 = Math.FusedMultiplyAdd(ap[6 * ars], x, s6);
+                s7 = Math.FusedMultiplyAdd(ap[7 * ars], x, s7);
+                ap += aps;
+                bp += ldb;
+            }
+            if (add)
+            {
+                s0 += c[0]; s1 += c[1]; s2 += c[2]; s3 += c[3]; s4 += c[4]; s5 += c[5]; s6 += c[6]; s7 += c[7];
+            }
+            if (bias != null)
+            {
+                double beta = bias[0];
+                s0 += beta; s1 += beta; s2 += beta; s3 += beta; s4 += beta; s5 += beta; s6 += beta; s7 += beta;
+            }
+            c[0] = s0; c[1] = s1; c[2] = s2; c[3] = s3; c[4] = s4; c[5] = s5; c[6] = s6; c[7] = s7;
+        }
+        for (; r < rows; r++, a += ars, c++)
+        {
+            double s = 0;
+            double* ap = a;
+            double* bp = b;
+            for (int q = 0; q < kc; q++, ap += aps, bp += ldb)
+                s = Math.FusedMultiplyAdd(*ap, *bp, s);
+            if (add) s += c[0];
+            if (bias != null) s += bias[0];
+            c[0] = s;
+        }
+    }
+
+    /// <summary>
     /// A tile of up to 8 rows by 9…12 columns held the other way round: one zmm accumulator per column, its lanes the
     /// rows, so 10 columns fill 10 vectors instead of 2 vectors with 6 of 16 lanes idle. Needs A with a depth's rows
     /// side by side (a packed sliver, or A stored transposed: row r, depth q at a[q·aps + r]); each B value is
@@ -604,6 +744,12 @@ internal readonly struct Columns11 : IGemmConstant { public static int Value => 
 
 /// <summary>No whole zmm column vector (a <see cref="GemmAvx512Tiles.TileHalf{TRows, TFull, TA}"/> of 1…4 columns).</summary>
 internal readonly struct Vectors0 : IGemmConstant { public static int Value => 0; }
+
+/// <summary>A column of C 32 rows at a time (four zmm of rows).</summary>
+internal readonly struct Lanes32 : IGemmConstant { public static int Value => 32; }
+
+/// <summary>A column of C 8 rows or fewer at a time (one zmm of rows).</summary>
+internal readonly struct Lanes8 : IGemmConstant { public static int Value => 8; }
 
 /// <summary>One zmm column vector (1…8 columns) per row.</summary>
 internal readonly struct Vectors1 : IGemmConstant { public static int Value => 1; }

@@ -182,6 +182,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     {
         int mr = TKernel.Mr, nr = TKernel.Nr, cols = col1 - col0;
         int kcStep = Balanced(p.K, p.Blocks.Kc, 1);
+        if (p.N == 1 && TKernel.HasColumn)
+        {
+            Column(p, row0, row1, kcStep);
+            return;
+        }
         double* packedB = GemmScratch.Current.B((nuint)GemmTuning.RoundUp(cols, nr) * (nuint)kcStep);
         // Row r, depth q of op(A): A[r·k + q] as stored, or A[q·m + r] when transposed.
         nint rowStride = p.TransA ? 1 : p.K, depthStride = p.TransA ? p.M : 1;
@@ -204,6 +209,25 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     if (last) Activate(p, cTile + jr, rows, width);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// n = 1: op(B) is a vector (B[q] whether stored transposed or not) read in place, C a contiguous column; the
+    /// kernel's matrix-vector code runs all the rows per depth block. Same depth blocks and per-element arithmetic as
+    /// the packed path, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Column(in GemmProblem p, int row0, int row1, int kcStep)
+    {
+        nint rowStride = p.TransA ? 1 : p.K, depthStride = p.TransA ? p.M : 1;
+        double* c = p.C + row0;
+        for (int pc = 0; pc < p.K; pc += kcStep)
+        {
+            int kc = Math.Min(kcStep, p.K - pc);
+            bool last = pc + kc == p.K;
+            TKernel.RunColumn(kc, p.A + row0 * rowStride + pc * depthStride, rowStride, depthStride, p.B + pc, 1, c, p.Accumulate || pc > 0, last ? p.Bias : null, row1 - row0);
+            if (last) Activate(p, c, row1 - row0, 1);
         }
     }
 

@@ -56,6 +56,18 @@ internal unsafe interface IGemmMicroKernel
     /// </summary>
     static virtual long InPlaceAMaxElements => 0;
 
+    /// <summary>Whether <see cref="RunColumn"/> is implemented.</summary>
+    static virtual bool HasColumn => false;
+
+    /// <summary>
+    /// A product with one column (n = 1, matrix times vector): c[r] = Σ_q A(r, q)·b[q·ldb] over q &lt; kc for r &lt;
+    /// <paramref name="rows"/> (any number), plus c[r] when <paramref name="add"/>, plus bias[0] when there is a bias;
+    /// A read in place (row r, depth q at a[r·ars + q·aps]), C contiguous. Each element gets exactly <see cref="Run"/>'s
+    /// arithmetic.
+    /// </summary>
+    static virtual void RunColumn(int kc, double* a, nint ars, nint aps, double* b, nint ldb, double* c, bool add, double* bias, int rows) =>
+        throw new NotSupportedException();
+
     /// <summary>Whether <see cref="RunRowsDirectB"/> is implemented.</summary>
     static virtual bool HasDirectB => false;
 
