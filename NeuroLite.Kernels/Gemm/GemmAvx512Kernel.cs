@@ -12,7 +12,9 @@ namespace NeuroLite.Kernels;
 /// cycle) and 24 chains still cover their latency. Edge tiles, and the thin products that skip packing one operand
 /// (m &lt; 8: B in place; n ≤ 48: A in place), run the same loop cut down to the rows and column vectors they need
 /// (JIT-time constants), with the partial column vector written through an opmask, so every element gets the same
-/// FMA chain (p ascending, then one add of C when accumulating) and the same bits whichever path computes it.
+/// FMA chain (p ascending, then one add of C when accumulating, then the bias for <see cref="Gemm.Linear"/>) and
+/// the same bits whichever path computes it. A last column vector of 1-4 columns is a ymm (<see cref="GemmAvx512Tiles.TileHalf"/>),
+/// and one-column products have their own code (<see cref="RunColumn"/>).
 /// Blocking, measured on Zen 4 (32 KiB L1d, 1 MiB L2): KC = 256 (a 16 KiB A sliver; the 48 KiB B sliver streams
 /// from L2, four lines per 24 FMA cycles), MC = 192 (a 384 KiB A block in L2), NC = 4032. KC 192-384 and MC 96-384
 /// timed within the noise of each other; KC = 128 was 5-10% slower at n = 1024.
