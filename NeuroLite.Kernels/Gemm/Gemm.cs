@@ -91,19 +91,16 @@ public static class Gemm
         Validate.GemmLinear(a, b, bias, c, m, n, k, activation);
         if (m == 0 || n == 0)
             return;
-        if (k == 0 || (long)m * n * k <= GemmTuning.DirectMaxWork)
-        {
-            // Tiny products (and k = 0, where C is 0 + bias): the separate passes themselves, all in L1.
-            Multiply(a, b, c, m, n, k, transposeA, transposeB);
-            Span<double> y = c[..(m * n)];
-            ReadOnlySpan<int> shape = stackalloc int[] { m, n };
-            Broadcast.Add(y, shape, bias[..n], shape[1..], y);
-            if (activation == GemmActivation.Tanh) Unary.Tanh(y, y);
-            else if (activation == GemmActivation.Relu) Unary.Relu(y, y);
-            return;
-        }
         fixed (double* pa = a, pb = b, pc = c, pbias = bias)
         {
+            if (k == 0 || (long)m * n * k <= GemmTuning.DirectMaxWork)
+            {
+                // Tiny products (and k = 0, where C is +0 + bias): the direct path adds the bias as it stores each sum,
+                // then the activation runs over the whole of C, all in L1.
+                GemmDirect.Multiply(a, b, c, m, n, k, transposeA, transposeB, accumulate: false, bias[..n]);
+                GemmEpilogue.Activate(activation, pc, n, m, n);
+                return;
+            }
             switch (Simd.Path)
             {
                 case SimdPath.Avx512: GemmDriver<GemmAvx512Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, pbias, activation); break;
