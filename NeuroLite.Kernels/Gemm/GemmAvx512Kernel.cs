@@ -342,6 +342,10 @@ internal static unsafe class GemmAvx512Tiles
             Sse.Prefetch0(row + 8 * full + 3);
         }
         double* bh = b + 8 * full;
+        // The ymm holds cols − 8·full valid lanes (1…4); the rest are neither read nor written. (Made before the loop:
+        // made after it, the JIT put it in the last accumulator's register and spilled that accumulator in the loop.)
+        Vector256<double> mask = Vector256.LessThan(Vector256.Create(0L, 1, 2, 3), Vector256.Create((long)(cols - 8 * full))).AsDouble();
+        bool whole = cols == 8 * full + 4;
         Vector512<double> c0a = default, c0b = default;
         Vector256<double> h0 = default;
         Vector512<double> c1a = default, c1b = default;
@@ -422,9 +426,6 @@ internal static unsafe class GemmAvx512Tiles
             b += ldb;
             bh += ldb;
         }
-        // The ymm holds cols − 8·full valid lanes (1…4); the rest are neither read nor written.
-        Vector256<double> mask = Vector256.LessThan(Vector256.Create(0L, 1, 2, 3), Vector256.Create((long)(cols - 8 * full))).AsDouble();
-        bool whole = cols == 8 * full + 4;
         StoreHalfRow<TFull>(c + 0 * ldc, c0a, c0b, h0, add, bias, whole, mask);
         if (rows > 1) StoreHalfRow<TFull>(c + 1 * ldc, c1a, c1b, h1, add, bias, whole, mask);
         if (rows > 2) StoreHalfRow<TFull>(c + 2 * ldc, c2a, c2b, h2, add, bias, whole, mask);
