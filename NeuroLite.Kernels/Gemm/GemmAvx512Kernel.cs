@@ -181,12 +181,28 @@ internal static unsafe class GemmAvx512Tiles
     /// further) or (<typeparamref name="TA"/> = <see cref="InPlaceA"/>) read in place (row r at a[r·ars], next depth
     /// aps further). B rows must hold 8·vectors readable values (a zero-padded sliver, or whole vectors in place).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <remarks>
+    /// With and without a bias are two compiled copies: in the one without, the stores carry no test of the bias (a
+    /// short-depth tile, k = 1 or 10, spends most of its time storing).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Tile<TRows, TVectors, TA>(int kc, double* a, nint aStep, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, double* bias, int cols)
         where TRows : struct, IGemmConstant
         where TVectors : struct, IGemmConstant
         where TA : struct, IGemmConstant
     {
+        if (bias == null) TileOf<TRows, TVectors, TA, NoBias>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, null, cols);
+        else TileOf<TRows, TVectors, TA, WithBias>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TileOf<TRows, TVectors, TA, TBias>(int kc, double* a, nint aStep, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, double* bias, int cols)
+        where TRows : struct, IGemmConstant
+        where TVectors : struct, IGemmConstant
+        where TA : struct, IGemmConstant
+        where TBias : struct, IGemmConstant
+    {
+        if (TBias.Value == 0) bias = null;
         int rows = TRows.Value, vectors = TVectors.Value;
         bool inPlace = TA.Value == 1;
         nint o1 = inPlace ? 1 * ars : 1, o2 = inPlace ? 2 * ars : 2, o3 = inPlace ? 3 * ars : 3, o4 = inPlace ? 4 * ars : 4, o5 = inPlace ? 5 * ars : 5, o6 = inPlace ? 6 * ars : 6, o7 = inPlace ? 7 * ars : 7, o8 = inPlace ? 8 * ars : 8, o9 = inPlace ? 9 * ars : 9, o10 = inPlace ? 10 * ars : 10, o11 = inPlace ? 11 * ars : 11;
@@ -325,12 +341,24 @@ internal static unsafe class GemmAvx512Tiles
     /// layer of a classifier, and its backward products). Each element gets the same FMA chain (p ascending), then
     /// the same add of C and of the bias, so the same bits as in any other tile. <typeparamref name="TRows"/> ≤ 8.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void TileHalf<TRows, TFull, TA>(int kc, double* a, nint aStep, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, double* bias, int cols)
         where TRows : struct, IGemmConstant
         where TFull : struct, IGemmConstant
         where TA : struct, IGemmConstant
     {
+        if (bias == null) TileHalfOf<TRows, TFull, TA, NoBias>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, null, cols);
+        else TileHalfOf<TRows, TFull, TA, WithBias>(kc, a, aStep, ars, aps, b, ldb, c, ldc, add, bias, cols);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TileHalfOf<TRows, TFull, TA, TBias>(int kc, double* a, nint aStep, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, double* bias, int cols)
+        where TRows : struct, IGemmConstant
+        where TFull : struct, IGemmConstant
+        where TA : struct, IGemmConstant
+        where TBias : struct, IGemmConstant
+    {
+        if (TBias.Value == 0) bias = null;
         int rows = TRows.Value, full = TFull.Value;
         bool inPlace = TA.Value == 1;
         nint o1 = inPlace ? 1 * ars : 1, o2 = inPlace ? 2 * ars : 2, o3 = inPlace ? 3 * ars : 3, o4 = inPlace ? 4 * ars : 4, o5 = inPlace ? 5 * ars : 5, o6 = inPlace ? 6 * ars : 6, o7 = inPlace ? 7 * ars : 7;
@@ -747,6 +775,12 @@ internal readonly struct Columns11 : IGemmConstant { public static int Value => 
 
 /// <summary>No whole zmm column vector (a <see cref="GemmAvx512Tiles.TileHalf{TRows, TFull, TA}"/> of 1…4 columns).</summary>
 internal readonly struct Vectors0 : IGemmConstant { public static int Value => 0; }
+
+/// <summary>A tile without a bias (a plain product): its stores test nothing.</summary>
+internal readonly struct NoBias : IGemmConstant { public static int Value => 0; }
+
+/// <summary>A tile of <see cref="Gemm.Linear"/>, whose stores add the bias.</summary>
+internal readonly struct WithBias : IGemmConstant { public static int Value => 1; }
 
 /// <summary>A column of C 32 rows at a time (four zmm of rows).</summary>
 internal readonly struct Lanes32 : IGemmConstant { public static int Value => 32; }
