@@ -159,4 +159,14 @@ internal static partial class Validate
         if (c.Length < (long)m * n) throw new ArgumentException($"C has {c.Length} elements; {m}×{n} needs {(long)m * n}.", nameof(c));
         if (Validate.Overlap(a, c) || Validate.Overlap(b, c)) throw new ArgumentException("C must not overlap A or B.", nameof(c));
     }
+
+    /// <summary>Checks a GEMM with a bias and an activation: <see cref="Gemm"/>'s checks, a bias of at least n values disjoint from C, a defined activation.</summary>
+    public static void GemmLinear(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> bias, Span<double> c, int m, int n, int k, GemmActivation activation)
+    {
+        Gemm(a, b, c, m, n, k);
+        if (bias.Length < n) throw new ArgumentException($"The bias has {bias.Length} elements; {n} columns need {n}.", nameof(bias));
+        if (Validate.Overlap(bias, c)) throw new ArgumentException("C must not overlap the bias.", nameof(c));
+        if (activation is not (GemmActivation.None or GemmActivation.Tanh or GemmActivation.Relu))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, $"{(int)activation} is not a defined GemmActivation (None, Tanh or Relu).");
+    }
 }

@@ -4,7 +4,8 @@ namespace NeuroLite.Kernels;
 /// Dense double-precision matrix multiply, BLIS/GotoBLAS style (see the files under <c>Gemm/</c>): operands packed
 /// into cache-blocked slivers (where the transposes are absorbed), a register-blocked FMA micro-kernel per
 /// instruction set (AVX-512 8×24, AVX2 6×8, NEON 8×4, Vector128 4×4, scalar 4×4), two threads on large products, and a direct
-/// path for tiny ones. <see cref="Reference.Gemm"/> holds the scalar reference.
+/// path for tiny ones; <see cref="Linear"/> adds a bias and an activation to each tile as it is finished.
+/// <see cref="Reference.Gemm"/> holds the scalar reference.
 /// </summary>
 public static class Gemm
 {
@@ -65,6 +66,48 @@ public static class Gemm
                 case SimdPath.Neon: GemmDriver<GemmNeonKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
                 case SimdPath.Vector128: GemmDriver<GemmVector128Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
                 default: GemmDriver<GemmScalarKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// C (m×n) = activation(op(A)·op(B) + bias), with <paramref name="bias"/> a row vector of n values added to every
+    /// row of C: a dense layer's forward pass. op(A) and op(B) are as in <see cref="Multiply"/>.
+    /// </summary>
+    /// <remarks>
+    /// Bitwise what <see cref="Multiply"/>, then <see cref="Broadcast.Add"/> of the bias (shape [n]) to C (shape
+    /// [m, n]) in place, then <see cref="Unary.Tanh"/> or <see cref="Unary.Relu"/> in place give, on every SIMD path and
+    /// for any <see cref="MaxThreads"/>: the same products summed in the same order, the same add, the same activation
+    /// code. But instead of two more passes over C, the thread that computes a tile of C adds the bias while the tile
+    /// is still in registers, after its last depth block, and applies the activation to the tile it has just stored,
+    /// while it is in L1. Spans may be longer than needed; only the leading m·k, k·n, n and m·n elements are used.
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// A size is negative, a span is too short (the bias needs n values), or C overlaps A, B or the bias; nothing is written.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is not a defined <see cref="GemmActivation"/>; nothing is written.</exception>
+    public static unsafe void Linear(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> bias, Span<double> c, int m, int n, int k, GemmActivation activation = GemmActivation.None, bool transposeA = false, bool transposeB = false)
+    {
+        Validate.GemmLinear(a, b, bias, c, m, n, k, activation);
+        if (m == 0 || n == 0)
+            return;
+        fixed (double* pa = a, pb = b, pc = c, pbias = bias)
+        {
+            if (k == 0 || (long)m * n * k <= GemmTuning.DirectMaxWork)
+            {
+                // Tiny products (and k = 0, where C is +0 + bias): the direct path adds the bias as it stores each sum,
+                // then the activation runs over the whole of C, all in L1.
+                GemmDirect.Multiply(a, b, c, m, n, k, transposeA, transposeB, accumulate: false, bias[..n]);
+                GemmEpilogue.Activate(activation, pc, n, m, n);
+                return;
+            }
+            switch (Simd.Path)
+            {
+                case SimdPath.Avx512: GemmDriver<GemmAvx512Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, pbias, activation); break;
+                case SimdPath.Avx2Fma: GemmDriver<GemmAvx2Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, pbias, activation); break;
+                case SimdPath.Neon: GemmDriver<GemmNeonKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, pbias, activation); break;
+                case SimdPath.Vector128: GemmDriver<GemmVector128Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, pbias, activation); break;
+                default: GemmDriver<GemmScalarKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, pbias, activation); break;
             }
         }
     }

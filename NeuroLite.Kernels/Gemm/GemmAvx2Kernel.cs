@@ -21,7 +21,7 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
     public static int Nc => 4080;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, double* a, double* b, double* c, nint ldc, bool add)
+    public static void Run(int kc, double* a, double* b, double* c, nint ldc, bool add, double* bias)
     {
         // The C tile is only touched after the kc loop; start its 6 rows (up to 2 lines each) on their way now so the
         // final load-add-store does not wait on L2/L3 misses (C rows are a whole row of C apart).
@@ -57,42 +57,42 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
             a += 6;
             b += 8;
         }
-        Store(c, c00, c01, add);
-        Store(c + ldc, c10, c11, add);
-        Store(c + 2 * ldc, c20, c21, add);
-        Store(c + 3 * ldc, c30, c31, add);
-        Store(c + 4 * ldc, c40, c41, add);
-        Store(c + 5 * ldc, c50, c51, add);
+        Store(c, c00, c01, add, bias);
+        Store(c + ldc, c10, c11, add, bias);
+        Store(c + 2 * ldc, c20, c21, add, bias);
+        Store(c + 3 * ldc, c30, c31, add, bias);
+        Store(c + 4 * ldc, c40, c41, add, bias);
+        Store(c + 5 * ldc, c50, c51, add, bias);
     }
 
     /// <summary>
     /// Edge tiles run only the rows and column vectors they need: a 6×2 edge (n = 10) costs 6 FMAs per k instead of 12,
     /// a 4×8 edge (m = 64) 8. Partial rows are written with masked stores, so no spare tile or copy is needed.
     /// </summary>
-    public static bool RunEdge(int kc, double* a, double* b, double* c, nint ldc, bool add, int rows, int cols)
+    public static bool RunEdge(int kc, double* a, double* b, double* c, nint ldc, bool add, double* bias, int rows, int cols)
     {
         if (cols <= 4)
         {
             switch (rows)
             {
-                case 1: Edge<Rows1, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
-                case 2: Edge<Rows2, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
-                case 3: Edge<Rows3, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
-                case 4: Edge<Rows4, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
-                case 5: Edge<Rows5, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
-                default: Edge<Rows6, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
+                case 1: Edge<Rows1, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, bias, cols); break;
+                case 2: Edge<Rows2, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, bias, cols); break;
+                case 3: Edge<Rows3, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, bias, cols); break;
+                case 4: Edge<Rows4, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, bias, cols); break;
+                case 5: Edge<Rows5, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, bias, cols); break;
+                default: Edge<Rows6, Narrow, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, bias, cols); break;
             }
         }
         else
         {
             switch (rows)
             {
-                case 1: Edge<Rows1, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
-                case 2: Edge<Rows2, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
-                case 3: Edge<Rows3, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
-                case 4: Edge<Rows4, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
-                case 5: Edge<Rows5, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
-                default: Edge<Rows6, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, cols); break;
+                case 1: Edge<Rows1, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, bias, cols); break;
+                case 2: Edge<Rows2, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, bias, cols); break;
+                case 3: Edge<Rows3, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, bias, cols); break;
+                case 4: Edge<Rows4, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, bias, cols); break;
+                case 5: Edge<Rows5, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, bias, cols); break;
+                default: Edge<Rows6, Wide, PackedA>(kc, a, 0, 0, b, 8, c, ldc, add, bias, cols); break;
             }
         }
         return true;
@@ -104,34 +104,34 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
     /// Fewer than six rows (GEMV-like products, m = 1…5) read B where it lies: each B value is used only once per
     /// call there, so packing it would cost a copy of B for nothing.
     /// </summary>
-    public static int RunRowsDirectB(int kc, double* a, double* b, nint ldb, double* c, nint ldc, bool add, int rows, int cols)
+    public static int RunRowsDirectB(int kc, double* a, double* b, nint ldb, double* c, nint ldc, bool add, double* bias, int rows, int cols)
     {
         if (rows <= 3 && cols >= 16)
         {
             // 2-6 accumulators are too few FMA chains for two pipes of four cycles' latency: take 16 columns at once.
             switch (rows)
             {
-                case 1: Direct16<Rows1>(kc, a, b, ldb, c, ldc, add); break;
-                case 2: Direct16<Rows2>(kc, a, b, ldb, c, ldc, add); break;
-                default: Direct16<Rows3>(kc, a, b, ldb, c, ldc, add); break;
+                case 1: Direct16<Rows1>(kc, a, b, ldb, c, ldc, add, bias); break;
+                case 2: Direct16<Rows2>(kc, a, b, ldb, c, ldc, add, bias); break;
+                default: Direct16<Rows3>(kc, a, b, ldb, c, ldc, add, bias); break;
             }
             return 16;
         }
         switch (rows)
         {
-            case 1: Edge<Rows1, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, 8); break;
-            case 2: Edge<Rows2, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, 8); break;
-            case 3: Edge<Rows3, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, 8); break;
-            case 4: Edge<Rows4, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, 8); break;
-            case 5: Edge<Rows5, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, 8); break;
-            default: Edge<Rows6, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, 8); break;
+            case 1: Edge<Rows1, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, bias, 8); break;
+            case 2: Edge<Rows2, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, bias, 8); break;
+            case 3: Edge<Rows3, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, bias, 8); break;
+            case 4: Edge<Rows4, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, bias, 8); break;
+            case 5: Edge<Rows5, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, bias, 8); break;
+            default: Edge<Rows6, Wide, PackedA>(kc, a, 0, 0, b, ldb, c, ldc, add, bias, 8); break;
         }
         return 8;
     }
 
     /// <summary>Up to three rows by 16 columns of B read in place (four vectors per row, up to 12 FMA chains).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Direct16<TRows>(int kc, double* a, double* b, nint ldb, double* c, nint ldc, bool add)
+    private static void Direct16<TRows>(int kc, double* a, double* b, nint ldb, double* c, nint ldc, bool add, double* bias)
         where TRows : struct, IGemmConstant
     {
         int rows = TRows.Value;
@@ -166,17 +166,18 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
             a += 6;
             b += ldb;
         }
-        Store(c, c00, c01, add);
-        Store(c + 8, c02, c03, add);
+        double* bias8 = bias == null ? null : bias + 8;
+        Store(c, c00, c01, add, bias);
+        Store(c + 8, c02, c03, add, bias8);
         if (rows > 1)
         {
-            Store(c + ldc, c10, c11, add);
-            Store(c + ldc + 8, c12, c13, add);
+            Store(c + ldc, c10, c11, add, bias);
+            Store(c + ldc + 8, c12, c13, add, bias8);
         }
         if (rows > 2)
         {
-            Store(c + 2 * ldc, c20, c21, add);
-            Store(c + 2 * ldc + 8, c22, c23, add);
+            Store(c + 2 * ldc, c20, c21, add, bias);
+            Store(c + 2 * ldc + 8, c22, c23, add, bias8);
         }
     }
 
@@ -186,30 +187,30 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
     /// Outputs at most 16 wide (n = 10: the last layer of a classifier) read A where it lies: each A value is used by
     /// only one or two column groups, so packing A would cost about as much as the multiply.
     /// </summary>
-    public static void RunDirectA(int kc, double* a, nint ars, nint aps, double* b, double* c, nint ldc, bool add, int rows, int cols)
+    public static void RunDirectA(int kc, double* a, nint ars, nint aps, double* b, double* c, nint ldc, bool add, double* bias, int rows, int cols)
     {
         if (cols <= 4)
         {
             switch (rows)
             {
-                case 1: Edge<Rows1, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
-                case 2: Edge<Rows2, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
-                case 3: Edge<Rows3, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
-                case 4: Edge<Rows4, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
-                case 5: Edge<Rows5, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
-                default: Edge<Rows6, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
+                case 1: Edge<Rows1, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, bias, cols); break;
+                case 2: Edge<Rows2, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, bias, cols); break;
+                case 3: Edge<Rows3, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, bias, cols); break;
+                case 4: Edge<Rows4, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, bias, cols); break;
+                case 5: Edge<Rows5, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, bias, cols); break;
+                default: Edge<Rows6, Narrow, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, bias, cols); break;
             }
         }
         else
         {
             switch (rows)
             {
-                case 1: Edge<Rows1, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
-                case 2: Edge<Rows2, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
-                case 3: Edge<Rows3, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
-                case 4: Edge<Rows4, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
-                case 5: Edge<Rows5, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
-                default: Edge<Rows6, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, cols); break;
+                case 1: Edge<Rows1, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, bias, cols); break;
+                case 2: Edge<Rows2, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, bias, cols); break;
+                case 3: Edge<Rows3, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, bias, cols); break;
+                case 4: Edge<Rows4, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, bias, cols); break;
+                case 5: Edge<Rows5, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, bias, cols); break;
+                default: Edge<Rows6, Wide, InPlaceA>(kc, a, ars, aps, b, 8, c, ldc, add, bias, cols); break;
             }
         }
     }
@@ -222,7 +223,7 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
     /// <paramref name="aps"/> apart.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Edge<TRows, TWidth, TA>(int kc, double* a, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, int cols)
+    private static void Edge<TRows, TWidth, TA>(int kc, double* a, nint ars, nint aps, double* b, nint ldb, double* c, nint ldc, bool add, double* bias, int cols)
         where TRows : struct, IGemmConstant
         where TWidth : struct, IGemmConstant
         where TA : struct, IGemmConstant
@@ -277,27 +278,32 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
             a += aStep;
             b += ldb;
         }
-        StorePartial(c, c00, c01, add, cols);
-        if (rows > 1) StorePartial(c + ldc, c10, c11, add, cols);
-        if (rows > 2) StorePartial(c + 2 * ldc, c20, c21, add, cols);
-        if (rows > 3) StorePartial(c + 3 * ldc, c30, c31, add, cols);
-        if (rows > 4) StorePartial(c + 4 * ldc, c40, c41, add, cols);
-        if (rows > 5) StorePartial(c + 5 * ldc, c50, c51, add, cols);
+        StorePartial(c, c00, c01, add, bias, cols);
+        if (rows > 1) StorePartial(c + ldc, c10, c11, add, bias, cols);
+        if (rows > 2) StorePartial(c + 2 * ldc, c20, c21, add, bias, cols);
+        if (rows > 3) StorePartial(c + 3 * ldc, c30, c31, add, bias, cols);
+        if (rows > 4) StorePartial(c + 4 * ldc, c40, c41, add, bias, cols);
+        if (rows > 5) StorePartial(c + 5 * ldc, c50, c51, add, bias, cols);
     }
 
-    /// <summary>The first <paramref name="cols"/> (1…8) lanes of lo:hi into C (or added to it); the rest of C untouched.</summary>
+    /// <summary>The first <paramref name="cols"/> (1…8) lanes of lo:hi into C (or added to it), plus the bias when there is one; the rest of C untouched.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StorePartial(double* c, Vector256<double> lo, Vector256<double> hi, bool add, int cols)
+    private static void StorePartial(double* c, Vector256<double> lo, Vector256<double> hi, bool add, double* bias, int cols)
     {
         if (cols == 8)
         {
-            Store(c, lo, hi, add);
+            Store(c, lo, hi, add, bias);
             return;
         }
         if (cols >= 4)
         {
             if (add)
                 lo += Vector256.Load(c);
+            if (bias != null)
+            {
+                lo += Vector256.Load(bias);
+                bias += 4;
+            }
             Vector256.Store(lo, c);
             if (cols == 4)
                 return;
@@ -305,20 +311,28 @@ internal readonly unsafe struct GemmAvx2Kernel : IGemmMicroKernel
             lo = hi;
             cols -= 4;
         }
-        // Masked lanes are neither read nor written (no fault past the end of C either).
+        // Masked lanes are neither read nor written (no fault past the end of C or of the bias either).
         Vector256<double> mask = Vector256.LessThan(Vector256.Create(0.0, 1.0, 2.0, 3.0), Vector256.Create((double)cols));
         if (add)
             lo += Avx.MaskLoad(c, mask);
+        if (bias != null)
+            lo += Avx.MaskLoad(bias, mask);
         Avx.MaskStore(c, mask, lo);
     }
 
+    /// <summary>Eight values into C: lo:hi, plus C when <paramref name="add"/>, plus the bias when there is one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(double* c, Vector256<double> lo, Vector256<double> hi, bool add)
+    private static void Store(double* c, Vector256<double> lo, Vector256<double> hi, bool add, double* bias)
     {
         if (add)
         {
             lo += Vector256.Load(c);
             hi += Vector256.Load(c + 4);
+        }
+        if (bias != null)
+        {
+            lo += Vector256.Load(bias);
+            hi += Vector256.Load(bias + 4);
         }
         Vector256.Store(lo, c);
         Vector256.Store(hi, c + 4);

@@ -8,12 +8,15 @@ namespace NeuroLite.Kernels;
 /// Tiny products (m·n·k ≤ <see cref="GemmTuning.DirectMaxWork"/>, such as the seed's XOR net, 4×2·2×4): a dot
 /// product per element straight from the operands, no packing or buffers. It sums in k order with a separate multiply
 /// and add, exactly as the reference does, so it gives the reference's bits; the blocked path may round differently,
-/// within the same error bound.
+/// within the same error bound. For <see cref="Gemm.Linear"/> it adds the bias to each sum as it stores it (the sum,
+/// then one add, as a separate bias add would do).
 /// </summary>
 internal static class GemmDirect
 {
-    public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k, bool transA, bool transB, bool accumulate)
+    public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k, bool transA, bool transB, bool accumulate, ReadOnlySpan<double> bias = default)
     {
+        bool hasBias = !bias.IsEmpty;
+        ref double bias0 = ref MemoryMarshal.GetReference(bias);
         ref double a0 = ref MemoryMarshal.GetReference(a);
         ref double b0 = ref MemoryMarshal.GetReference(b);
         ref double c0 = ref MemoryMarshal.GetReference(c);
@@ -35,6 +38,7 @@ internal static class GemmDirect
                     for (int p = 0; p < k; p++)
                         s += Vector512.Create(Unsafe.Add(ref ai, p * aDepth)) * Vector512.LoadUnsafe(ref bj, (nuint)(p * bDepth));
                     if (accumulate) s = Vector512.LoadUnsafe(ref ci, (nuint)j) + s;
+                    if (hasBias) s += Vector512.LoadUnsafe(ref bias0, (nuint)j);
                     s.StoreUnsafe(ref ci, (nuint)j);
                 }
             }
@@ -50,6 +54,7 @@ internal static class GemmDirect
                     for (int p = 0; p < k; p++)
                         s += Vector256.Create(Unsafe.Add(ref ai, p * aDepth)) * Vector256.LoadUnsafe(ref bj, (nuint)(p * bDepth));
                     if (accumulate) s = Vector256.LoadUnsafe(ref ci, (nuint)j) + s;
+                    if (hasBias) s += Vector256.LoadUnsafe(ref bias0, (nuint)j);
                     s.StoreUnsafe(ref ci, (nuint)j);
                 }
             }
@@ -60,7 +65,8 @@ internal static class GemmDirect
                 for (int p = 0; p < k; p++)
                     s += Unsafe.Add(ref ai, p * aDepth) * Unsafe.Add(ref bj, p * bDepth);
                 ref double cij = ref Unsafe.Add(ref ci, j);
-                cij = accumulate ? cij + s : s;
+                if (accumulate) s = cij + s;
+                cij = hasBias ? s + Unsafe.Add(ref bias0, j) : s;
             }
         }
     }

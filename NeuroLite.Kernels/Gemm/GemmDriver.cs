@@ -10,10 +10,14 @@ namespace NeuroLite.Kernels;
 /// </summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
 {
-    /// <summary>Runs a validated, non-empty (m, n, k ≥ 1) product, on two threads when it is large enough.</summary>
-    public static void Multiply(double* a, double* b, double* c, int m, int n, int k, bool transA, bool transB, bool accumulate)
+    /// <summary>
+    /// Runs a validated, non-empty (m, n, k ≥ 1) product, on two threads when it is large enough. With a
+    /// <paramref name="bias"/> (not accumulating), each tile of C gets it added and <paramref name="activation"/>
+    /// applied after its last depth block, by the thread that computed it.
+    /// </summary>
+    public static void Multiply(double* a, double* b, double* c, int m, int n, int k, bool transA, bool transB, bool accumulate, double* bias = null, GemmActivation activation = GemmActivation.None)
     {
-        var p = new GemmProblem(a, b, c, m, n, k, transA, transB, accumulate, GemmTuning.Blocks<TKernel>());
+        var p = new GemmProblem(a, b, c, m, n, k, transA, transB, accumulate, GemmTuning.Blocks<TKernel>()) { Bias = bias, Activation = activation };
         if (Gemm.MaxThreads >= 2 && (long)m * n * k >= GemmTuning.ParallelMinWork && TrySplit(p, out bool splitRows, out int split))
         {
             // Disjoint C blocks (the worker takes the second), each element summed in the same order as on one thread,
@@ -148,15 +152,22 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         {
             int kc = Math.Min(kcStep, p.K - pc);
             bool add = p.Accumulate || pc > 0;
+            bool last = pc + kc == p.K;
             GemmPacking.PackA<TKernel>(packedA, p, row0, rows, pc, kc);
             double* bRow = p.B + (nint)pc * ld;
             for (int j = col0; j < fullEnd;)
-                j += TKernel.RunRowsDirectB(kc, packedA, bRow + j, ld, cRow + j, ld, add, rows, fullEnd - j);
+            {
+                int done = TKernel.RunRowsDirectB(kc, packedA, bRow + j, ld, cRow + j, ld, add, last ? BiasAt(p, j) : null, rows, fullEnd - j);
+                if (last) Activate(p, cRow + j, rows, done);
+                j += done;
+            }
             if (fullEnd < col1)
             {
+                double* bias = last ? BiasAt(p, fullEnd) : null;
                 GemmPacking.PackB<TKernel>(packedB, p, pc, kc, fullEnd, col1 - fullEnd);
-                if (!TKernel.RunEdge(kc, packedA, packedB, cRow + fullEnd, ld, add, rows, col1 - fullEnd))
-                    EdgeTile(kc, packedA, packedB, cRow + fullEnd, ld, add, rows, col1 - fullEnd, edge);
+                if (!TKernel.RunEdge(kc, packedA, packedB, cRow + fullEnd, ld, add, bias, rows, col1 - fullEnd))
+                    EdgeTile(kc, packedA, packedB, cRow + fullEnd, ld, add, bias, rows, col1 - fullEnd, edge);
+                if (last) Activate(p, cRow + fullEnd, rows, col1 - fullEnd);
             }
         }
     }
@@ -171,6 +182,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     {
         int mr = TKernel.Mr, nr = TKernel.Nr, cols = col1 - col0;
         int kcStep = Balanced(p.K, p.Blocks.Kc, 1);
+        if (p.N == 1 && TKernel.HasColumn)
+        {
+            Column(p, row0, row1, kcStep);
+            return;
+        }
         double* packedB = GemmScratch.Current.B((nuint)GemmTuning.RoundUp(cols, nr) * (nuint)kcStep);
         // Row r, depth q of op(A): A[r·k + q] as stored, or A[q·m + r] when transposed.
         nint rowStride = p.TransA ? 1 : p.K, depthStride = p.TransA ? p.M : 1;
@@ -179,6 +195,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         {
             int kc = Math.Min(kcStep, p.K - pc);
             bool add = p.Accumulate || pc > 0;
+            bool last = pc + kc == p.K;
             GemmPacking.PackB<TKernel>(packedB, p, pc, kc, col0, cols);
             for (int ir = row0; ir < row1; ir += mr)
             {
@@ -186,8 +203,31 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 double* aTile = p.A + ir * rowStride + pc * depthStride;
                 double* cTile = p.C + ir * ldc + col0;
                 for (int jr = 0; jr < cols; jr += nr)
-                    TKernel.RunDirectA(kc, aTile, rowStride, depthStride, packedB + (nint)jr * kc, cTile + jr, ldc, add, rows, Math.Min(nr, cols - jr));
+                {
+                    int width = Math.Min(nr, cols - jr);
+                    TKernel.RunDirectA(kc, aTile, rowStride, depthStride, packedB + (nint)jr * kc, cTile + jr, ldc, add, last ? BiasAt(p, col0 + jr) : null, rows, width);
+                    if (last) Activate(p, cTile + jr, rows, width);
+                }
             }
+        }
+    }
+
+    /// <summary>
+    /// n = 1: op(B) is a vector (B[q] whether stored transposed or not) read in place, C a contiguous column; the
+    /// kernel's matrix-vector code runs all the rows per depth block. Same depth blocks and per-element arithmetic as
+    /// the packed path, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Column(in GemmProblem p, int row0, int row1, int kcStep)
+    {
+        nint rowStride = p.TransA ? 1 : p.K, depthStride = p.TransA ? p.M : 1;
+        double* c = p.C + row0;
+        for (int pc = 0; pc < p.K; pc += kcStep)
+        {
+            int kc = Math.Min(kcStep, p.K - pc);
+            bool last = pc + kc == p.K;
+            TKernel.RunColumn(kc, p.A + row0 * rowStride + pc * depthStride, rowStride, depthStride, p.B + pc, 1, c, p.Accumulate || pc > 0, last ? p.Bias : null, row1 - row0);
+            if (last) Activate(p, c, row1 - row0, 1);
         }
     }
 
@@ -256,8 +296,10 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;
         nint ldc = p.N;
-        // The first depth block writes C (unless accumulating); the later ones add to it.
+        // The first depth block writes C (unless accumulating); the later ones add to it; the last one adds the bias
+        // and applies the activation, if any, to each tile as it finishes it.
         bool add = p.Accumulate || pc > 0;
+        bool last = pc + kc == p.K;
         for (int ic = row0; ic < row1; ic += mcStep)
         {
             int mc = Math.Min(mcStep, row1 - ic);
@@ -267,15 +309,17 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 int cols = Math.Min(nr, nc - jr);
                 double* bSliver = packedB + (nint)jr * kc;
                 double* cColumn = p.C + jc + jr;
+                double* bias = last ? BiasAt(p, jc + jr) : null;
                 for (int ir = 0; ir < mc; ir += mr)
                 {
                     int rows = Math.Min(mr, mc - ir);
                     double* aSliver = packedA + (nint)ir * kc;
                     double* cTile = cColumn + (ic + ir) * ldc;
                     if (rows == mr && cols == nr)
-                        TKernel.Run(kc, aSliver, bSliver, cTile, ldc, add);
-                    else if (!TKernel.RunEdge(kc, aSliver, bSliver, cTile, ldc, add, rows, cols))
-                        EdgeTile(kc, aSliver, bSliver, cTile, ldc, add, rows, cols, edge);
+                        TKernel.Run(kc, aSliver, bSliver, cTile, ldc, add, bias);
+                    else if (!TKernel.RunEdge(kc, aSliver, bSliver, cTile, ldc, add, bias, rows, cols))
+                        EdgeTile(kc, aSliver, bSliver, cTile, ldc, add, bias, rows, cols, edge);
+                    if (last) Activate(p, cTile, rows, cols);
                 }
             }
         }
@@ -290,18 +334,37 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
 
     /// <summary>
     /// A partial tile: the same kernel over the zero-padded slivers into a stack tile, then the valid rows×cols copied
-    /// (or added) into C, so edge elements get exactly the arithmetic of interior ones.
+    /// (or added) into C, then the bias added if there is one, so edge elements get exactly the arithmetic of interior ones.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void EdgeTile(int kc, double* a, double* b, double* c, nint ldc, bool add, int rows, int cols, double* tile)
+    private static void EdgeTile(int kc, double* a, double* b, double* c, nint ldc, bool add, double* bias, int rows, int cols, double* tile)
     {
-        TKernel.Run(kc, a, b, tile, TKernel.Nr, add: false);
+        TKernel.Run(kc, a, b, tile, TKernel.Nr, add: false, bias: null);
         for (int r = 0; r < rows; r++, c += ldc, tile += TKernel.Nr)
         {
-            if (add)
+            if (bias != null)
+            {
+                if (add)
+                    for (int j = 0; j < cols; j++) c[j] = c[j] + tile[j] + bias[j];
+                else
+                    for (int j = 0; j < cols; j++) c[j] = tile[j] + bias[j];
+            }
+            else if (add)
                 for (int j = 0; j < cols; j++) c[j] += tile[j];
             else
                 for (int j = 0; j < cols; j++) c[j] = tile[j];
         }
+    }
+
+    /// <summary>The bias of C's column <paramref name="column"/> on, or null for a product without one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double* BiasAt(in GemmProblem p, int column) => p.Bias == null ? null : p.Bias + column;
+
+    /// <summary>The activation, if any, on a finished tile of C (rows <see cref="GemmProblem.N"/> apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Activate(in GemmProblem p, double* c, int rows, int cols)
+    {
+        if (p.Activation != GemmActivation.None)
+            GemmEpilogue.Activate(p.Activation, c, p.N, rows, cols);
     }
 }

@@ -26,24 +26,27 @@ internal unsafe interface IGemmMicroKernel
     /// tile = Σₚ a[p·MR + r]·b[p·NR + j] over p &lt; kc, then C[r·ldc + j] = tile (or += when <paramref name="add"/>).
     /// Every element is summed in the same order (p ascending, one fused multiply-add per p where the hardware has
     /// FMA), whatever the tile's position, which is what makes any split of the output bitwise reproducible.
+    /// When <paramref name="bias"/> is not null, bias[j] is added to each element after that (the result of the tile,
+    /// or of the add of C, then one more add, as a separate bias add would do), while the tile is still in registers.
     /// </summary>
-    static abstract void Run(int kc, double* a, double* b, double* c, nint ldc, bool add);
+    static abstract void Run(int kc, double* a, double* b, double* c, nint ldc, bool add, double* bias);
 
     /// <summary>
     /// A partial tile (<paramref name="rows"/> ≤ MR, <paramref name="cols"/> ≤ NR, at least one short) from the same
     /// zero-padded slivers, written straight into C with exactly <see cref="Run"/>'s arithmetic for each element it
-    /// writes; false when the kernel has no such code (the driver then runs <see cref="Run"/> into a spare tile).
+    /// writes (<paramref name="bias"/> included); false when the kernel has no such code (the driver then runs
+    /// <see cref="Run"/> into a spare tile).
     /// </summary>
-    static virtual bool RunEdge(int kc, double* a, double* b, double* c, nint ldc, bool add, int rows, int cols) => false;
+    static virtual bool RunEdge(int kc, double* a, double* b, double* c, nint ldc, bool add, double* bias, int rows, int cols) => false;
 
     /// <summary>Whether <see cref="RunDirectA"/> is implemented.</summary>
     static virtual bool HasDirectA => false;
 
     /// <summary>
     /// A tile of <paramref name="rows"/> ≤ MR by <paramref name="cols"/> ≤ NR with A read in place (row r, depth q at
-    /// a[r·ars + q·aps]) and B a packed sliver. Each element gets exactly <see cref="Run"/>'s arithmetic.
+    /// a[r·ars + q·aps]) and B a packed sliver. Each element gets exactly <see cref="Run"/>'s arithmetic, bias included.
     /// </summary>
-    static virtual void RunDirectA(int kc, double* a, nint ars, nint aps, double* b, double* c, nint ldc, bool add, int rows, int cols) =>
+    static virtual void RunDirectA(int kc, double* a, nint ars, nint aps, double* b, double* c, nint ldc, bool add, double* bias, int rows, int cols) =>
         throw new NotSupportedException();
 
     /// <summary>
@@ -53,14 +56,26 @@ internal unsafe interface IGemmMicroKernel
     /// </summary>
     static virtual long InPlaceAMaxElements => 0;
 
+    /// <summary>Whether <see cref="RunColumn"/> is implemented.</summary>
+    static virtual bool HasColumn => false;
+
+    /// <summary>
+    /// A product with one column (n = 1, matrix times vector): c[r] = Σ_q A(r, q)·b[q·ldb] over q &lt; kc for r &lt;
+    /// <paramref name="rows"/> (any number), plus c[r] when <paramref name="add"/>, plus bias[0] when there is a bias;
+    /// A read in place (row r, depth q at a[r·ars + q·aps]), C contiguous. Each element gets exactly <see cref="Run"/>'s
+    /// arithmetic.
+    /// </summary>
+    static virtual void RunColumn(int kc, double* a, nint ars, nint aps, double* b, nint ldb, double* c, bool add, double* bias, int rows) =>
+        throw new NotSupportedException();
+
     /// <summary>Whether <see cref="RunRowsDirectB"/> is implemented.</summary>
     static virtual bool HasDirectB => false;
 
     /// <summary>
     /// <paramref name="rows"/> &lt; MR rows by NR (or a multiple of NR, at most <paramref name="cols"/>) columns, with
     /// B read in place (not packed): kc rows, <paramref name="ldb"/> apart. Each element gets exactly <see cref="Run"/>'s
-    /// arithmetic. Returns the columns done; <paramref name="cols"/> is a multiple of NR, at least NR.
+    /// arithmetic, bias included. Returns the columns done; <paramref name="cols"/> is a multiple of NR, at least NR.
     /// </summary>
-    static virtual int RunRowsDirectB(int kc, double* a, double* b, nint ldb, double* c, nint ldc, bool add, int rows, int cols) =>
+    static virtual int RunRowsDirectB(int kc, double* a, double* b, nint ldb, double* c, nint ldc, bool add, double* bias, int rows, int cols) =>
         throw new NotSupportedException();
 }

@@ -18,7 +18,7 @@ internal readonly unsafe struct GemmNeonKernel : IGemmMicroKernel
     public static int Nc => 4096;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, double* a, double* b, double* c, nint ldc, bool add)
+    public static void Run(int kc, double* a, double* b, double* c, nint ldc, bool add, double* bias)
     {
         Vector128<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector128<double> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -49,23 +49,28 @@ internal readonly unsafe struct GemmNeonKernel : IGemmMicroKernel
             a += 8;
             b += 4;
         }
-        Store(c, c00, c01, add);
-        Store(c + ldc, c10, c11, add);
-        Store(c + 2 * ldc, c20, c21, add);
-        Store(c + 3 * ldc, c30, c31, add);
-        Store(c + 4 * ldc, c40, c41, add);
-        Store(c + 5 * ldc, c50, c51, add);
-        Store(c + 6 * ldc, c60, c61, add);
-        Store(c + 7 * ldc, c70, c71, add);
+        Store(c, c00, c01, add, bias);
+        Store(c + ldc, c10, c11, add, bias);
+        Store(c + 2 * ldc, c20, c21, add, bias);
+        Store(c + 3 * ldc, c30, c31, add, bias);
+        Store(c + 4 * ldc, c40, c41, add, bias);
+        Store(c + 5 * ldc, c50, c51, add, bias);
+        Store(c + 6 * ldc, c60, c61, add, bias);
+        Store(c + 7 * ldc, c70, c71, add, bias);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(double* c, Vector128<double> lo, Vector128<double> hi, bool add)
+    private static void Store(double* c, Vector128<double> lo, Vector128<double> hi, bool add, double* bias)
     {
         if (add)
         {
             lo = AdvSimd.Arm64.Add(lo, AdvSimd.LoadVector128(c));
             hi = AdvSimd.Arm64.Add(hi, AdvSimd.LoadVector128(c + 2));
+        }
+        if (bias != null)
+        {
+            lo = AdvSimd.Arm64.Add(lo, AdvSimd.LoadVector128(bias));
+            hi = AdvSimd.Arm64.Add(hi, AdvSimd.LoadVector128(bias + 2));
         }
         AdvSimd.Store(c, lo);
         AdvSimd.Store(c + 2, hi);

@@ -16,7 +16,7 @@ internal readonly unsafe struct GemmVector128Kernel : IGemmMicroKernel
     public static int Nc => 4096;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, double* a, double* b, double* c, nint ldc, bool add)
+    public static void Run(int kc, double* a, double* b, double* c, nint ldc, bool add, double* bias)
     {
         Vector128<double> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector128<double> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -39,19 +39,24 @@ internal readonly unsafe struct GemmVector128Kernel : IGemmMicroKernel
             a += 4;
             b += 4;
         }
-        Store(c, c00, c01, add);
-        Store(c + ldc, c10, c11, add);
-        Store(c + 2 * ldc, c20, c21, add);
-        Store(c + 3 * ldc, c30, c31, add);
+        Store(c, c00, c01, add, bias);
+        Store(c + ldc, c10, c11, add, bias);
+        Store(c + 2 * ldc, c20, c21, add, bias);
+        Store(c + 3 * ldc, c30, c31, add, bias);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(double* c, Vector128<double> lo, Vector128<double> hi, bool add)
+    private static void Store(double* c, Vector128<double> lo, Vector128<double> hi, bool add, double* bias)
     {
         if (add)
         {
             lo += Vector128.Load(c);
             hi += Vector128.Load(c + 2);
+        }
+        if (bias != null)
+        {
+            lo += Vector128.Load(bias);
+            hi += Vector128.Load(bias + 2);
         }
         Vector128.Store(lo, c);
         Vector128.Store(hi, c + 2);
@@ -71,7 +76,7 @@ internal readonly unsafe struct GemmScalarKernel : IGemmMicroKernel
     public static int Nc => 4096;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, double* a, double* b, double* c, nint ldc, bool add)
+    public static void Run(int kc, double* a, double* b, double* c, nint ldc, bool add, double* bias)
     {
         double c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         double c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
@@ -89,18 +94,22 @@ internal readonly unsafe struct GemmScalarKernel : IGemmMicroKernel
             a += 4;
             b += 4;
         }
-        Store(c, c00, c01, c02, c03, add);
-        Store(c + ldc, c10, c11, c12, c13, add);
-        Store(c + 2 * ldc, c20, c21, c22, c23, add);
-        Store(c + 3 * ldc, c30, c31, c32, c33, add);
+        Store(c, c00, c01, c02, c03, add, bias);
+        Store(c + ldc, c10, c11, c12, c13, add, bias);
+        Store(c + 2 * ldc, c20, c21, c22, c23, add, bias);
+        Store(c + 3 * ldc, c30, c31, c32, c33, add, bias);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(double* c, double x0, double x1, double x2, double x3, bool add)
+    private static void Store(double* c, double x0, double x1, double x2, double x3, bool add, double* bias)
     {
         if (add)
         {
             x0 += c[0]; x1 += c[1]; x2 += c[2]; x3 += c[3];
+        }
+        if (bias != null)
+        {
+            x0 += bias[0]; x1 += bias[1]; x2 += bias[2]; x3 += bias[3];
         }
         c[0] = x0; c[1] = x1; c[2] = x2; c[3] = x3;
     }

@@ -27,6 +27,15 @@ internal readonly unsafe struct GemmProblem(double* a, double* b, double* c, int
 
     /// <summary>Row split: the two packed-B buffers both threads pack into and read from, alternately.</summary>
     public double* SharedB { get; init; }
+
+    /// <summary>
+    /// <see cref="Gemm.Linear"/>: the bias (n values, one per column of C) the micro-kernel adds to a tile after its
+    /// last depth block; null for a plain product.
+    /// </summary>
+    public double* Bias { get; init; }
+
+    /// <summary><see cref="Gemm.Linear"/>: the activation applied to a tile after its last depth block and the bias.</summary>
+    public GemmActivation Activation { get; init; }
 }
 
 /// <summary>Cache block sizes: rows of A per L2 block, depth per packed block, columns of B per L3 block.</summary>

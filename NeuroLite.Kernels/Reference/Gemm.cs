@@ -19,4 +19,21 @@ public static class Gemm
                 c[i * n + j] = accumulate ? c[i * n + j] + s : s;
             }
     }
+
+    /// <summary>
+    /// C (m×n) = activation(op(A)·op(B) + bias), the bias a row vector of n values added to every row: <see cref="Multiply"/>,
+    /// then the bias added element by element, then <see cref="Unary.Tanh(ReadOnlySpan{double}, Span{double})"/> or
+    /// <see cref="Unary.Relu(ReadOnlySpan{double}, Span{double})"/> in place.
+    /// </summary>
+    public static void Linear(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> bias, Span<double> c, int m, int n, int k, GemmActivation activation = GemmActivation.None, bool transposeA = false, bool transposeB = false)
+    {
+        Validate.GemmLinear(a, b, bias, c, m, n, k, activation);
+        Multiply(a, b, c, m, n, k, transposeA, transposeB);
+        Span<double> y = c[..(m * n)];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                y[i * n + j] += bias[j];
+        if (activation == GemmActivation.Tanh) Unary.Tanh(y, y);
+        else if (activation == GemmActivation.Relu) Unary.Relu(y, y);
+    }
 }

@@ -616,6 +616,48 @@ public class GemmTests
     }
 
     [Test]
+    public void One_column_products_give_the_bits_of_the_same_column_in_a_wider_product()
+    {
+        // n = 1 (matrix times vector) has code of its own on some paths: rows in lanes when A is stored transposed,
+        // scalar FMA chains when it is stored by rows. Each element must still be the FMA chain of the wide product's
+        // tiles: rows on each side of 8 and 32, several depth blocks (KC = 16), B either way round, accumulate; and
+        // within the reference's bound.
+        try
+        {
+            GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 0);
+            foreach (int m in new[] { 1, 7, 8, 9, 31, 32, 33, 40, 71 })
+                foreach (int k in new[] { 5, 37, 70 })
+                    foreach (bool transA in new[] { false, true })
+                    {
+                        bool transB = (m + k) % 2 == 0, accumulate = m % 2 == 1;
+                        int wide = 2 * GemmTuning.ForCurrentPath().Nr + 3;
+                        var rng = new Random(m * 41 + k);
+                        double[] a = Random(rng, m * k), b = Random(rng, k), c0 = Random(rng, m);
+                        // The wide product's B has this vector as its column 0 (stored k×wide, or wide×k when transposed).
+                        double[] bWide = Random(rng, k * wide), cWide = new double[m * wide];
+                        for (int q = 0; q < k; q++)
+                            bWide[transB ? q : q * wide] = b[q];
+                        for (int i = 0; i < m; i++)
+                            cWide[i * wide] = c0[i];
+                        GemmTuning.OverrideInPlaceAForTests(0);
+                        Gemm.Multiply(a, bWide, cWide, m, wide, k, transA, transB, accumulate);
+                        GemmTuning.ResetForTests();
+                        GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 0);
+                        double[] c = (double[])c0.Clone();
+                        Gemm.Multiply(a, b, c, m, 1, k, transA, transB, accumulate);
+                        // (Tiny products take the direct path, which rounds as the reference does: only the bound applies.)
+                        for (int i = 0; i < m && m * k > GemmTuning.DirectMaxWork; i++)
+                            Assert.That(BitConverter.DoubleToInt64Bits(c[i]), Is.EqualTo(BitConverter.DoubleToInt64Bits(cWide[i * wide])), $"{m}x1x{k} transA={transA} transB={transB} accumulate={accumulate}: row {i}");
+                        CheckAgainstReference(m, 1, k, transA, transB, accumulate, seed: m + k);
+                    }
+        }
+        finally
+        {
+            GemmTuning.ResetForTests();
+        }
+    }
+
+    [Test]
     public void MaxThreads_rejects_less_than_one()
     {
         Assert.That(() => Gemm.MaxThreads = 0, Throws.InstanceOf<ArgumentOutOfRangeException>());

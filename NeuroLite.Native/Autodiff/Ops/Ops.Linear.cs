@@ -6,8 +6,8 @@ internal static partial class Ops
 {
     /// <summary>
     /// activation(x @ W + b) as one node, the whole of a <see cref="Layer"/>: the same values as
-    /// <c>(x.MatMul(W) + b).Tanh()</c> (the GEMM result, then the bias added and the activation applied in place),
-    /// minus the intermediate nodes, their values and gradient buffers, and the passes that copied gradients between
+    /// <c>(x.MatMul(W) + b).Tanh()</c> (the GEMM result, then the bias added and the activation applied, all in one
+    /// <see cref="Gemm.Linear"/> call), minus the intermediate nodes, their values and gradient buffers, and the passes that copied gradients between
     /// them. The bias is the node's third input (<see cref="Node.C"/>).
     /// </summary>
     internal static unsafe Tensor Linear(in Tensor x, in Tensor w, in Tensor b, Activation activation = Activation.None)
@@ -33,11 +33,15 @@ internal static partial class Ops
         n.C = ib;
         n.Activation = activation;
         n.NeedsGrad |= Tape.GradEnabled && t.NodeRef(ib).NeedsGrad;
-        Span<double> y = t.Value(i);
-        Gemm.Multiply(t.Value(ix), t.Value(iw), y, m, cols, k);
-        Broadcast.Add(y, n.Shape[..2], t.Value(ib), sb, y);
-        if (activation == Activation.Tanh) Kernels.Unary.Tanh(y, y);
-        else if (activation == Activation.Relu) Kernels.Unary.Relu(y, y);
+        // One call: each tile of y gets the bias and the activation as soon as the GEMM has finished it, with the
+        // bits of the GEMM, the broadcast bias add and the activation run one after another.
+        GemmActivation fused = activation switch
+        {
+            Activation.Tanh => GemmActivation.Tanh,
+            Activation.Relu => GemmActivation.Relu,
+            _ => GemmActivation.None,
+        };
+        Gemm.Linear(t.Value(ix), t.Value(iw), t.Value(ib), t.Value(i), m, cols, k, fused);
         return Handle(t, i);
     }
 
