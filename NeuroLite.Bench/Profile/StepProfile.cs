@@ -8,8 +8,9 @@ namespace NeuroLite.Bench.Profile;
 
 /// <summary>
 /// Where the microseconds of one training step go. The engine's step is timed whole; then the same kernel calls the
-/// engine makes for that network (each GEMM by shape, the bias adds, the activations and their backward forms,
-/// softmax cross-entropy or MSE, the optimizer) are timed one by one on buffers of the same sizes. The remainder,
+/// engine makes for that network (each layer's forward GEMM with its fused bias and activation, each backward GEMM by
+/// shape, the activations' backward forms and the bias gradients, softmax cross-entropy or MSE, the optimizer) are
+/// timed one by one on buffers of the same sizes. The remainder,
 /// the whole step minus the sum of its parts, is what the tape itself costs (recording nodes, the backward sweep,
 /// dispatch), plus the cache effects of running the parts together rather than alone (it can be negative when
 /// the parts, each timed warm in cache, do not fit the cache together).
@@ -136,16 +137,15 @@ internal sealed class StepParts
             b[l] = Fill(fanOut, 0.1);
             acts[l + 1] = Fill(batch * fanOut, 0.5);
             double[] x = acts[l], y = acts[l + 1], wl = w[l], bl = b[l];
-            int[] yShape = [batch, fanOut], bShape = [fanOut];
-            parts.Add(new($"fwd L{l + 1} X·W {batch}x{fanIn} @ {fanIn}x{fanOut}", "GEMM", 2.0 * batch * fanIn * fanOut,
-                () => Gemm.Multiply(x, wl, y, batch, fanOut, fanIn)));
-            parts.Add(new($"fwd L{l + 1} + bias ({batch}x{fanOut})", "bias and activation", 0,
-                () => Broadcast.Add(y, yShape, bl, bShape, y)));
             bool hidden = l < layers - 1;
-            if (hidden && net.Activation == Activation.Tanh)
-                parts.Add(new($"fwd L{l + 1} tanh ({batch}x{fanOut})", "bias and activation", 0, () => Unary.Tanh(y, y)));
-            else if (hidden && net.Activation == Activation.Relu)
-                parts.Add(new($"fwd L{l + 1} relu ({batch}x{fanOut})", "bias and activation", 0, () => Unary.Relu(y, y)));
+            GemmActivation act = !hidden ? GemmActivation.None
+                : net.Activation == Activation.Tanh ? GemmActivation.Tanh
+                : net.Activation == Activation.Relu ? GemmActivation.Relu : GemmActivation.None;
+            string actName = act == GemmActivation.None ? "" : act.ToString().ToLowerInvariant();
+            // One call, as the engine's Linear makes it: the GEMM with the bias added and the activation applied to
+            // each output tile by the thread that computed it.
+            parts.Add(new($"fwd L{l + 1} {actName}(X·W + b) {batch}x{fanIn} @ {fanIn}x{fanOut}", "fused layer forward", 2.0 * batch * fanIn * fanOut,
+                () => Gemm.Linear(x, wl, bl, y, batch, fanOut, fanIn, act)));
         }
 
         int classes = s[^1];
