@@ -15,6 +15,11 @@ public static class Gemm
     // own. Only for tests whose products are made deep inside the engine, where no plan can be passed by hand.
     [ThreadStatic] private static GemmPlan? planForTests;
 
+    // Passed by reference by the public entry points: no copy, and this thread's plan is read only on the packed path.
+#pragma warning disable CS0649 // Always null, on purpose.
+    private static readonly GemmPlan? NoPlan;
+#pragma warning restore CS0649
+
     /// <summary>
     /// For tests that reach GEMM only through the engine: the plan (made for the dispatched kernel, see
     /// <see cref="GemmTuning.ForCurrentPath"/>) the public entry points use on this thread; null restores the kernel's own.
@@ -56,9 +61,9 @@ public static class Gemm
     /// </remarks>
     /// <exception cref="ArgumentException">A size is negative, a span is too short, or C overlaps A or B; nothing is written.</exception>
     public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k, bool transposeA = false, bool transposeB = false, bool accumulate = false) =>
-        MultiplyWith(a, b, c, m, n, k, transposeA, transposeB, accumulate, planForTests);
+        MultiplyWith(a, b, c, m, n, k, transposeA, transposeB, accumulate, in NoPlan);
 
-    /// <summary><see cref="Multiply"/> with <paramref name="plan"/> (one made for the dispatched kernel) instead of the kernel's own, where not null.</summary>
+    /// <summary><see cref="Multiply"/> with <paramref name="plan"/> (one made for the dispatched kernel) where not null, else the one the public entry points use.</summary>
     internal static unsafe void MultiplyWith(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate, in GemmPlan? plan)
     {
         Validate.Gemm(a, b, c, m, n, k);
@@ -79,11 +84,11 @@ public static class Gemm
         {
             switch (Simd.Path)
             {
-                case SimdPath.Avx512: GemmDriver<GemmAvx512Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? GemmPlan.For<GemmAvx512Kernel>()); break;
-                case SimdPath.Avx2Fma: GemmDriver<GemmAvx2Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? GemmPlan.For<GemmAvx2Kernel>()); break;
-                case SimdPath.Neon: GemmDriver<GemmNeonKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? GemmPlan.For<GemmNeonKernel>()); break;
-                case SimdPath.Vector128: GemmDriver<GemmVector128Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? GemmPlan.For<GemmVector128Kernel>()); break;
-                default: GemmDriver<GemmScalarKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? GemmPlan.For<GemmScalarKernel>()); break;
+                case SimdPath.Avx512: GemmDriver<GemmAvx512Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? planForTests ?? GemmPlan.For<GemmAvx512Kernel>()); break;
+                case SimdPath.Avx2Fma: GemmDriver<GemmAvx2Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? planForTests ?? GemmPlan.For<GemmAvx2Kernel>()); break;
+                case SimdPath.Neon: GemmDriver<GemmNeonKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? planForTests ?? GemmPlan.For<GemmNeonKernel>()); break;
+                case SimdPath.Vector128: GemmDriver<GemmVector128Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? planForTests ?? GemmPlan.For<GemmVector128Kernel>()); break;
+                default: GemmDriver<GemmScalarKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? planForTests ?? GemmPlan.For<GemmScalarKernel>()); break;
             }
         }
     }
@@ -105,9 +110,9 @@ public static class Gemm
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is not a defined <see cref="GemmActivation"/>; nothing is written.</exception>
     public static void Linear(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> bias, Span<double> c, int m, int n, int k, GemmActivation activation = GemmActivation.None, bool transposeA = false, bool transposeB = false) =>
-        LinearWith(a, b, bias, c, m, n, k, activation, transposeA, transposeB, planForTests);
+        LinearWith(a, b, bias, c, m, n, k, activation, transposeA, transposeB, in NoPlan);
 
-    /// <summary><see cref="Linear"/> with <paramref name="plan"/> (one made for the dispatched kernel) instead of the kernel's own, where not null.</summary>
+    /// <summary><see cref="Linear"/> with <paramref name="plan"/> (one made for the dispatched kernel) where not null, else the one the public entry points use.</summary>
     internal static unsafe void LinearWith(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> bias, Span<double> c, int m, int n, int k, GemmActivation activation, bool transposeA, bool transposeB, in GemmPlan? plan)
     {
         Validate.GemmLinear(a, b, bias, c, m, n, k, activation);
@@ -125,11 +130,11 @@ public static class Gemm
             }
             switch (Simd.Path)
             {
-                case SimdPath.Avx512: GemmDriver<GemmAvx512Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? GemmPlan.For<GemmAvx512Kernel>(), pbias, activation); break;
-                case SimdPath.Avx2Fma: GemmDriver<GemmAvx2Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? GemmPlan.For<GemmAvx2Kernel>(), pbias, activation); break;
-                case SimdPath.Neon: GemmDriver<GemmNeonKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? GemmPlan.For<GemmNeonKernel>(), pbias, activation); break;
-                case SimdPath.Vector128: GemmDriver<GemmVector128Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? GemmPlan.For<GemmVector128Kernel>(), pbias, activation); break;
-                default: GemmDriver<GemmScalarKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? GemmPlan.For<GemmScalarKernel>(), pbias, activation); break;
+                case SimdPath.Avx512: GemmDriver<GemmAvx512Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? planForTests ?? GemmPlan.For<GemmAvx512Kernel>(), pbias, activation); break;
+                case SimdPath.Avx2Fma: GemmDriver<GemmAvx2Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? planForTests ?? GemmPlan.For<GemmAvx2Kernel>(), pbias, activation); break;
+                case SimdPath.Neon: GemmDriver<GemmNeonKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? planForTests ?? GemmPlan.For<GemmNeonKernel>(), pbias, activation); break;
+                case SimdPath.Vector128: GemmDriver<GemmVector128Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? planForTests ?? GemmPlan.For<GemmVector128Kernel>(), pbias, activation); break;
+                default: GemmDriver<GemmScalarKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? planForTests ?? GemmPlan.For<GemmScalarKernel>(), pbias, activation); break;
             }
         }
     }
