@@ -89,8 +89,8 @@ public static class GemmComparison
             double fast = s.Flops / Stopwatches.SecondsPerCall(() => Gemm.Multiply(a, b, c, s.M, s.N, s.K, s.TransposeA, s.TransposeB), plan) / 1e9;
             double slow = s.Flops > MaxReferenceTimingFlops ? double.NaN
                 : s.Flops / Stopwatches.SecondsPerCall(() => NeuroLite.Kernels.Reference.Gemm.Multiply(a, b, cRef, s.M, s.N, s.K, s.TransposeA, s.TransposeB), referencePlan) / 1e9;
-            // The library's own rule: products of at least ParallelMinWork multiply-adds use the second thread.
-            int threads = Gemm.MaxThreads >= 2 && (long)s.M * s.N * s.K >= GemmTuning.ParallelMinWork ? 2 : 1;
+            // The library's own rule: products of at least DefaultParallelMinWork multiply-adds use the second thread.
+            int threads = Gemm.MaxThreads >= 2 && (long)s.M * s.N * s.K >= GemmTuning.DefaultParallelMinWork ? 2 : 1;
             double share = fast / (threads * machine.PeakGflops);
             var row = new ResultRow("gemm")
                 .Add("shape", s.Name).Add("m", s.M).Add("n", s.N).Add("k", s.K).Add("transpose_a", s.TransposeA).Add("transpose_b", s.TransposeB).Add("threads", threads, "threads")

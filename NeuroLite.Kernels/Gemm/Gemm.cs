@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuroLite.Kernels;
 
 /// <summary>
@@ -10,6 +12,20 @@ namespace NeuroLite.Kernels;
 public static class Gemm
 {
     private static int maxThreads = Math.Clamp(Environment.ProcessorCount, 1, 2);
+
+    // The plan the public entry points pass on this thread; null (always, outside tests) for the dispatched kernel's
+    // own. Only for tests whose products are made deep inside the engine, where no plan can be passed by hand.
+    [ThreadStatic] private static GemmPlan? planForTests;
+
+    /// <summary>
+    /// For tests that reach GEMM only through the engine: the plan (made for the dispatched kernel, see
+    /// <see cref="GemmTuning.ForCurrentPath"/>) the public entry points use on this thread; null restores the kernel's own.
+    /// </summary>
+    internal static GemmPlan? PlanForTests
+    {
+        get => planForTests;
+        set => planForTests = value;
+    }
 
     /// <summary>
     /// The most threads one <see cref="Multiply"/> call may use: 1 forces single-threaded GEMMs, 2 (the default on
@@ -41,31 +57,53 @@ public static class Gemm
     /// m·k, k·n and m·n elements are used.
     /// </remarks>
     /// <exception cref="ArgumentException">A size is negative, a span is too short, or C overlaps A or B; nothing is written.</exception>
-    public static unsafe void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k, bool transposeA = false, bool transposeB = false, bool accumulate = false)
+    public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k, bool transposeA = false, bool transposeB = false, bool accumulate = false)
+    {
+        if (!MultiplySmall(a, b, c, m, n, k, transposeA, transposeB, accumulate))
+            MultiplyPacked(a, b, c, m, n, k, transposeA, transposeB, accumulate, planForTests);
+    }
+
+    /// <summary><see cref="Multiply"/> with <paramref name="plan"/> (one made for the dispatched kernel) on the packed path.</summary>
+    internal static void MultiplyWith(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate, GemmPlan plan)
+    {
+        if (!MultiplySmall(a, b, c, m, n, k, transposeA, transposeB, accumulate))
+            MultiplyPacked(a, b, c, m, n, k, transposeA, transposeB, accumulate, plan);
+    }
+
+    // The checks and the products that need no plan, inlined into each entry; the packed path is a call of its own, so
+    // a tiny product's frame carries none of the plan's locals.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool MultiplySmall(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate)
     {
         Validate.Gemm(a, b, c, m, n, k);
         if (m == 0 || n == 0)
-            return;
+            return true;
         if (k == 0)
         {
             if (!accumulate)
                 c[..(m * n)].Clear();
-            return;
+            return true;
         }
         if ((long)m * n * k <= GemmTuning.DirectMaxWork)
         {
             GemmDirect.Multiply(a, b, c, m, n, k, transposeA, transposeB, accumulate);
-            return;
+            return true;
         }
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe void MultiplyPacked(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate, GemmPlan? plan)
+    {
         fixed (double* pa = a, pb = b, pc = c)
         {
             switch (Simd.Path)
             {
-                case SimdPath.Avx512: GemmDriver<GemmAvx512Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
-                case SimdPath.Avx2Fma: GemmDriver<GemmAvx2Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
-                case SimdPath.Neon: GemmDriver<GemmNeonKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
-                case SimdPath.Vector128: GemmDriver<GemmVector128Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
-                default: GemmDriver<GemmScalarKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate); break;
+                case SimdPath.Avx512: GemmDriver<GemmAvx512Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? GemmPlan.For<GemmAvx512Kernel>()); break;
+                case SimdPath.Avx2Fma: GemmDriver<GemmAvx2Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? GemmPlan.For<GemmAvx2Kernel>()); break;
+                case SimdPath.Neon: GemmDriver<GemmNeonKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? GemmPlan.For<GemmNeonKernel>()); break;
+                case SimdPath.Vector128: GemmDriver<GemmVector128Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? GemmPlan.For<GemmVector128Kernel>()); break;
+                default: GemmDriver<GemmScalarKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, accumulate, plan ?? GemmPlan.For<GemmScalarKernel>()); break;
             }
         }
     }
@@ -86,28 +124,47 @@ public static class Gemm
     /// A size is negative, a span is too short (the bias needs n values), or C overlaps A, B or the bias; nothing is written.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is not a defined <see cref="GemmActivation"/>; nothing is written.</exception>
-    public static unsafe void Linear(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> bias, Span<double> c, int m, int n, int k, GemmActivation activation = GemmActivation.None, bool transposeA = false, bool transposeB = false)
+    public static void Linear(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> bias, Span<double> c, int m, int n, int k, GemmActivation activation = GemmActivation.None, bool transposeA = false, bool transposeB = false)
+    {
+        if (!LinearSmall(a, b, bias, c, m, n, k, activation, transposeA, transposeB))
+            LinearPacked(a, b, bias, c, m, n, k, activation, transposeA, transposeB, planForTests);
+    }
+
+    /// <summary><see cref="Linear"/> with <paramref name="plan"/> (one made for the dispatched kernel) on the packed path.</summary>
+    internal static void LinearWith(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> bias, Span<double> c, int m, int n, int k, GemmActivation activation, bool transposeA, bool transposeB, GemmPlan plan)
+    {
+        if (!LinearSmall(a, b, bias, c, m, n, k, activation, transposeA, transposeB))
+            LinearPacked(a, b, bias, c, m, n, k, activation, transposeA, transposeB, plan);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe bool LinearSmall(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> bias, Span<double> c, int m, int n, int k, GemmActivation activation, bool transposeA, bool transposeB)
     {
         Validate.GemmLinear(a, b, bias, c, m, n, k, activation);
         if (m == 0 || n == 0)
-            return;
+            return true;
+        if (k != 0 && (long)m * n * k > GemmTuning.DirectMaxWork)
+            return false;
+        // Tiny products (and k = 0, where C is +0 + bias): the direct path adds the bias as it stores each sum, then the
+        // activation runs over the whole of C, all in L1.
+        GemmDirect.Multiply(a, b, c, m, n, k, transposeA, transposeB, accumulate: false, bias[..n]);
+        fixed (double* pc = c)
+            GemmEpilogue.Activate(activation, pc, n, m, n);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe void LinearPacked(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> bias, Span<double> c, int m, int n, int k, GemmActivation activation, bool transposeA, bool transposeB, GemmPlan? plan)
+    {
         fixed (double* pa = a, pb = b, pc = c, pbias = bias)
         {
-            if (k == 0 || (long)m * n * k <= GemmTuning.DirectMaxWork)
-            {
-                // Tiny products (and k = 0, where C is +0 + bias): the direct path adds the bias as it stores each sum,
-                // then the activation runs over the whole of C, all in L1.
-                GemmDirect.Multiply(a, b, c, m, n, k, transposeA, transposeB, accumulate: false, bias[..n]);
-                GemmEpilogue.Activate(activation, pc, n, m, n);
-                return;
-            }
             switch (Simd.Path)
             {
-                case SimdPath.Avx512: GemmDriver<GemmAvx512Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, pbias, activation); break;
-                case SimdPath.Avx2Fma: GemmDriver<GemmAvx2Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, pbias, activation); break;
-                case SimdPath.Neon: GemmDriver<GemmNeonKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, pbias, activation); break;
-                case SimdPath.Vector128: GemmDriver<GemmVector128Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, pbias, activation); break;
-                default: GemmDriver<GemmScalarKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, pbias, activation); break;
+                case SimdPath.Avx512: GemmDriver<GemmAvx512Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? GemmPlan.For<GemmAvx512Kernel>(), pbias, activation); break;
+                case SimdPath.Avx2Fma: GemmDriver<GemmAvx2Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? GemmPlan.For<GemmAvx2Kernel>(), pbias, activation); break;
+                case SimdPath.Neon: GemmDriver<GemmNeonKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? GemmPlan.For<GemmNeonKernel>(), pbias, activation); break;
+                case SimdPath.Vector128: GemmDriver<GemmVector128Kernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? GemmPlan.For<GemmVector128Kernel>(), pbias, activation); break;
+                default: GemmDriver<GemmScalarKernel>.Multiply(pa, pb, pc, m, n, k, transposeA, transposeB, false, plan ?? GemmPlan.For<GemmScalarKernel>(), pbias, activation); break;
             }
         }
     }

@@ -13,12 +13,13 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     /// <summary>
     /// Runs a validated, non-empty (m, n, k ≥ 1) product, on two threads when it is large enough. With a
     /// <paramref name="bias"/> (not accumulating), each tile of C gets it added and <paramref name="activation"/>
-    /// applied after its last depth block, by the thread that computed it.
+    /// applied after its last depth block, by the thread that computed it. <paramref name="plan"/> holds the blocks
+    /// and policies (<see cref="GemmPlan.For{TKernel}"/> outside tests).
     /// </summary>
-    public static void Multiply(double* a, double* b, double* c, int m, int n, int k, bool transA, bool transB, bool accumulate, double* bias = null, GemmActivation activation = GemmActivation.None)
+    public static void Multiply(double* a, double* b, double* c, int m, int n, int k, bool transA, bool transB, bool accumulate, in GemmPlan plan, double* bias = null, GemmActivation activation = GemmActivation.None)
     {
-        var p = new GemmProblem(a, b, c, m, n, k, transA, transB, accumulate, GemmTuning.Blocks<TKernel>()) { Bias = bias, Activation = activation };
-        if (Gemm.MaxThreads >= 2 && (long)m * n * k >= GemmTuning.ParallelMinWork && TrySplit(p, out bool splitRows, out int split))
+        var p = new GemmProblem(a, b, c, m, n, k, transA, transB, accumulate, plan) { Bias = bias, Activation = activation };
+        if (Gemm.MaxThreads >= 2 && (long)m * n * k >= plan.ParallelMinWork && TrySplit(p, out bool splitRows, out int split))
         {
             // Disjoint C blocks (the worker takes the second), each element summed in the same order as on one thread,
             // so the bits do not depend on the thread count.
@@ -101,7 +102,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             FewRows(p, row0, row1, col0, col1);
             return;
         }
-        if ((col1 - col0 <= 2 * TKernel.Nr || (long)(row1 - row0) * p.K <= GemmTuning.InPlaceAMaxElements<TKernel>()) && TKernel.HasDirectA)
+        if ((col1 - col0 <= 2 * TKernel.Nr || (long)(row1 - row0) * p.K <= p.Plan.InPlaceAMaxElements) && TKernel.HasDirectA)
         {
             FewColumns(p, row0, row1, col0, col1);
             return;

@@ -4,9 +4,9 @@ namespace NeuroLite.Kernels;
 
 /// <summary>
 /// One validated GEMM call as raw pointers (the spans are pinned by the caller for the whole call, worker included)
-/// plus the block sizes in force, fixed on the calling thread so the worker uses the same ones.
+/// plus the plan it runs with, fixed on the calling thread so the worker uses the same one.
 /// </summary>
-internal readonly unsafe struct GemmProblem(double* a, double* b, double* c, int m, int n, int k, bool transA, bool transB, bool accumulate, GemmBlockSizes blocks)
+internal readonly unsafe struct GemmProblem(double* a, double* b, double* c, int m, int n, int k, bool transA, bool transB, bool accumulate, in GemmPlan plan)
 {
     public readonly double* A = a;
     public readonly double* B = b;
@@ -17,7 +17,10 @@ internal readonly unsafe struct GemmProblem(double* a, double* b, double* c, int
     public readonly bool TransA = transA;
     public readonly bool TransB = transB;
     public readonly bool Accumulate = accumulate;
-    public readonly GemmBlockSizes Blocks = blocks;
+    public readonly GemmPlan Plan = plan;
+
+    /// <summary>The plan's block sizes.</summary>
+    public GemmBlockSizes Blocks => Plan.Blocks;
 
     /// <summary>Two-thread calls: the first row (row split) or column (column split) of the worker's part of C.</summary>
     public int Split { get; init; }
@@ -42,8 +45,35 @@ internal readonly unsafe struct GemmProblem(double* a, double* b, double* c, int
 internal readonly record struct GemmBlockSizes(int Mc, int Kc, int Nc);
 
 /// <summary>
-/// Tuning knobs: the kernels' default block sizes, the work above which the second core joins, the size below which
-/// the direct path skips packing, and per-thread overrides so tests can cross block edges cheaply.
+/// How one GEMM call runs, BLIS-style as a value per micro-kernel rather than global state: the cache blocks, the work
+/// from which the second core joins, the op(A) size up to which A is read in place, and the worker policy. The public
+/// entry points use <see cref="For{TKernel}"/>; tests pass other plans to cross block edges cheaply.
+/// </summary>
+/// <param name="Blocks">Cache block sizes; MC a multiple of the kernel's MR, NC of its NR.</param>
+/// <param name="ParallelMinWork">Multiply-adds (m·n·k) from which the product is split over two threads.</param>
+/// <param name="InPlaceAMaxElements">Elements of op(A) up to which A is read in place (where the kernel can); 0 packs A unless C is narrow.</param>
+internal readonly record struct GemmPlan(GemmBlockSizes Blocks, long ParallelMinWork, long InPlaceAMaxElements)
+{
+    /// <summary>
+    /// A two-thread call always posts and always waits for the worker: no take-over, no back-off (a call that must see
+    /// the worker take its half). False for the kernels' plans.
+    /// </summary>
+    public bool Patient { get; init; }
+
+    /// <summary>
+    /// The worker, woken for this call, waits (up to ~5 s) before it claims its half, so a caller that is not
+    /// <see cref="Patient"/> must take it over (a call that must see the take-over). False for the kernels' plans.
+    /// </summary>
+    public bool HoldWorker { get; init; }
+
+    /// <summary>The plan of <typeparamref name="TKernel"/>: its block sizes and in-place limit, the default threshold.</summary>
+    public static GemmPlan For<TKernel>() where TKernel : struct, IGemmMicroKernel =>
+        new(new GemmBlockSizes(TKernel.Mc, TKernel.Kc, TKernel.Nc), GemmTuning.DefaultParallelMinWork, TKernel.InPlaceAMaxElements);
+}
+
+/// <summary>
+/// Tuning constants: the work above which the second core joins by default, the size below which the direct path
+/// skips packing, and the one-thread time estimate the worker's take-over deadline is a fraction of.
 /// </summary>
 internal static class GemmTuning
 {
@@ -64,56 +94,8 @@ internal static class GemmTuning
     /// </summary>
     public static long OneThreadTicks(long work) => (long)(work * (Stopwatch.Frequency / 18e9));
 
-    [ThreadStatic] private static GemmBlockSizes testBlocks;
-    [ThreadStatic] private static long testParallelMinWork;
-    [ThreadStatic] private static bool testInPlaceASet;
-    [ThreadStatic] private static long testInPlaceA;
-
-    /// <summary>The parallel threshold for calls from this thread.</summary>
-    public static long ParallelMinWork => testParallelMinWork > 0 ? testParallelMinWork : DefaultParallelMinWork;
-
-    /// <summary>
-    /// For tests: block sizes (rounded up to the kernel's MR/NR; 0 keeps a default) and a parallel threshold
-    /// (0 keeps the default) for GEMMs called from this thread. <see cref="ResetForTests"/> undoes it.
-    /// </summary>
-    internal static void OverrideForTests(int mc, int kc, int nc, long parallelMinWork)
-    {
-        testBlocks = new GemmBlockSizes(mc, kc, nc);
-        testParallelMinWork = parallelMinWork;
-    }
-
-    /// <summary>For tests: the in-place-A limit (elements of op(A)) for GEMMs called from this thread; 0 packs A unless C is narrow.</summary>
-    internal static void OverrideInPlaceAForTests(long maxElements)
-    {
-        testInPlaceASet = true;
-        testInPlaceA = maxElements;
-    }
-
-    /// <summary>Back to the defaults on this thread.</summary>
-    internal static void ResetForTests()
-    {
-        testBlocks = default;
-        testParallelMinWork = 0;
-        testInPlaceASet = false;
-        testInPlaceA = 0;
-    }
-
-    /// <summary>Elements of op(A) up to which <typeparamref name="TKernel"/> reads A in place on this thread: the override where set, else the kernel's.</summary>
-    public static long InPlaceAMaxElements<TKernel>() where TKernel : struct, IGemmMicroKernel =>
-        testInPlaceASet ? testInPlaceA : TKernel.InPlaceAMaxElements;
-
-    /// <summary>Block sizes for <typeparamref name="TKernel"/> on this thread: the override where set, else the kernel's.</summary>
-    public static GemmBlockSizes Blocks<TKernel>() where TKernel : struct, IGemmMicroKernel
-    {
-        GemmBlockSizes t = testBlocks;
-        return new GemmBlockSizes(
-            t.Mc > 0 ? RoundUp(t.Mc, TKernel.Mr) : TKernel.Mc,
-            t.Kc > 0 ? t.Kc : TKernel.Kc,
-            t.Nc > 0 ? RoundUp(t.Nc, TKernel.Nr) : TKernel.Nc);
-    }
-
-    /// <summary>Register tile (MR, NR) and block sizes of the kernel this process dispatches to, as seen from this thread.</summary>
-    internal static (int Mr, int Nr, GemmBlockSizes Blocks) ForCurrentPath() => Simd.Path switch
+    /// <summary>Register tile (MR, NR) and plan of the kernel this process dispatches to.</summary>
+    internal static (int Mr, int Nr, GemmPlan Plan) ForCurrentPath() => Simd.Path switch
     {
         SimdPath.Avx512 => Describe<GemmAvx512Kernel>(),
         SimdPath.Avx2Fma => Describe<GemmAvx2Kernel>(),
@@ -122,8 +104,8 @@ internal static class GemmTuning
         _ => Describe<GemmScalarKernel>(),
     };
 
-    private static (int, int, GemmBlockSizes) Describe<TKernel>() where TKernel : struct, IGemmMicroKernel =>
-        (TKernel.Mr, TKernel.Nr, Blocks<TKernel>());
+    private static (int, int, GemmPlan) Describe<TKernel>() where TKernel : struct, IGemmMicroKernel =>
+        (TKernel.Mr, TKernel.Nr, GemmPlan.For<TKernel>());
 
     /// <summary>Smallest multiple of <paramref name="step"/> ≥ <paramref name="x"/>.</summary>
     public static int RoundUp(int x, int step) => (x + step - 1) / step * step;

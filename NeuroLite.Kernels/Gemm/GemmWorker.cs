@@ -48,27 +48,15 @@ internal static unsafe class GemmWorker
     private static long postedAt, deadline, waited;
     private static long backoff = InitialBackoff, oneThreadUntil;
 
-    [ThreadStatic] private static bool patientForTests;
-    private static volatile bool holdForTests;
+    // The current call's plan says so (GemmPlan.Patient, GemmPlan.HoldWorker); written by the caller before it posts.
+    private static bool patient;
+    private static volatile bool hold;
 
     /// <summary>Blocks the worker has finished since the process started (lets tests see that two threads really ran).</summary>
     internal static long Completed => Volatile.Read(ref completed);
 
     /// <summary>Calls that were taken over or waited too long, since the process started (each one started a back-off).</summary>
     internal static long SlowCalls => Volatile.Read(ref slowCalls);
-
-    /// <summary>
-    /// For tests, on the calling thread: true makes calls always post and always wait for the worker (no take-over, no
-    /// back-off), so a test can rely on the worker taking its half; false restores the rules above.
-    /// </summary>
-    internal static void PatientForTests(bool patient) => patientForTests = patient;
-
-    /// <summary>For tests: while true (up to ~5 s), a woken worker waits before it claims anything (so a caller must take over).</summary>
-    internal static bool HoldForTests
-    {
-        get => holdForTests;
-        set => holdForTests = value;
-    }
 
     /// <summary>For tests: the next calls run on one thread for <paramref name="time"/>, as after a slow call.</summary>
     internal static void BackOffForTests(TimeSpan time)
@@ -92,13 +80,14 @@ internal static unsafe class GemmWorker
     /// it is busy or recent calls found the second core busy. After a true return the caller must call
     /// <see cref="Wait"/> (in a finally, whether its part succeeded or not) before its pinned buffers go away.
     /// <see cref="GemmTeam"/> is reset here, so the two parts may meet at its barrier. <paramref name="oneThreadTicks"/>
-    /// estimates the product's time on one thread (Stopwatch ticks).
+    /// estimates the product's time on one thread (Stopwatch ticks). A <see cref="GemmPlan.Patient"/> plan posts
+    /// whatever the back-off and waits for the worker however late it is.
     /// </summary>
     public static bool TryPost(delegate*<in GemmProblem, int, void> run, in GemmProblem p, long oneThreadTicks)
     {
-        bool patient = patientForTests;
+        bool patientCall = p.Plan.Patient;
         long now = Stopwatch.GetTimestamp();
-        if (!patient && now < Volatile.Read(ref oneThreadUntil))
+        if (!patientCall && now < Volatile.Read(ref oneThreadUntil))
             return false;
         if (!Gate.TryEnter())
             return false;
@@ -122,7 +111,9 @@ internal static unsafe class GemmWorker
         done = false;
         waited = 0;
         postedAt = now;
-        deadline = patient ? long.MaxValue : now + oneThreadTicks / 4;
+        patient = patientCall;
+        hold = p.Plan.HoldWorker;
+        deadline = patientCall ? long.MaxValue : now + oneThreadTicks / 4;
         Volatile.Write(ref state, Posted);
         Start.Set();
         return true;
@@ -166,7 +157,7 @@ internal static unsafe class GemmWorker
                 waited += Stopwatch.GetTimestamp() - w0;
             }
             long now = Stopwatch.GetTimestamp();
-            if (!patientForTests)
+            if (!patient)
             {
                 if (takenOver || 2 * waited > now - postedAt)
                 {
@@ -198,8 +189,9 @@ internal static unsafe class GemmWorker
         {
             Start.Wait();
             Start.Reset();
-            // Bounded, so a caller that wrongly waits for a held worker makes a test fail instead of hang.
-            for (int held = 0; holdForTests && held < 5000; held++)
+            // Bounded, so a caller that wrongly waits for a held worker makes a test fail instead of hang; over once
+            // the caller has taken the part back.
+            for (int held = 0; hold && Volatile.Read(ref state) == Posted && held < 5000; held++)
                 Thread.Sleep(1);
             // A part posted before the Reset above is still Posted here, so a Set that the Reset cleared is not lost.
             if (Interlocked.CompareExchange(ref state, Claimed, Posted) != Posted)

@@ -54,16 +54,14 @@ public class DeterminismTests
             {
                 // This network's products are below the default two-thread threshold: lower it (for this thread's
                 // calls) and make the calls wait for the worker, so the split really happens.
-                GemmTuning.OverrideForTests(0, 0, 0, parallelMinWork: 1);
-                GemmWorker.PatientForTests(true);
+                Gemm.PlanForTests = GemmTuning.ForCurrentPath().Plan with { ParallelMinWork = 1, Patient = true };
             }
 
             return Train(Seed);
         }
         finally
         {
-            GemmTuning.ResetForTests();
-            GemmWorker.PatientForTests(false);
+            Gemm.PlanForTests = null;
             Gemm.MaxThreads = saved;
             workerBlocks = GemmWorker.Completed - before;
         }

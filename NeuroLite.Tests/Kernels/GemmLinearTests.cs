@@ -21,15 +21,14 @@ public class GemmLinearTests
     public void WaitForTheWorker()
     {
         savedMaxThreads = Gemm.MaxThreads;
-        GemmWorker.PatientForTests(true);
+        TestGemm.Patient = true;
     }
 
     [TearDown]
     public void RestoreTheWorkerRules()
     {
         Gemm.MaxThreads = savedMaxThreads;
-        GemmTuning.ResetForTests();
-        GemmWorker.PatientForTests(false);
+        TestGemm.ResetAll();
         GemmWorker.ResetBackoffForTests();
     }
 
@@ -42,7 +41,7 @@ public class GemmLinearTests
         int[] rowCounts = [1, 2, 3, 5, 7, 8, 9, 13, 17, 33];
         int[] colCounts = [1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 16, 17, 23, 24, 25, 47, 48, 49, 64, 70];
         int[] depths = [1, 3, 17, 40];
-        GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 0);
+        TestGemm.Override(0, 16, 0, parallelMinWork: 0);
         int index = 0;
         foreach (int m in rowCounts)
             foreach (int n in colCounts)
@@ -59,15 +58,16 @@ public class GemmLinearTests
     [Test]
     public void Gives_the_bits_of_the_separate_passes_across_small_blocks_and_the_default_ones()
     {
-        var (mr, nr, blocks) = GemmTuning.ForCurrentPath();
+        var (mr, nr, defaults) = GemmTuning.ForCurrentPath();
+        GemmBlockSizes blocks = defaults.Blocks;
         int mc = 2 * mr, kc = 8, nc = 2 * nr;
-        GemmTuning.OverrideForTests(mc, kc, nc, parallelMinWork: 0);
+        TestGemm.Override(mc, kc, nc, parallelMinWork: 0);
         foreach (var (m, n, k) in new[] { (mc + 1, nc + 1, kc + 1), (2 * mc + 3, 3 * nc + 1, 3 * kc + 5), (mc - 1, nc - 1, kc - 1), (2 * mc, 2 * nc, 2 * kc) })
             foreach (var activation in Activations)
                 foreach (bool transA in new[] { false, true })
                     foreach (bool transB in new[] { false, true })
                         CheckAgainstSeparatePasses(m, n, k, activation, transA, transB, seed: m + n + k);
-        GemmTuning.ResetForTests();
+        TestGemm.Reset();
         foreach (var (m, n, k) in new[] { (mr + 1, nr + 1, blocks.Kc + 1), (blocks.Mc + 1, 10, 7), (3, 2 * nr + 1, blocks.Kc + 3) })
             foreach (var activation in Activations)
                 foreach (bool transA in new[] { false, true })
@@ -86,25 +86,25 @@ public class GemmLinearTests
                     {
                         var rng = new Random(m + 3 * n + 7 * k);
                         double[] a = Random(rng, m * k), b = Random(rng, k * n), bias = Bias(rng, n);
-                        GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
+                        TestGemm.Override(0, 16, 0, parallelMinWork: 1);
                         double[] want = Separate(a, b, bias, m, n, k, activation, transA, transB, threads: 1);
                         string label = $"{m}x{n}x{k} {activation} transA={transA} transB={transB}";
                         Gemm.MaxThreads = 2;
                         long before = GemmWorker.Completed;
                         double[] two = Random(rng, m * n);
-                        Gemm.Linear(a, b, bias, two, m, n, k, activation, transA, transB);
+                        TestGemm.Linear(a, b, bias, two, m, n, k, activation, transA, transB);
                         Assert.That(Bits(two), Is.EqualTo(Bits(want)), $"{label}, two threads");
                         if (Environment.ProcessorCount >= 2)
                             Assert.That(GemmWorker.Completed, Is.GreaterThan(before), $"{label}: the worker thread should have taken half");
                         Gemm.MaxThreads = 1;
                         foreach (long inPlace in new[] { 0L, long.MaxValue })
                         {
-                            GemmTuning.OverrideInPlaceAForTests(inPlace);
+                            TestGemm.OverrideInPlaceA(inPlace);
                             double[] one = Random(rng, m * n);
-                            Gemm.Linear(a, b, bias, one, m, n, k, activation, transA, transB);
+                            TestGemm.Linear(a, b, bias, one, m, n, k, activation, transA, transB);
                             Assert.That(Bits(one), Is.EqualTo(Bits(want)), $"{label}, in-place A limit {inPlace}");
                         }
-                        GemmTuning.ResetForTests();
+                        TestGemm.Reset();
                     }
     }
 
@@ -125,7 +125,7 @@ public class GemmLinearTests
                 double[] want = (double[])c.Clone();
                 double[] block = Separate(a.AsSpan(oa, m * k).ToArray(), b.AsSpan(ob, k * n).ToArray(), bias.AsSpan(obias, n).ToArray(), m, n, k, activation, transA, transB, threads: Gemm.MaxThreads);
                 block.CopyTo(want, oc);
-                Gemm.Linear(a.AsSpan(oa), b.AsSpan(ob), bias.AsSpan(obias), c.AsSpan(oc), m, n, k, activation, transA, transB);
+                TestGemm.Linear(a.AsSpan(oa), b.AsSpan(ob), bias.AsSpan(obias), c.AsSpan(oc), m, n, k, activation, transA, transB);
                 Assert.That(Bits(c), Is.EqualTo(Bits(want)), $"{m}x{n}x{k} offsets {oa}/{ob}/{oc}/{obias} {activation}");
             }
     }
@@ -142,7 +142,7 @@ public class GemmLinearTests
             {
                 double[] a = Random(rng, m * k), b = Random(rng, k * n), bias = Bias(rng, n);
                 double[] got = new double[m * n], want = new double[m * n];
-                Gemm.Linear(a, b, bias, got, m, n, k, activation);
+                TestGemm.Linear(a, b, bias, got, m, n, k, activation);
                 NeuroLite.Kernels.Reference.Gemm.Linear(a, b, bias, want, m, n, k, activation);
                 for (int i = 0; i < m; i++)
                     for (int j = 0; j < n; j++)
@@ -160,11 +160,11 @@ public class GemmLinearTests
     public void Zero_sizes_and_empty_depth()
     {
         double[] c = [1, 2, 3, 4, 5, 6];
-        Gemm.Linear([], new double[12], new double[3], c, 0, 3, 4);
-        Gemm.Linear(new double[8], [], [], c, 2, 0, 4);
+        TestGemm.Linear([], new double[12], new double[3], c, 0, 3, 4);
+        TestGemm.Linear(new double[8], [], [], c, 2, 0, 4);
         Assert.That(c, Is.EqualTo(new double[] { 1, 2, 3, 4, 5, 6 }), "m = 0 or n = 0 writes nothing");
         // k = 0: the product is +0, so C is 0 + bias (−0 becomes +0), then the activation.
-        Gemm.Linear([], [], [-0.0, -2.0], c, 2, 2, 0, GemmActivation.Tanh);
+        TestGemm.Linear([], [], [-0.0, -2.0], c, 2, 2, 0, GemmActivation.Tanh);
         double[] expected = [0.0, Math.Tanh(-2.0), 0.0, Math.Tanh(-2.0)];
         for (int i = 0; i < 4; i++)
             Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-15), $"C[{i}]");
@@ -178,15 +178,15 @@ public class GemmLinearTests
         double[] a = new double[6], b = new double[6], bias = new double[3], c = [7, 7, 7, 7, 7, 7, 7, 7, 7];
         Assert.Multiple(() =>
         {
-            Assert.That(() => Gemm.Linear(a, b, bias, c, -1, 3, 2), Throws.ArgumentException);
-            Assert.That(() => Gemm.Linear(a, b, bias, c, 3, 3, -2), Throws.ArgumentException);
-            Assert.That(() => Gemm.Linear(a.AsSpan(0, 5), b, bias, c, 3, 3, 2), Throws.ArgumentException, "A too short");
-            Assert.That(() => Gemm.Linear(a, b, bias, c.AsSpan(0, 8), 3, 3, 2), Throws.ArgumentException, "C too short");
-            Assert.That(() => Gemm.Linear(a, b, bias.AsSpan(0, 2), c, 3, 3, 2), Throws.ArgumentException.With.Message.Contains("bias"), "bias too short");
-            Assert.That(() => Gemm.Linear(a, b, c.AsSpan(6, 3), c.AsSpan(0, 9), 3, 3, 2), Throws.ArgumentException, "C overlaps the bias");
-            Assert.That(() => Gemm.Linear(c, b, bias, c, 3, 3, 2), Throws.ArgumentException, "C overlaps A");
-            Assert.That(() => Gemm.Linear(a, b, bias, c, 3, 3, 2, (GemmActivation)3), Throws.InstanceOf<ArgumentOutOfRangeException>(), "undefined activation");
-            Assert.That(() => Gemm.Linear(new double[300 * 300], new double[300 * 300], new double[300], c, 300, 300, 300), Throws.ArgumentException, "large, C too short");
+            Assert.That(() => TestGemm.Linear(a, b, bias, c, -1, 3, 2), Throws.ArgumentException);
+            Assert.That(() => TestGemm.Linear(a, b, bias, c, 3, 3, -2), Throws.ArgumentException);
+            Assert.That(() => TestGemm.Linear(a.AsSpan(0, 5), b, bias, c, 3, 3, 2), Throws.ArgumentException, "A too short");
+            Assert.That(() => TestGemm.Linear(a, b, bias, c.AsSpan(0, 8), 3, 3, 2), Throws.ArgumentException, "C too short");
+            Assert.That(() => TestGemm.Linear(a, b, bias.AsSpan(0, 2), c, 3, 3, 2), Throws.ArgumentException.With.Message.Contains("bias"), "bias too short");
+            Assert.That(() => TestGemm.Linear(a, b, c.AsSpan(6, 3), c.AsSpan(0, 9), 3, 3, 2), Throws.ArgumentException, "C overlaps the bias");
+            Assert.That(() => TestGemm.Linear(c, b, bias, c, 3, 3, 2), Throws.ArgumentException, "C overlaps A");
+            Assert.That(() => TestGemm.Linear(a, b, bias, c, 3, 3, 2, (GemmActivation)3), Throws.InstanceOf<ArgumentOutOfRangeException>(), "undefined activation");
+            Assert.That(() => TestGemm.Linear(new double[300 * 300], new double[300 * 300], new double[300], c, 300, 300, 300), Throws.ArgumentException, "large, C too short");
         });
         Assert.That(c, Is.All.EqualTo(7));
     }
@@ -197,15 +197,15 @@ public class GemmLinearTests
         foreach (int threads in new[] { 1, 2 })
         {
             Gemm.MaxThreads = threads;
-            GemmTuning.OverrideForTests(0, 0, 0, parallelMinWork: threads == 2 ? 1 : 0);
+            TestGemm.Override(0, 0, 0, parallelMinWork: threads == 2 ? 1 : 0);
             foreach (var (m, n, k) in new[] { (4, 4, 2), (33, 40, 17), (70, 10, 65) })
             {
                 var rng = new Random(m);
                 double[] a = Random(rng, m * k), b = Random(rng, k * n), bias = Bias(rng, n), c = new double[m * n];
-                Gemm.Linear(a, b, bias, c, m, n, k, GemmActivation.Tanh);
+                TestGemm.Linear(a, b, bias, c, m, n, k, GemmActivation.Tanh);
                 long before = GC.GetAllocatedBytesForCurrentThread();
-                Gemm.Linear(a, b, bias, c, m, n, k, GemmActivation.Tanh);
-                Gemm.Linear(a, b, bias, c, m, n, k, GemmActivation.Relu, transposeA: true, transposeB: true);
+                TestGemm.Linear(a, b, bias, c, m, n, k, GemmActivation.Tanh);
+                TestGemm.Linear(a, b, bias, c, m, n, k, GemmActivation.Relu, transposeA: true, transposeB: true);
                 long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 Assert.That(allocated, Is.Zero, $"{m}x{n}x{k}, {threads} thread(s)");
             }
@@ -218,7 +218,7 @@ public class GemmLinearTests
         double[] a = Random(rng, m * k), b = Random(rng, k * n), bias = Bias(rng, n);
         double[] want = Separate(a, b, bias, m, n, k, activation, transposeA, transposeB, Gemm.MaxThreads);
         double[] got = Random(rng, m * n);
-        Gemm.Linear(a, b, bias, got, m, n, k, activation, transposeA, transposeB);
+        TestGemm.Linear(a, b, bias, got, m, n, k, activation, transposeA, transposeB);
         Assert.That(Bits(got), Is.EqualTo(Bits(want)), $"{m}x{n}x{k} {activation} transA={transposeA} transB={transposeB}");
     }
 
@@ -230,7 +230,7 @@ public class GemmLinearTests
         try
         {
             double[] y = new double[m * n];
-            Gemm.Multiply(a, b, y, m, n, k, transposeA, transposeB);
+            TestGemm.Multiply(a, b, y, m, n, k, transposeA, transposeB);
             Broadcast.Add(y, [m, n], bias, [n], y);
             if (activation == GemmActivation.Tanh) Unary.Tanh(y, y);
             else if (activation == GemmActivation.Relu) Unary.Relu(y, y);

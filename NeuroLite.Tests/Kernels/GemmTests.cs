@@ -22,16 +22,14 @@ public class GemmTests
     public void WaitForTheWorker()
     {
         savedMaxThreads = Gemm.MaxThreads;
-        GemmWorker.PatientForTests(true);
+        TestGemm.Patient = true;
     }
 
     [TearDown]
     public void RestoreTheWorkerRules()
     {
         Gemm.MaxThreads = savedMaxThreads;
-        GemmTuning.ResetForTests();
-        GemmWorker.PatientForTests(false);
-        GemmWorker.HoldForTests = false;
+        TestGemm.ResetAll();
         GemmWorker.ResetBackoffForTests();
     }
 
@@ -83,7 +81,7 @@ public class GemmTests
     {
         var (mr, nr, _) = GemmTuning.ForCurrentPath();
         int mc = 2 * mr, kc = 8, nc = 2 * nr;
-        GemmTuning.OverrideForTests(mc, kc, nc, parallelMinWork: 0);
+        TestGemm.Override(mc, kc, nc, parallelMinWork: 0);
         try
         {
             // Just past each block (MC+1, KC+1, NC+1), a few blocks and a bit, and exact multiples.
@@ -97,14 +95,15 @@ public class GemmTests
         }
         finally
         {
-            GemmTuning.ResetForTests();
+            TestGemm.Reset();
         }
     }
 
     [Test]
     public void Crosses_the_default_block_edges()
     {
-        var (mr, nr, blocks) = GemmTuning.ForCurrentPath();
+        var (mr, nr, defaults) = GemmTuning.ForCurrentPath();
+        GemmBlockSizes blocks = defaults.Blocks;
         // Thin shapes keep these cheap: MC+1 rows, KC+1 deep, NC+1 columns with the defaults in force.
         (int, int, int)[] shapes = [(blocks.Mc + 1, nr + 1, 7), (mr + 1, nr + 1, blocks.Kc + 1), (mr - 1, blocks.Nc + 1, 3)];
         foreach (var (m, n, k) in shapes)
@@ -116,7 +115,7 @@ public class GemmTests
     [Test]
     public void One_and_two_threads_give_identical_bits()
     {
-        GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
+        TestGemm.Override(0, 16, 0, parallelMinWork: 1);
         int saved = Gemm.MaxThreads;
         try
         {
@@ -128,10 +127,10 @@ public class GemmTests
                         double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
                         double[] one = (double[])c0.Clone(), two = (double[])c0.Clone();
                         Gemm.MaxThreads = 1;
-                        Gemm.Multiply(a, b, one, m, n, k, transA, transB, accumulate: transA);
+                        TestGemm.Multiply(a, b, one, m, n, k, transA, transB, accumulate: transA);
                         Gemm.MaxThreads = 2;
                         long before = GemmWorker.Completed;
-                        Gemm.Multiply(a, b, two, m, n, k, transA, transB, accumulate: transA);
+                        TestGemm.Multiply(a, b, two, m, n, k, transA, transB, accumulate: transA);
                         Assert.That(Bits(two), Is.EqualTo(Bits(one)), $"{m}x{n}x{k} transA={transA} transB={transB}");
                         if (Environment.ProcessorCount >= 2)
                             Assert.That(GemmWorker.Completed, Is.GreaterThan(before), "the worker thread should have taken half");
@@ -140,7 +139,7 @@ public class GemmTests
         finally
         {
             Gemm.MaxThreads = saved;
-            GemmTuning.ResetForTests();
+            TestGemm.Reset();
         }
     }
 
@@ -159,15 +158,15 @@ public class GemmTests
                     foreach (bool transB in new[] { false, true })
                     {
                         bool accumulate = transA ^ transB;
-                        GemmTuning.OverrideForTests(2 * mr, 8, 2 * nr, parallelMinWork: 1);
+                        TestGemm.Override(2 * mr, 8, 2 * nr, parallelMinWork: 1);
                         var rng = new Random(m * 7 + n * 3 + k);
                         double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
                         double[] one = (double[])c0.Clone(), two = (double[])c0.Clone();
                         Gemm.MaxThreads = 1;
-                        Gemm.Multiply(a, b, one, m, n, k, transA, transB, accumulate);
+                        TestGemm.Multiply(a, b, one, m, n, k, transA, transB, accumulate);
                         Gemm.MaxThreads = 2;
                         long before = GemmWorker.Completed;
-                        Gemm.Multiply(a, b, two, m, n, k, transA, transB, accumulate);
+                        TestGemm.Multiply(a, b, two, m, n, k, transA, transB, accumulate);
                         string label = $"{m}x{n}x{k} transA={transA} transB={transB}";
                         Assert.That(Bits(two), Is.EqualTo(Bits(one)), label);
                         if (Environment.ProcessorCount >= 2)
@@ -178,7 +177,7 @@ public class GemmTests
         finally
         {
             Gemm.MaxThreads = saved;
-            GemmTuning.ResetForTests();
+            TestGemm.Reset();
         }
     }
 
@@ -186,22 +185,22 @@ public class GemmTests
     [TestCase(3, 129, 33)] // column split (fewer rows than a tile on every path): independent halves
     public void A_worker_that_never_starts_is_taken_over_with_the_same_bits_and_no_allocation(int m, int n, int k)
     {
-        GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
+        TestGemm.Override(0, 16, 0, parallelMinWork: 1);
         var rng = new Random(m * n + k);
         double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
         double[] one = (double[])c0.Clone(), taken = (double[])c0.Clone();
         Gemm.MaxThreads = 1;
-        Gemm.Multiply(a, b, one, m, n, k, transposeB: true, accumulate: true);
+        TestGemm.Multiply(a, b, one, m, n, k, transposeB: true, accumulate: true);
         Gemm.MaxThreads = 2;
-        GemmWorker.PatientForTests(false);
-        GemmWorker.HoldForTests = true; // the worker wakes but does not claim its half: the caller must take it
+        TestGemm.Patient = false;
+        TestGemm.HoldWorker = true; // the worker wakes but does not claim its half: the caller must take it
         for (int call = 0; call < 3; call++)
         {
             GemmWorker.ResetBackoffForTests();
             c0.CopyTo(taken, 0);
             long completed = GemmWorker.Completed, slow = GemmWorker.SlowCalls;
             long before = GC.GetAllocatedBytesForCurrentThread();
-            Gemm.Multiply(a, b, taken, m, n, k, transposeB: true, accumulate: true);
+            TestGemm.Multiply(a, b, taken, m, n, k, transposeB: true, accumulate: true);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.That(Bits(taken), Is.EqualTo(Bits(one)), $"call {call}");
             Assert.That(GemmWorker.Completed, Is.EqualTo(completed), "the held worker ran a part");
@@ -211,11 +210,11 @@ public class GemmTests
         }
 
         // Released, the worker skips the parts it lost and takes the next one it is given.
-        GemmWorker.HoldForTests = false;
-        GemmWorker.PatientForTests(true);
+        TestGemm.HoldWorker = false;
+        TestGemm.Patient = true;
         long done = GemmWorker.Completed;
         double[] two = (double[])c0.Clone();
-        Gemm.Multiply(a, b, two, m, n, k, transposeB: true, accumulate: true);
+        TestGemm.Multiply(a, b, two, m, n, k, transposeB: true, accumulate: true);
         Assert.That(Bits(two), Is.EqualTo(Bits(one)));
         Assert.That(GemmWorker.Completed, Is.EqualTo(done + 1), "the released worker should have taken half");
     }
@@ -225,7 +224,7 @@ public class GemmTests
     {
         // Tiny products give the caller a deadline of about a microsecond, close to how long the worker takes to claim
         // its part, so either side wins from call to call (the back-off is cleared so every call posts).
-        GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
+        TestGemm.Override(0, 16, 0, parallelMinWork: 1);
         (int M, int N, int K)[] shapes = [(65, 33, 40), (3, 129, 33)];
         var expected = new double[shapes.Length][];
         var inputs = new (double[] A, double[] B)[shapes.Length];
@@ -236,10 +235,10 @@ public class GemmTests
             var rng = new Random(s + 11);
             inputs[s] = (Random(rng, m * k), Random(rng, n * k));
             expected[s] = new double[m * n];
-            Gemm.Multiply(inputs[s].A, inputs[s].B, expected[s], m, n, k, transposeB: true);
+            TestGemm.Multiply(inputs[s].A, inputs[s].B, expected[s], m, n, k, transposeB: true);
         }
         Gemm.MaxThreads = 2;
-        GemmWorker.PatientForTests(false);
+        TestGemm.Patient = false;
         long workerParts = GemmWorker.Completed, slow = GemmWorker.SlowCalls;
         const int Calls = 300;
         for (int call = 0; call < Calls; call++)
@@ -248,7 +247,7 @@ public class GemmTests
             var (m, n, k) = shapes[s];
             var c = new double[m * n];
             GemmWorker.ResetBackoffForTests();
-            Gemm.Multiply(inputs[s].A, inputs[s].B, c, m, n, k, transposeB: true);
+            TestGemm.Multiply(inputs[s].A, inputs[s].B, c, m, n, k, transposeB: true);
             Assert.That(Bits(c), Is.EqualTo(Bits(expected[s])), $"call {call}");
         }
         TestContext.Out.WriteLine($"{GemmWorker.Completed - workerParts} of {Calls} parts ran on the worker, {GemmWorker.SlowCalls - slow} calls judged slow");
@@ -264,14 +263,14 @@ public class GemmTests
         var inputs = new (double[] A, double[] B, double[] C)[shapes.Length];
         var expected = new long[shapes.Length][];
         Gemm.MaxThreads = 1;
-        GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
+        TestGemm.Override(0, 16, 0, parallelMinWork: 1);
         for (int s = 0; s < shapes.Length; s++)
         {
             var (m, n, k, transA, transB) = shapes[s];
             var rng = new Random(100 + s);
             inputs[s] = (Random(rng, m * k), Random(rng, k * n), Random(rng, m * n));
             double[] c = (double[])inputs[s].C.Clone();
-            Gemm.Multiply(inputs[s].A, inputs[s].B, c, m, n, k, transA, transB, accumulate: s == 0);
+            TestGemm.Multiply(inputs[s].A, inputs[s].B, c, m, n, k, transA, transB, accumulate: s == 0);
             expected[s] = Bits(c);
         }
 
@@ -288,8 +287,8 @@ public class GemmTests
                 // The small blocks, the threshold of 1 and patience are this thread's own settings (thread-static). Two
                 // callers wait for the worker whenever they get it; the third takes its part back when the worker is
                 // late, so take-overs race with the other callers' posts.
-                GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
-                GemmWorker.PatientForTests(caller < 2);
+                TestGemm.Override(0, 16, 0, parallelMinWork: 1);
+                TestGemm.Patient = caller < 2;
                 try
                 {
                     for (int call = 0; call < CallsEach; call++)
@@ -297,7 +296,7 @@ public class GemmTests
                         int s = (call + caller) % shapes.Length;
                         var (m, n, k, transA, transB) = shapes[s];
                         double[] c = (double[])inputs[s].C.Clone();
-                        Gemm.Multiply(inputs[s].A, inputs[s].B, c, m, n, k, transA, transB, accumulate: s == 0);
+                        TestGemm.Multiply(inputs[s].A, inputs[s].B, c, m, n, k, transA, transB, accumulate: s == 0);
                         if (!Bits(c).AsSpan().SequenceEqual(expected[s]))
                             failures.Enqueue($"caller {caller}, call {call}: shape {m}x{n}x{k} differs from one thread");
                     }
@@ -321,17 +320,17 @@ public class GemmTests
     [Test]
     public void While_backing_off_calls_run_on_one_thread()
     {
-        GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 1);
+        TestGemm.Override(0, 16, 0, parallelMinWork: 1);
         const int m = 65, n = 33, k = 40;
         var rng = new Random(5);
         double[] a = Random(rng, m * k), b = Random(rng, k * n), one = new double[m * n], two = new double[m * n];
         Gemm.MaxThreads = 1;
-        Gemm.Multiply(a, b, one, m, n, k);
+        TestGemm.Multiply(a, b, one, m, n, k);
         Gemm.MaxThreads = 2;
-        GemmWorker.PatientForTests(false);
+        TestGemm.Patient = false;
         GemmWorker.BackOffForTests(TimeSpan.FromMinutes(1));
         long completed = GemmWorker.Completed, slow = GemmWorker.SlowCalls;
-        Gemm.Multiply(a, b, two, m, n, k);
+        TestGemm.Multiply(a, b, two, m, n, k);
         Assert.That(Bits(two), Is.EqualTo(Bits(one)));
         Assert.That(GemmWorker.Completed, Is.EqualTo(completed), "a call during a back-off posted to the worker");
         Assert.That(GemmWorker.SlowCalls, Is.EqualTo(slow), "a one-thread call was judged as a two-thread one");
@@ -352,24 +351,24 @@ public class GemmTests
                         foreach (bool transA in new[] { false, true })
                         {
                             bool accumulate = (m + n + k) % 2 == 0;
-                            GemmTuning.OverrideForTests(0, 8, 0, parallelMinWork: 0);
+                            TestGemm.Override(0, 8, 0, parallelMinWork: 0);
                             CheckAgainstReference(m, n, k, transA, transB: false, accumulate, seed: 31 * m + 7 * n + k);
                             CheckAgainstReference(m, n, k, transA, transB: true, accumulate, seed: 31 * m + 7 * n + k);
-                            GemmTuning.OverrideForTests(0, 8, 0, parallelMinWork: 1);
+                            TestGemm.Override(0, 8, 0, parallelMinWork: 1);
                             var rng = new Random(m * 1009 + n * 17 + k);
                             double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
                             double[] one = (double[])c0.Clone(), two = (double[])c0.Clone();
                             Gemm.MaxThreads = 1;
-                            Gemm.Multiply(a, b, one, m, n, k, transA, false, accumulate);
+                            TestGemm.Multiply(a, b, one, m, n, k, transA, false, accumulate);
                             Gemm.MaxThreads = 2;
-                            Gemm.Multiply(a, b, two, m, n, k, transA, false, accumulate);
+                            TestGemm.Multiply(a, b, two, m, n, k, transA, false, accumulate);
                             Assert.That(Bits(two), Is.EqualTo(Bits(one)), $"{m}x{n}x{k} transA={transA}");
                         }
         }
         finally
         {
             Gemm.MaxThreads = saved;
-            GemmTuning.ResetForTests();
+            TestGemm.Reset();
         }
     }
 
@@ -383,11 +382,11 @@ public class GemmTests
         var rng = new Random(5);
         double[] a = Random(rng, tall * k), b = Random(rng, k * n);
         double[] full = new double[tall * n];
-        Gemm.Multiply(a, b, full, tall, n, k);
+        TestGemm.Multiply(a, b, full, tall, n, k);
         for (int m = 1; m < mr; m++)
         {
             double[] few = new double[m * n];
-            Gemm.Multiply(a.AsSpan(0, m * k), b, few, m, n, k);
+            TestGemm.Multiply(a.AsSpan(0, m * k), b, few, m, n, k);
             Assert.That(Bits(few), Is.EqualTo(Bits(full.AsSpan(0, m * n))), $"m = {m}");
         }
     }
@@ -399,7 +398,7 @@ public class GemmTests
         var (mr, nr, _) = GemmTuning.ForCurrentPath();
         try
         {
-            GemmTuning.OverrideForTests(0, 8, 0, parallelMinWork: 0);
+            TestGemm.Override(0, 8, 0, parallelMinWork: 0);
             foreach (int n in new[] { 1, nr / 2 + 1, nr, nr + 2, 2 * nr })
                 foreach (int m in new[] { 1, mr - 1, mr, mr + 1, 4 * mr + 3 })
                     foreach (int k in new[] { 5, 21 })
@@ -409,7 +408,7 @@ public class GemmTests
         }
         finally
         {
-            GemmTuning.ResetForTests();
+            TestGemm.Reset();
         }
     }
 
@@ -424,9 +423,9 @@ public class GemmTests
         {
             var rng = new Random(transA ? 9 : 8);
             double[] a = Random(rng, m * k), bWide = Random(rng, k * wide), cWide = new double[m * wide];
-            GemmTuning.OverrideInPlaceAForTests(0); // the wide product packs A
-            Gemm.Multiply(a, bWide, cWide, m, wide, k, transA);
-            GemmTuning.ResetForTests();
+            TestGemm.OverrideInPlaceA(0); // the wide product packs A
+            TestGemm.Multiply(a, bWide, cWide, m, wide, k, transA);
+            TestGemm.Reset();
             foreach (int n in new[] { 1, nr - 1, nr + 2, 2 * nr })
             {
                 double[] b = new double[k * n], c = new double[m * n], expected = new double[m * n];
@@ -434,7 +433,7 @@ public class GemmTests
                     Array.Copy(bWide, q * wide, b, q * n, n);
                 for (int i = 0; i < m; i++)
                     Array.Copy(cWide, i * wide, expected, i * n, n);
-                Gemm.Multiply(a, b, c, m, n, k, transA);
+                TestGemm.Multiply(a, b, c, m, n, k, transA);
                 Assert.That(Bits(c), Is.EqualTo(Bits(expected)), $"n = {n}, transA = {transA}");
             }
         }
@@ -459,7 +458,7 @@ public class GemmTests
                 continue;
             double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
             double[] got = (double[])c0.Clone(), want = (double[])c0.Clone();
-            Gemm.Multiply(a, b, got, m, n, k, transA, transB, accumulate);
+            TestGemm.Multiply(a, b, got, m, n, k, transA, transB, accumulate);
             NeuroLite.Kernels.Reference.Gemm.Multiply(a, b, want, m, n, k, transA, transB, accumulate);
             Assert.That(Bits(got), Is.EqualTo(Bits(want)), $"{m}x{n}x{k} transA={transA} transB={transB} accumulate={accumulate}");
         }
@@ -474,7 +473,7 @@ public class GemmTests
         var (mr, nr, _) = GemmTuning.ForCurrentPath();
         try
         {
-            GemmTuning.OverrideForTests(0, 8, 0, parallelMinWork: 0);
+            TestGemm.Override(0, 8, 0, parallelMinWork: 0);
             for (int rm = 1; rm <= mr; rm++)
                 for (int rn = 1; rn <= nr; rn++)
                     foreach (int m in new[] { rm, mr + rm })
@@ -488,7 +487,7 @@ public class GemmTests
         }
         finally
         {
-            GemmTuning.ResetForTests();
+            TestGemm.Reset();
         }
     }
 
@@ -501,7 +500,7 @@ public class GemmTests
         int mc = 2 * mr, kc = 16, nc = 2 * nr;
         try
         {
-            GemmTuning.OverrideForTests(mc, kc, nc, parallelMinWork: 0);
+            TestGemm.Override(mc, kc, nc, parallelMinWork: 0);
             foreach (int m in new[] { mc - 1, mc + 1, 2 * mc + 1, 3 * mc - 1 })
                 foreach (int n in new[] { nc - 1, nc + 1, 2 * nc + 1, 3 * nc - 1 })
                     foreach (int k in new[] { kc - 1, kc + 1, 2 * kc + 1 })
@@ -511,7 +510,7 @@ public class GemmTests
         }
         finally
         {
-            GemmTuning.ResetForTests();
+            TestGemm.Reset();
         }
     }
 
@@ -530,14 +529,14 @@ public class GemmTests
                     var rng = new Random(m * 11 + n * 3 + k);
                     double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
                     double[] packed = (double[])c0.Clone(), inPlace = (double[])c0.Clone();
-                    GemmTuning.OverrideForTests(0, 8, 0, parallelMinWork: 0);
-                    GemmTuning.OverrideInPlaceAForTests(0);
-                    Gemm.Multiply(a, b, packed, m, n, k, transA, transB, accumulate);
-                    GemmTuning.OverrideInPlaceAForTests(long.MaxValue);
-                    Gemm.Multiply(a, b, inPlace, m, n, k, transA, transB, accumulate);
+                    TestGemm.Override(0, 8, 0, parallelMinWork: 0);
+                    TestGemm.OverrideInPlaceA(0);
+                    TestGemm.Multiply(a, b, packed, m, n, k, transA, transB, accumulate);
+                    TestGemm.OverrideInPlaceA(long.MaxValue);
+                    TestGemm.Multiply(a, b, inPlace, m, n, k, transA, transB, accumulate);
                     Assert.That(Bits(inPlace), Is.EqualTo(Bits(packed)), $"{m}x{n}x{k} transA={transA} transB={transB}");
                     CheckAgainstReference(m, n, k, transA, transB, accumulate, seed: m + 5 * n + k);
-                    GemmTuning.ResetForTests();
+                    TestGemm.Reset();
                 }
     }
 
@@ -558,7 +557,7 @@ public class GemmTests
                         int oa = offset, ob = (offset + 3) % 8, oc = (offset + 5) % 8;
                         double[] a = Random(rng, oa + m * k), b = Random(rng, ob + k * n), c = Random(rng, oc + m * n + 3);
                         double[] c0 = (double[])c.Clone(), want = (double[])c.Clone();
-                        Gemm.Multiply(a.AsSpan(oa, m * k), b.AsSpan(ob, k * n), c.AsSpan(oc, m * n), m, n, k, transA, transB, accumulate);
+                        TestGemm.Multiply(a.AsSpan(oa, m * k), b.AsSpan(ob, k * n), c.AsSpan(oc, m * n), m, n, k, transA, transB, accumulate);
                         NeuroLite.Kernels.Reference.Gemm.Multiply(a.AsSpan(oa, m * k), b.AsSpan(ob, k * n), want.AsSpan(oc, m * n), m, n, k, transA, transB, accumulate);
                         string label = $"{m}x{n}x{k} offsets {oa}/{ob}/{oc} transA={transA} transB={transB} accumulate={accumulate}";
                         for (int i = 0; i < oc; i++)
@@ -587,13 +586,13 @@ public class GemmTests
         int m = 3 * mr + 2, n = 4 * nr + 3, k = 45;
         try
         {
-            GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 0);
+            TestGemm.Override(0, 16, 0, parallelMinWork: 0);
             var rng = new Random(77);
             double[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n), full = (double[])c0.Clone();
-            GemmTuning.OverrideInPlaceAForTests(0); // the big product packs both operands
-            Gemm.Multiply(a, b, full, m, n, k, accumulate: true);
-            GemmTuning.ResetForTests();
-            GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 0);
+            TestGemm.OverrideInPlaceA(0); // the big product packs both operands
+            TestGemm.Multiply(a, b, full, m, n, k, accumulate: true);
+            TestGemm.Reset();
+            TestGemm.Override(0, 16, 0, parallelMinWork: 0);
             foreach (var (rows, cols) in new[] { (1, n), (mr - 1, n), (m, 1), (m, nr + 1), (m, 2 * nr), (mr + 1, nr + 5), (m, 3 * nr - 1) })
             {
                 // Rows [0, rows) and columns [0, cols) of the big product, as a product of their own.
@@ -605,13 +604,13 @@ public class GemmTests
                     Array.Copy(c0, i * n, cPart, i * cols, cols);
                     Array.Copy(full, i * n, expected, i * cols, cols);
                 }
-                Gemm.Multiply(a.AsSpan(0, rows * k), bPart, cPart, rows, cols, k, accumulate: true);
+                TestGemm.Multiply(a.AsSpan(0, rows * k), bPart, cPart, rows, cols, k, accumulate: true);
                 Assert.That(Bits(cPart), Is.EqualTo(Bits(expected)), $"rows {rows}, cols {cols}");
             }
         }
         finally
         {
-            GemmTuning.ResetForTests();
+            TestGemm.Reset();
         }
     }
 
@@ -624,7 +623,7 @@ public class GemmTests
         // within the reference's bound.
         try
         {
-            GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 0);
+            TestGemm.Override(0, 16, 0, parallelMinWork: 0);
             foreach (int m in new[] { 1, 7, 8, 9, 31, 32, 33, 40, 71 })
                 foreach (int k in new[] { 5, 37, 70 })
                     foreach (bool transA in new[] { false, true })
@@ -639,12 +638,12 @@ public class GemmTests
                             bWide[transB ? q : q * wide] = b[q];
                         for (int i = 0; i < m; i++)
                             cWide[i * wide] = c0[i];
-                        GemmTuning.OverrideInPlaceAForTests(0);
-                        Gemm.Multiply(a, bWide, cWide, m, wide, k, transA, transB, accumulate);
-                        GemmTuning.ResetForTests();
-                        GemmTuning.OverrideForTests(0, 16, 0, parallelMinWork: 0);
+                        TestGemm.OverrideInPlaceA(0);
+                        TestGemm.Multiply(a, bWide, cWide, m, wide, k, transA, transB, accumulate);
+                        TestGemm.Reset();
+                        TestGemm.Override(0, 16, 0, parallelMinWork: 0);
                         double[] c = (double[])c0.Clone();
-                        Gemm.Multiply(a, b, c, m, 1, k, transA, transB, accumulate);
+                        TestGemm.Multiply(a, b, c, m, 1, k, transA, transB, accumulate);
                         // (Tiny products take the direct path, which rounds as the reference does: only the bound applies.)
                         for (int i = 0; i < m && m * k > GemmTuning.DirectMaxWork; i++)
                             Assert.That(BitConverter.DoubleToInt64Bits(c[i]), Is.EqualTo(BitConverter.DoubleToInt64Bits(cWide[i * wide])), $"{m}x1x{k} transA={transA} transB={transB} accumulate={accumulate}: row {i}");
@@ -653,7 +652,7 @@ public class GemmTests
         }
         finally
         {
-            GemmTuning.ResetForTests();
+            TestGemm.Reset();
         }
     }
 
@@ -668,12 +667,12 @@ public class GemmTests
     public void Zero_sizes_and_empty_depth()
     {
         double[] c = [1, 2, 3, 4, 5, 6];
-        Gemm.Multiply([], new double[12], c, 0, 3, 4);
-        Gemm.Multiply(new double[8], [], c, 2, 0, 4);
+        TestGemm.Multiply([], new double[12], c, 0, 3, 4);
+        TestGemm.Multiply(new double[8], [], c, 2, 0, 4);
         Assert.That(c, Is.EqualTo(new double[] { 1, 2, 3, 4, 5, 6 }), "m = 0 or n = 0 writes nothing");
-        Gemm.Multiply([], [], c, 2, 2, 0, accumulate: true);
+        TestGemm.Multiply([], [], c, 2, 2, 0, accumulate: true);
         Assert.That(c, Is.EqualTo(new double[] { 1, 2, 3, 4, 5, 6 }), "accumulate with k = 0 leaves C unchanged");
-        Gemm.Multiply([], [], c, 2, 2, 0);
+        TestGemm.Multiply([], [], c, 2, 2, 0);
         Assert.That(c, Is.EqualTo(new double[] { 0, 0, 0, 0, 5, 6 }), "k = 0 zeroes the m×n block only");
     }
 
@@ -687,7 +686,7 @@ public class GemmTests
             var rng = new Random(size);
             double[] a = Random(rng, m * k + 5), b = Random(rng, k * n + 5), c = Random(rng, m * n + 7);
             double[] tail = c[(m * n)..];
-            Gemm.Multiply(a, b, c, m, n, k);
+            TestGemm.Multiply(a, b, c, m, n, k);
             Assert.That(c[(m * n)..], Is.EqualTo(tail), $"size {size}");
         }
     }
@@ -698,14 +697,14 @@ public class GemmTests
         double[] a = new double[6], b = new double[6], c = [7, 7, 7, 7, 7, 7, 7, 7, 7];
         Assert.Multiple(() =>
         {
-            Assert.That(() => Gemm.Multiply(a, b, c, -1, 3, 2), Throws.ArgumentException);
-            Assert.That(() => Gemm.Multiply(a, b, c, 3, -1, 2), Throws.ArgumentException);
-            Assert.That(() => Gemm.Multiply(a, b, c, 3, 3, -2), Throws.ArgumentException);
-            Assert.That(() => Gemm.Multiply(a.AsSpan(0, 5), b, c, 3, 3, 2), Throws.ArgumentException, "A too short");
-            Assert.That(() => Gemm.Multiply(a, b.AsSpan(0, 5), c, 3, 3, 2, transposeB: true), Throws.ArgumentException, "B too short");
-            Assert.That(() => Gemm.Multiply(a, b, c.AsSpan(0, 8), 3, 3, 2), Throws.ArgumentException, "C too short");
-            Assert.That(() => Gemm.Multiply(c, b, c, 3, 3, 2), Throws.ArgumentException, "C overlaps A");
-            Assert.That(() => Gemm.Multiply(new double[300 * 300], new double[300 * 300], c, 300, 300, 300), Throws.ArgumentException, "large, C too short");
+            Assert.That(() => TestGemm.Multiply(a, b, c, -1, 3, 2), Throws.ArgumentException);
+            Assert.That(() => TestGemm.Multiply(a, b, c, 3, -1, 2), Throws.ArgumentException);
+            Assert.That(() => TestGemm.Multiply(a, b, c, 3, 3, -2), Throws.ArgumentException);
+            Assert.That(() => TestGemm.Multiply(a.AsSpan(0, 5), b, c, 3, 3, 2), Throws.ArgumentException, "A too short");
+            Assert.That(() => TestGemm.Multiply(a, b.AsSpan(0, 5), c, 3, 3, 2, transposeB: true), Throws.ArgumentException, "B too short");
+            Assert.That(() => TestGemm.Multiply(a, b, c.AsSpan(0, 8), 3, 3, 2), Throws.ArgumentException, "C too short");
+            Assert.That(() => TestGemm.Multiply(c, b, c, 3, 3, 2), Throws.ArgumentException, "C overlaps A");
+            Assert.That(() => TestGemm.Multiply(new double[300 * 300], new double[300 * 300], c, 300, 300, 300), Throws.ArgumentException, "large, C too short");
         });
         Assert.That(c, Is.All.EqualTo(7));
     }
@@ -719,15 +718,15 @@ public class GemmTests
             foreach (int threads in new[] { 1, 2 })
             {
                 Gemm.MaxThreads = threads;
-                GemmTuning.OverrideForTests(0, 0, 0, parallelMinWork: threads == 2 ? 1 : 0);
+                TestGemm.Override(0, 0, 0, parallelMinWork: threads == 2 ? 1 : 0);
                 foreach (var (m, n, k) in new[] { (4, 4, 2), (33, 40, 17), (70, 9, 65) })
                 {
                     var rng = new Random(m);
                     double[] a = Random(rng, m * k), b = Random(rng, k * n), c = new double[m * n];
-                    Gemm.Multiply(a, b, c, m, n, k, transposeB: true);
+                    TestGemm.Multiply(a, b, c, m, n, k, transposeB: true);
                     long before = GC.GetAllocatedBytesForCurrentThread();
-                    Gemm.Multiply(a, b, c, m, n, k, transposeB: true);
-                    Gemm.Multiply(a, b, c, m, n, k, transposeA: true, accumulate: true);
+                    TestGemm.Multiply(a, b, c, m, n, k, transposeB: true);
+                    TestGemm.Multiply(a, b, c, m, n, k, transposeA: true, accumulate: true);
                     long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                     Assert.That(allocated, Is.Zero, $"{m}x{n}x{k}, {threads} thread(s)");
                 }
@@ -736,7 +735,7 @@ public class GemmTests
         finally
         {
             Gemm.MaxThreads = saved;
-            GemmTuning.ResetForTests();
+            TestGemm.Reset();
         }
     }
 
@@ -762,7 +761,7 @@ public class GemmTests
         Span<double> guarded = Scratch(ref scratchGuarded, m * n + 2 * Guard);
         guarded.Fill(Sentinel);
         c0.CopyTo(guarded[Guard..]);
-        Gemm.Multiply(a, b, guarded.Slice(Guard, m * n), m, n, k, transA, transB, accumulate);
+        TestGemm.Multiply(a, b, guarded.Slice(Guard, m * n), m, n, k, transA, transB, accumulate);
         ReadOnlySpan<double> actual = guarded.Slice(Guard, m * n);
         for (int g = 0; g < Guard; g++)
             if (guarded[g] != Sentinel || guarded[Guard + m * n + g] != Sentinel)
