@@ -11,26 +11,9 @@ namespace NeuroLite.Tests.Kernels;
 /// Not parallelisable: it flips the process-wide <see cref="Gemm.MaxThreads"/>.
 /// </summary>
 [NonParallelizable]
-public class GemmLinearTests
+public class GemmLinearTests : PatientGemmFixture
 {
     private static readonly GemmActivation[] Activations = [GemmActivation.None, GemmActivation.Tanh, GemmActivation.Relu];
-
-    private int savedMaxThreads;
-
-    [SetUp]
-    public void WaitForTheWorker()
-    {
-        savedMaxThreads = Gemm.MaxThreads;
-        TestGemm.Patient = true;
-    }
-
-    [TearDown]
-    public void RestoreTheWorkerRules()
-    {
-        Gemm.MaxThreads = savedMaxThreads;
-        TestGemm.ResetAll();
-        GemmWorker.ResetBackoffForTests();
-    }
 
     [Test]
     public void Gives_the_bits_of_the_separate_passes_for_every_tile_shape()

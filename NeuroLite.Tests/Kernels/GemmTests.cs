@@ -9,29 +9,9 @@ namespace NeuroLite.Tests.Kernels;
 /// Not parallelisable: the tests share scratch arrays and flip the process-wide <see cref="Gemm.MaxThreads"/>.
 /// </summary>
 [NonParallelizable]
-public class GemmTests
+public class GemmTests : PatientGemmFixture
 {
     private static readonly int[] Sizes = [0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33, 64, 65, 127, 129];
-
-    private int savedMaxThreads;
-
-    // Two-thread calls here always wait for the worker (no take-over, no back-off), so the tests that check the worker
-    // took its half hold on a loaded machine too; the tests of the take-over turn this off themselves. Every test gets
-    // the process-wide thread setting and this thread's tuning back afterwards.
-    [SetUp]
-    public void WaitForTheWorker()
-    {
-        savedMaxThreads = Gemm.MaxThreads;
-        TestGemm.Patient = true;
-    }
-
-    [TearDown]
-    public void RestoreTheWorkerRules()
-    {
-        Gemm.MaxThreads = savedMaxThreads;
-        TestGemm.ResetAll();
-        GemmWorker.ResetBackoffForTests();
-    }
 
     /// <summary>
     /// A seeded sample of (m, n, k) over <see cref="Sizes"/>: every size appears as m, as n and as k (so every edge
