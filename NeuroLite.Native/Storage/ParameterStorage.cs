@@ -91,6 +91,13 @@ internal sealed class ParameterStorage
         _slab is not null && ReferenceEquals(_slab, next._slab) && next._offset == _offset + ParameterSlab.Room(_value.Length);
 
     /// <summary>
+    /// The doubles from this parameter's start to the end of <paramref name="last"/>, which is this parameter or follows
+    /// it in its slab through <see cref="IsFollowedBy"/>: the length to pass to <see cref="ValueRun"/> and <see cref="GradRun"/>.
+    /// </summary>
+    public int RunLength(ParameterStorage last) =>
+        ReferenceEquals(last, this) ? _value.Length : last._offset + last._value.Length - _offset;
+
+    /// <summary>
     /// <paramref name="length"/> doubles of values from this parameter's first one on: this parameter and those that
     /// follow it in its slab (<see cref="IsFollowedBy"/>), with the padding between them. Not checked for a dispose.
     /// </summary>

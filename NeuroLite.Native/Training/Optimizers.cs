@@ -22,7 +22,6 @@ internal static class ParameterList
 /// <summary>Stochastic gradient descent, optionally with momentum (PyTorch's form: v = μv + g, p −= lr·v).</summary>
 public sealed class Sgd : IDisposable
 {
-    private readonly ParameterStorage[] _parameters;
     private readonly ParameterRuns _runs;
     private AlignedBuffer _velocity;
     private double _lr;
@@ -37,8 +36,7 @@ public sealed class Sgd : IDisposable
         _lr = lr;
         Validate.UnitInterval(momentum);
         Momentum = momentum;
-        _parameters = ParameterList.From(parameters);
-        _runs = new ParameterRuns(_parameters);
+        _runs = new ParameterRuns(ParameterList.From(parameters));
         if (momentum != 0) _velocity = TensorPool.RentPhased(_runs.StateLength, ParameterRuns.FirstStatePhase, zeroed: true);
     }
 
@@ -78,7 +76,7 @@ public sealed class Sgd : IDisposable
     /// <summary>Sets every gradient to zero.</summary>
     public void ZeroGrad()
     {
-        foreach (ParameterStorage p in _parameters) p.ZeroGrad();
+        _runs.ZeroGrads();
     }
 
     /// <summary>Returns the velocity buffer to <see cref="TensorPool"/>; a later <see cref="Step"/> throws <see cref="ObjectDisposedException"/>. The parameters are not affected.</summary>
@@ -94,7 +92,6 @@ public sealed class Sgd : IDisposable
 /// <summary>Adam (Kingma and Ba) with PyTorch's defaults and bias correction.</summary>
 public sealed class Adam : IDisposable
 {
-    private readonly ParameterStorage[] _parameters;
     private readonly ParameterRuns _runs;
     private AlignedBuffer _m;
     private AlignedBuffer _v;
@@ -114,8 +111,7 @@ public sealed class Adam : IDisposable
         Beta2 = beta2;
         Validate.Positive(epsilon);
         Epsilon = epsilon;
-        _parameters = ParameterList.From(parameters);
-        _runs = new ParameterRuns(_parameters);
+        _runs = new ParameterRuns(ParameterList.From(parameters));
         _m = TensorPool.RentPhased(_runs.StateLength, ParameterRuns.FirstStatePhase, zeroed: true);
         _v = TensorPool.RentPhased(_runs.StateLength, ParameterRuns.SecondStatePhase, zeroed: true);
     }
@@ -165,7 +161,7 @@ public sealed class Adam : IDisposable
     /// <summary>Sets every gradient to zero.</summary>
     public void ZeroGrad()
     {
-        foreach (ParameterStorage p in _parameters) p.ZeroGrad();
+        _runs.ZeroGrads();
     }
 
     /// <summary>Returns the moment buffers to <see cref="TensorPool"/>; a later <see cref="Step"/> throws <see cref="ObjectDisposedException"/>. The parameters are not affected.</summary>
@@ -199,16 +195,12 @@ public static class Optim
         for (int k = 0; k < count;)
         {
             ParameterStorage head = Storage(parameters[k], nameof(parameters)), last = head;
-            long start = 0;
             int j = k + 1;
             for (ParameterStorage next; j < count && last.IsFollowedBy(next = Storage(parameters[j], nameof(parameters))); j++)
-            {
-                start += ParameterSlab.Room(last.Value.Length);
                 last = next;
-            }
             // Taking the gradients leaves them stale rather than writing zeros (see LazyGradient).
             for (int i = k; i < j; i++) Storage(parameters[i], nameof(parameters)).TakeGrad();
-            int length = (int)(start + last.Value.Length);
+            int length = head.RunLength(last);
             Optimizer.Sgd(head.ValueRun(length), head.GradRun(length), lr, zeroGradients: false);
             k = j;
         }

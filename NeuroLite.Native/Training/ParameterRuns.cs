@@ -25,14 +25,11 @@ internal sealed class ParameterRuns
         long top = 0;
         for (int k = 0; k < parameters.Length;)
         {
-            // Each parameter of the run starts where the one before it ends, rounded up as in its slab.
-            long start = 0;
             int j = k + 1;
-            for (; j < parameters.Length && parameters[j - 1].IsFollowedBy(parameters[j]); j++)
-                start += ParameterSlab.Room(parameters[j - 1].Value.Length);
-            long span = start + parameters[j - 1].Value.Length;
+            while (j < parameters.Length && parameters[j - 1].IsFollowedBy(parameters[j])) j++;
+            int span = parameters[k].RunLength(parameters[j - 1]);
             first.Add(k);
-            length.Add((int)span);
+            length.Add(span);
             state.Add((int)top);
             top = checked((int)(top + ParameterSlab.Room(span)));
             k = j;
@@ -60,6 +57,12 @@ internal sealed class ParameterRuns
     public void ThrowIfAnyDisposed()
     {
         foreach (ParameterStorage p in _parameters) p.ThrowIfDisposed();
+    }
+
+    /// <summary>Sets every parameter's gradient to zero (marks it stale).</summary>
+    public void ZeroGrads()
+    {
+        foreach (ParameterStorage p in _parameters) p.ZeroGrad();
     }
 
     /// <summary>
