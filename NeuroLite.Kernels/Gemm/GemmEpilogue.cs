@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using NeuroLite.Kernels.Elementwise;
 
 namespace NeuroLite.Kernels;
@@ -41,78 +39,13 @@ internal static unsafe class GemmEpilogue
         else if (activation == GemmActivation.Relu) Apply<ReluOperator>(c, ldc, rows, cols);
     }
 
+    // Each row through the element-wise driver that Unary.Tanh and Unary.Relu run (its widths, its tail), in place.
     private static void Apply<TOp>(double* c, nint ldc, int rows, int cols) where TOp : IUnaryOperator
     {
-        if (Simd.UseAvx512) Tile<TOp, V512>(c, ldc, rows, cols);
-        else if (Simd.UseAvx2Fma) Tile<TOp, V256>(c, ldc, rows, cols);
-        else if (Vector128.IsHardwareAccelerated) Tile<TOp, V128>(c, ldc, rows, cols);
-        else Scalar<TOp>(c, ldc, rows, 0, cols);
-    }
-
-    /// <summary>
-    /// Whole vectors of each row, then the rest: when a row holds at least one vector, its last window again with
-    /// only the lanes not done yet written (as the element-wise driver does), else narrower vectors and single
-    /// elements. Each width's loop is its own compiled method, so a long operator's body is inlined once per method.
-    /// </summary>
-    private static void Tile<TOp, TVec>(double* c, nint ldc, int rows, int cols)
-        where TOp : IUnaryOperator
-        where TVec : struct, ISimdVector<TVec>
-    {
-        int w = Unsafe.SizeOf<TVec>() / sizeof(double);
-        int whole = cols / w * w;
-        if (whole > 0)
-        {
-            Vectors<TOp, TVec>(c, ldc, rows, whole);
-            if (whole < cols)
-                LastWindow<TOp, TVec>(c + cols - w, ldc, rows, whole - (cols - w));
-            return;
-        }
-        int done = 0;
-        if (w > Vector256<double>.Count && cols >= Vector256<double>.Count)
-        {
-            Vectors<TOp, V256>(c, ldc, rows, Vector256<double>.Count);
-            done = Vector256<double>.Count;
-        }
-        if (w > Vector128<double>.Count && cols - done >= Vector128<double>.Count)
-        {
-            Vectors<TOp, V128>(c + done, ldc, rows, Vector128<double>.Count);
-            done += Vector128<double>.Count;
-        }
-        if (done < cols)
-            Scalar<TOp>(c, ldc, rows, done, cols);
-    }
-
-    /// <summary>Columns [0, <paramref name="count"/>) of each row, <paramref name="count"/> a multiple of the width.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Vectors<TOp, TVec>(double* c, nint ldc, int rows, int count)
-        where TOp : IUnaryOperator
-        where TVec : struct, ISimdVector<TVec>
-    {
-        int w = Unsafe.SizeOf<TVec>() / sizeof(double);
-        for (int r = 0; r < rows; r++, c += ldc)
-            for (int j = 0; j < count; j += w)
-                TOp.Invoke(TVec.Load(ref c[j], 0)).Store(ref c[j], 0);
-    }
-
-    /// <summary>One window per row at <paramref name="c"/>, writing only lanes from <paramref name="from"/> on.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void LastWindow<TOp, TVec>(double* c, nint ldc, int rows, int from)
-        where TOp : IUnaryOperator
-        where TVec : struct, ISimdVector<TVec>
-    {
-        TVec write = TVec.LanesFrom(from);
         for (int r = 0; r < rows; r++, c += ldc)
         {
-            TVec x = TVec.Load(ref c[0], 0);
-            TVec.ConditionalSelect(write, TOp.Invoke(x), x).Store(ref c[0], 0);
+            var row = new Span<double>(c, cols);
+            Elementwise.Elementwise.Unary<TOp>(row, row);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Scalar<TOp>(double* c, nint ldc, int rows, int from, int cols) where TOp : IUnaryOperator
-    {
-        for (int r = 0; r < rows; r++, c += ldc)
-            for (int j = from; j < cols; j++)
-                c[j] = TOp.Invoke(c[j]);
     }
 }
